@@ -1,0 +1,5 @@
+"""Allow ``python -m labwarden``."""
+
+from labwarden.cli.app import main
+
+main()

@@ -1,0 +1,19 @@
+"""The static list of checks that ``labwarden scan`` runs; add a check here to enable it."""
+
+from __future__ import annotations
+
+from labwarden.checks.interface import Check
+
+
+def all_checks() -> list[Check]:
+    """A fresh instance of every check, in the order they run."""
+    return []
+
+
+def get_check(name: str) -> Check:
+    """The check called ``name``; raises ``KeyError`` naming the known ones."""
+    for check in all_checks():
+        if check.name == name:
+            return check
+    known = ", ".join(c.name for c in all_checks()) or "none"
+    raise KeyError(f"no check named {name!r} (known: {known})")

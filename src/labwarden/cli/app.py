@@ -1,0 +1,79 @@
+"""The ``labwarden`` entry point: global options, command groups and the one error handler."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+from labwarden import __version__
+from labwarden.cli import assets, bom, demo, scan
+from labwarden.cli.state import STATE, stderr
+from labwarden.core.errors import ExitCode, LabwardenError
+
+app = typer.Typer(
+    name="labwarden",
+    help="Protect the crown jewels of AI research: models, datasets, code, logs and trial data.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"labwarden {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--workspace",
+            "-w",
+            envvar="LABWARDEN_WORKSPACE",
+            help="Workspace folder (default: the nearest .labwarden, else ./.labwarden).",
+        ),
+    ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More detail; -v shows tracebacks.")
+    ] = 0,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """labwarden: know, harden, watch, protect and respond for AI research assets."""
+    STATE.workspace = workspace
+    STATE.verbose = verbose
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+app.command("scan")(scan.scan)
+app.add_typer(assets.app, name="assets")
+app.command("bom")(bom.bom)
+app.command("demo")(demo.demo)
+
+
+def main() -> None:
+    """Run the CLI; a :class:`LabwardenError` becomes a message on stderr and its exit code."""
+    try:
+        app()
+    except LabwardenError as exc:
+        if STATE.verbose:
+            stderr.print_exception()
+        stderr.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        stderr.print("interrupted; everything committed so far is kept")
+        sys.exit(130)
+    except Exception:
+        stderr.print_exception()
+        stderr.print("[bold red]internal error[/]: please report it with the traceback above")
+        sys.exit(int(ExitCode.INTERNAL))

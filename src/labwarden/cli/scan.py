@@ -1,0 +1,172 @@
+"""``labwarden scan PATH...``: inventory, classify and check."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from labwarden.checks.registry import all_checks
+from labwarden.cli.state import STATE, stderr
+from labwarden.core.errors import ExitCode
+from labwarden.core.values import Severity
+from labwarden.inventory.hashing import Algorithm
+from labwarden.inventory.policy import Policy, workspace_policy
+from labwarden.inventory.scan import ScanResult, run_scan
+from labwarden.inventory.sources.local import LocalSource
+from labwarden.report.overview import priorities
+from labwarden.report.tabular import OutputFormat, human_size, render_rows
+from labwarden.store.catalog import Catalog
+
+
+def scan(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Folders or files to scan.", show_default=False)
+    ],
+    digest: Annotated[
+        str, typer.Option("--digest", help="Content digest: blake3 or sha256.")
+    ] = "blake3",
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", help="Sensitivity policy (default: the workspace's policy.toml)."),
+    ] = None,
+    recheck: Annotated[
+        bool, typer.Option("--recheck", help="Run the checks on unchanged assets too.")
+    ] = False,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+    fail_on: Annotated[
+        str | None,
+        typer.Option("--fail-on", help="Exit 1 if a finding reaches this severity."),
+    ] = None,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
+    ] = True,
+) -> None:
+    """Find and classify models, datasets, code, logs and credentials; run the checks."""
+    algorithm = _algorithm(digest)
+    threshold = Severity.parse(fail_on) if fail_on else None
+    workspace = STATE.resolve().ensure()
+    rules = workspace_policy(workspace.policy_path, policy)
+    source = LocalSource([str(p) for p in paths], exclude=rules.exclude)
+    with Catalog.open(workspace) as catalog:
+        result = _run(catalog, source, rules, algorithm, recheck, progress)
+        top = priorities(catalog)
+        if fmt is OutputFormat.JSON:
+            document = {
+                "scan_id": result.scan_id,
+                "stats": result.stats(),
+                "priorities": [p.to_dict() for p in top],
+                "notes": [
+                    {"path": n.path, "action": n.action, "reason": n.reason} for n in result.notes
+                ],
+                "findings": [f.to_dict() for f in result.findings],
+            }
+            typer.echo(json.dumps(document, indent=2, default=str))
+        else:
+            rows = [p.to_dict() for p in top]
+            if rows:
+                render_rows(
+                    rows,
+                    ["rank", "level", "asset_id", "asset", "why"],
+                    fmt,
+                    sys.stdout,
+                    title="Look at these first",
+                )
+        _summary(result, catalog)
+    if threshold is not None and any(f.severity >= threshold for f in result.findings):
+        raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+def _algorithm(text: str) -> Algorithm:
+    low = text.lower().replace("-", "")
+    if low == "blake3":
+        return "blake3"
+    if low == "sha256":
+        return "sha256"
+    raise typer.BadParameter(f"{text!r}: use blake3 or sha256", param_hint="--digest")
+
+
+def _run(
+    catalog: Catalog,
+    source: LocalSource,
+    rules: Policy,
+    algorithm: Algorithm,
+    recheck: bool,
+    show: bool,
+) -> ScanResult:
+    columns = (
+        SpinnerColumn(),
+        TextColumn("scanning"),
+        BarColumn(bar_width=None),
+        TextColumn("{task.fields[files]} files"),
+        DownloadColumn(binary_units=True),
+        TimeElapsedColumn(),
+    )
+    with Progress(
+        *columns, console=stderr, transient=True, disable=not (show and stderr.is_terminal)
+    ) as bar:
+        task = bar.add_task("scan", total=None, files=0)
+
+        def update(files: int, size: int) -> None:
+            bar.update(task, completed=size, files=files)
+
+        return run_scan(
+            catalog,
+            source,
+            rules,
+            algorithm=algorithm,
+            checks=all_checks(),
+            recheck=recheck,
+            on_progress=update,
+        )
+
+
+def _summary(result: ScanResult, catalog: Catalog) -> None:
+    by_kind: dict[str, int] = {}
+    by_level: dict[str, int] = {}
+    for asset in result.assets:
+        by_kind[asset.kind.value] = by_kind.get(asset.kind.value, 0) + 1
+        by_level[asset.sensitivity.value] = by_level.get(asset.sensitivity.value, 0) + 1
+    stderr.print(
+        f"scan {result.scan_id}: {result.files_total} files "
+        f"({result.files_new} new, {result.files_changed} changed, "
+        f"{result.files_unchanged} unchanged, {result.files_deleted} deleted), "
+        f"{human_size(result.bytes_read)} read"
+    )
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1]))
+    levels = ", ".join(f"{n} {k}" for k, n in by_level.items())
+    stderr.print(f"assets in catalog: {len(result.assets)} ({kinds}); {levels}")
+    if result.asset_changes:
+        changes = ", ".join(f"{n} {c}" for c, n in sorted(result.asset_changes.items()))
+        stderr.print(f"asset changes: {changes}")
+    skipped = [n for n in result.notes if n.action == "skipped"]
+    if result.notes:
+        stderr.print(f"{len(skipped)} entries skipped, {len(result.notes) - len(skipped)} noted:")
+        for note in result.notes[:10]:
+            stderr.print(f"  {note.action}: {note.path}: {note.reason}", markup=False)
+        if len(result.notes) > 10:
+            stderr.print(
+                f"  ... {len(result.notes) - 10} more in the catalog (scan {result.scan_id})"
+            )
+    if result.findings:
+        counts: dict[str, int] = {}
+        for finding in result.findings:
+            counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+        shown = ", ".join(f"{n} {s}" for s, n in counts.items())
+        stderr.print(f"findings: {shown}")
+    for error in result.check_errors:
+        stderr.print(f"[red]check error[/]: {error}")
+    stderr.print(f"catalog: {catalog.path}", markup=False)

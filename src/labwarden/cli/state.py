@@ -1,0 +1,56 @@
+"""Options shared by every command (workspace, verbosity) and the consoles they print to."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from labwarden.core.errors import InputError
+from labwarden.core.workspace import Workspace, locate
+from labwarden.store.catalog import Catalog
+
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass(slots=True)
+class State:
+    """What the top-level options said."""
+
+    workspace: str | None = None
+    verbose: int = 0
+
+    def resolve(self) -> Workspace:
+        """The workspace these options point to."""
+        return locate(self.workspace)
+
+    def catalog(self) -> Catalog:
+        """Open (creating if needed) the workspace's catalog."""
+        return Catalog.open(self.resolve())
+
+
+STATE = State()
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` written atomically (a temporary file renamed at the end)."""
+    if path is None:
+        yield sys.stdout
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            yield handle
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Domain values shared by every part of labwarden: assets, findings, severities, errors."""

@@ -1,0 +1,1 @@
+"""The synthetic, deterministic research lab behind ``labwarden demo``."""

@@ -1,0 +1,91 @@
+"""The demo job: build the lab, scan it, and collect what a user should look at.
+
+Later capabilities append to :data:`STEPS`; each step reads the :class:`DemoContext` and adds
+sections that the CLI prints in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labwarden.checks.registry import all_checks
+from labwarden.core.workspace import Workspace
+from labwarden.demo.lab import Lab, build_lab
+from labwarden.inventory.policy import workspace_policy
+from labwarden.inventory.scan import ScanResult, run_scan
+from labwarden.inventory.sources.local import LocalSource
+from labwarden.report.overview import priorities
+from labwarden.store.catalog import Catalog
+
+
+@dataclass(slots=True)
+class Section:
+    """A titled table the demo prints."""
+
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class DemoContext:
+    """Everything a demo step may use."""
+
+    lab: Lab
+    workspace: Workspace
+    catalog: Catalog
+    scan: ScanResult
+    sections: list[Section] = field(default_factory=list)
+    next_commands: list[str] = field(default_factory=list)
+
+
+Step = Callable[[DemoContext], None]
+STEPS: list[Step] = []
+"""Steps that later capabilities add (run after the scan, in order)."""
+
+
+def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoContext:
+    """Build the lab under ``root``, scan it into ``workspace`` and run every demo step."""
+    lab = build_lab(root, force=force)
+    workspace.ensure()
+    policy = workspace_policy(workspace.policy_path)
+    source = LocalSource([str(lab.root)], exclude=policy.exclude)
+    catalog = Catalog.open(workspace)
+    result = run_scan(catalog, source, policy, checks=all_checks())
+    context = DemoContext(lab, workspace, catalog, result)
+    _overview(context)
+    for step in STEPS:
+        step(context)
+    return context
+
+
+def _overview(context: DemoContext) -> None:
+    rows = [p.to_dict() for p in priorities(context.catalog)]
+    context.sections.append(
+        Section("Look at these first", ["rank", "level", "asset_id", "asset", "why"], rows)
+    )
+    by_kind: dict[tuple[str, str], int] = {}
+    for asset in context.scan.assets:
+        key = (asset.kind.value, asset.sensitivity.value)
+        by_kind[key] = by_kind.get(key, 0) + 1
+    context.sections.append(
+        Section(
+            "Assets by kind and sensitivity",
+            ["kind", "sensitivity", "assets"],
+            [
+                {"kind": k, "sensitivity": s, "assets": n}
+                for (k, s), n in sorted(by_kind.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+            ],
+        )
+    )
+    ws = f"--workspace {context.workspace.root}"
+    context.next_commands.extend(
+        [
+            f"labwarden {ws} assets --sensitivity restricted",
+            f"labwarden {ws} assets show <ID>",
+            f"labwarden {ws} bom --output lab-bom.json",
+        ]
+    )

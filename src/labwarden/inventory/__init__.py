@@ -1,0 +1,1 @@
+"""Inventory: sources that list files, detectors that say what they are, grouping into assets."""

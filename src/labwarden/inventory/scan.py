@@ -1,0 +1,233 @@
+"""``labwarden scan``: walk sources, update the catalog, classify assets, run checks."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from labwarden.checks.interface import Check, CheckContext
+from labwarden.core.asset import Asset, FileRecord
+from labwarden.core.finding import Finding
+from labwarden.inventory.collect import collect
+from labwarden.inventory.grouping import group_assets
+from labwarden.inventory.hashing import Algorithm, digest_bytes
+from labwarden.inventory.policy import Policy
+from labwarden.inventory.sources.interface import Note, Source
+from labwarden.store.catalog import Catalog, StoredAsset
+
+log = logging.getLogger(__name__)
+
+_MAX_LISTED = 50
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What one scan did."""
+
+    scan_id: int
+    files_new: int = 0
+    files_changed: int = 0
+    files_unchanged: int = 0
+    files_deleted: int = 0
+    bytes_read: int = 0
+    assets: list[StoredAsset] = field(default_factory=list)
+    asset_changes: Counter[str] = field(default_factory=Counter)
+    notes: list[Note] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    check_errors: list[str] = field(default_factory=list)
+
+    @property
+    def files_total(self) -> int:
+        """Files present after the scan."""
+        return self.files_new + self.files_changed + self.files_unchanged
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for the scans table and JSON output."""
+        return {
+            "files_new": self.files_new,
+            "files_changed": self.files_changed,
+            "files_unchanged": self.files_unchanged,
+            "files_deleted": self.files_deleted,
+            "bytes_read": self.bytes_read,
+            "assets": len(self.assets),
+            "asset_changes": dict(self.asset_changes),
+            "notes": len(self.notes),
+            "findings": len(self.findings),
+        }
+
+
+def content_digest(asset: Asset, algorithm: Algorithm) -> str:
+    """One digest over an asset's file paths (relative to the asset) and their digests."""
+    base = asset.uri.rstrip("/") + "/"
+    lines = sorted(f"{f.path.removeprefix(base)}\0{f.digest or ''}" for f in asset.files)
+    return digest_bytes("\n".join(lines).encode("utf-8", "surrogateescape"), algorithm)
+
+
+def run_scan(
+    catalog: Catalog,
+    source: Source,
+    policy: Policy,
+    *,
+    algorithm: Algorithm = "blake3",
+    checks: Sequence[Check] = (),
+    recheck: bool = False,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ScanResult:
+    """Scan ``source`` into ``catalog`` and return what changed.
+
+    Files are committed in batches, so a killed scan keeps what it stored; assets are regrouped
+    and file deletions applied in one transaction at the end. Checks run on assets that are new
+    or changed (all assets with ``recheck``).
+    """
+    scan_id = catalog.start_scan(source.roots, algorithm)
+    result = ScanResult(scan_id)
+    known = catalog.files_under(source.roots)
+    current: dict[str, FileRecord] = {}
+    markers: dict[str, set[str]] = {}
+    for batch in collect(source, known, algorithm, on_progress=on_progress):
+        result.notes.extend(batch.notes)
+        for folder, names in batch.markers.items():
+            markers.setdefault(folder, set()).update(names)
+        if batch.changed:
+            catalog.upsert_files(batch.changed, scan_id)
+        metadata_changed = []
+        for record in batch.unchanged:
+            current[record.path] = record
+            result.files_unchanged += 1
+            old = known[record.path]
+            if (old.mode, old.uid) != (record.mode, record.uid):
+                metadata_changed.append(record)
+        if metadata_changed:
+            catalog.update_file_metadata(metadata_changed)
+        for record in batch.changed:
+            current[record.path] = record
+            result.bytes_read += record.size
+            if record.path in known:
+                result.files_changed += 1
+            else:
+                result.files_new += 1
+    deleted = sorted(set(known) - set(current))
+    result.files_deleted = len(deleted)
+    assets = group_assets(list(current.values()), source.roots, markers)
+    for asset in assets:
+        asset.sensitivity, asset.reasons = policy.classify(asset)
+    changed = _store_assets(
+        catalog, assets, source.roots, known, deleted, scan_id, algorithm, result
+    )
+    context = CheckContext()
+    for asset in assets:
+        if recheck or asset.id in changed:
+            _run_checks(catalog, asset, checks, context, scan_id, result)
+    if result.notes:
+        catalog.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
+    catalog.finish_scan(scan_id, result.stats())
+    result.assets = catalog.list_assets()
+    return result
+
+
+def _store_assets(
+    catalog: Catalog,
+    assets: list[Asset],
+    roots: Sequence[str],
+    known: dict[str, FileRecord],
+    deleted: list[str],
+    scan_id: int,
+    algorithm: Algorithm,
+    result: ScanResult,
+) -> set[int]:
+    """Save assets, their history and file deletions in one transaction; return changed ids."""
+    previous = catalog.assets_under(roots)
+    old_files: dict[int, dict[str, str | None]] = {}
+    for record in known.values():
+        if record.asset_id is not None:
+            old_files.setdefault(record.asset_id, {})[record.path] = record.digest
+    changed: set[int] = set()
+    with catalog.transaction() as tx:
+        if deleted:
+            tx.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deleted])
+        for asset in assets:
+            digest = content_digest(asset, algorithm)
+            before = previous.pop(asset.uri, None)
+            change: str | None = None
+            detail: dict[str, Any] = {}
+            if before is None:
+                change = "added"
+                detail = {"files": len(asset.files), "size": asset.size}
+            elif before.content_digest != digest:
+                change = "modified"
+                detail = _diff(asset, old_files.get(before.id, {}))
+            elif before.sensitivity != asset.sensitivity or before.kind != asset.kind:
+                change = "reclassified"
+                detail = {"from": before.sensitivity.value, "to": asset.sensitivity.value}
+            asset.id = catalog.save_asset(
+                tx,
+                uri=asset.uri,
+                name=asset.name,
+                kind=asset.kind,
+                grouping=asset.grouping,
+                sensitivity=asset.sensitivity,
+                reasons=asset.reasons,
+                formats=asset.formats,
+                file_paths=[f.path for f in asset.files],
+                size=asset.size,
+                content_digest=digest,
+                scan_id=scan_id,
+                change=change,
+                detail=detail,
+            )
+            if change is not None:
+                result.asset_changes[change] += 1
+            if change in ("added", "modified"):
+                changed.add(asset.id)
+        for gone in previous.values():
+            catalog.remove_asset(tx, gone.id, scan_id)
+            result.asset_changes["removed"] += 1
+    return changed
+
+
+def _diff(asset: Asset, old: dict[str, str | None]) -> dict[str, Any]:
+    base = asset.uri.rstrip("/") + "/"
+    new = {f.path: f.digest for f in asset.files}
+    added = sorted(p for p in new if p not in old)
+    removed = sorted(p for p in old if p not in new)
+    modified = sorted(p for p in new if p in old and old[p] != new[p])
+
+    def rel(paths: list[str]) -> list[str]:
+        return [p.removeprefix(base) for p in paths[:_MAX_LISTED]]
+
+    return {
+        "files_added": rel(added),
+        "files_removed": rel(removed),
+        "files_modified": rel(modified),
+        "counts": {"added": len(added), "removed": len(removed), "modified": len(modified)},
+    }
+
+
+def _run_checks(
+    catalog: Catalog,
+    asset: Asset,
+    checks: Sequence[Check],
+    context: CheckContext,
+    scan_id: int,
+    result: ScanResult,
+) -> None:
+    assert asset.id is not None
+    ran: list[str] = []
+    found: list[Finding] = []
+    for check in checks:
+        if not check.applies_to(asset):
+            continue
+        try:
+            found.extend(check.run(asset, context))
+        except Exception as exc:  # a broken check must not stop the scan
+            log.exception("check %s failed on %s", check.name, asset.uri)
+            result.check_errors.append(f"{check.name} on {asset.uri}: {exc}")
+            continue
+        ran.append(check.name)
+    if ran:
+        with catalog.transaction() as tx:
+            catalog.record_findings(tx, asset.id, ran, found, scan_id)
+        result.findings.extend(found)

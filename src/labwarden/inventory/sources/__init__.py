@@ -1,0 +1,1 @@
+"""Sources yield raw items with their metadata; they know nothing about classification."""

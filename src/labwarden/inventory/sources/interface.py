@@ -1,0 +1,56 @@
+"""The interface every source implements (local folders now, S3-compatible stores later)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One regular file as a source sees it, before anything reads its content."""
+
+    path: str
+    """Display path (and catalog key): absolute, UTF-8; undecodable bytes escaped as ``\\xNN``."""
+    size: int
+    mtime_ns: int
+    inode: int
+    mode: int
+    uid: int
+    owner: str
+    handle: object
+    """What the source needs to open the entry again (a real OS path, an object key...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a source passed over or flagged: a broken link, a FIFO, an unreadable folder."""
+
+    path: str
+    action: str
+    """``skipped`` (not in the catalog) or ``scanned`` (in the catalog, but worth knowing)."""
+    reason: str
+
+
+class Source(Protocol):
+    """A place that holds files: it lists them and opens them, nothing more."""
+
+    roots: tuple[str, ...]
+    """Display paths this source covers; the catalog forgets files below them that vanish."""
+
+    def walk(self) -> Iterator[Entry | Note]:
+        """Yield every regular file, and a :class:`Note` for every entry it cannot take."""
+        ...
+
+    def open(self, entry: Entry) -> BinaryIO:
+        """Open an entry for reading bytes; raises ``OSError`` if it vanished."""
+        ...
+
+    def local_path(self, entry: Entry) -> str | bytes | None:
+        """The entry's path on the local file system, if it has one (for mmap hashing)."""
+        ...
+
+    def stat_again(self, entry: Entry) -> tuple[int, int] | None:
+        """Current ``(size, mtime_ns)`` of an entry, or ``None`` if it is gone."""
+        ...

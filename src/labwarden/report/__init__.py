@@ -1,0 +1,1 @@
+"""Output formats: table, JSON, CSV, CycloneDX (and SARIF for findings)."""

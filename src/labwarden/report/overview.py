@@ -1,0 +1,56 @@
+"""What a user should look at first after a scan: severe findings, then restricted assets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from labwarden.core.values import Sensitivity, Severity
+from labwarden.store.catalog import Catalog, StoredAsset
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """One line of the "look at this first" list."""
+
+    rank: int
+    level: str
+    asset_id: int | None
+    asset: str
+    why: str
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return {
+            "rank": self.rank,
+            "level": self.level,
+            "asset_id": self.asset_id,
+            "asset": self.asset,
+            "why": self.why,
+        }
+
+
+def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
+    """Severe findings first (critical, high), then restricted assets with their top reason."""
+    assets = {a.id: a for a in catalog.list_assets()}
+    items: list[tuple[int, str, StoredAsset | None, str]] = []
+    for finding in catalog.list_findings(min_severity=Severity.HIGH):
+        asset = assets.get(finding.asset_id) if finding.asset_id is not None else None
+        score = 100 + finding.severity.rank * 10 + (asset.sensitivity.rank if asset else 0)
+        items.append((score, finding.severity.value, asset, f"{finding.message} [{finding.check}]"))
+    flagged = {a.id for _, _, a, _ in items if a is not None}
+    for asset in assets.values():
+        if asset.sensitivity is Sensitivity.RESTRICTED and asset.id not in flagged:
+            top = max(asset.reasons, key=lambda r: r.sensitivity.rank, default=None)
+            why = top.reason if top else "restricted by policy"
+            items.append((50, asset.sensitivity.value, asset, why))
+    items.sort(key=lambda item: (-item[0], item[2].uri if item[2] else ""))
+    return [
+        Priority(
+            rank=i + 1,
+            level=level,
+            asset_id=asset.id if asset else None,
+            asset=f"{asset.kind.value} {asset.name}" if asset else "",
+            why=why,
+        )
+        for i, (_, level, asset, why) in enumerate(items[:limit])
+    ]

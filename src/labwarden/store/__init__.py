@@ -1,0 +1,1 @@
+"""Storage: the SQLite catalog and (later) the Parquet event lake."""

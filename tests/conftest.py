@@ -1,0 +1,36 @@
+"""Shared fixtures: a fresh workspace per test, the demo lab built once per session, corpora."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labwarden.core.workspace import Workspace
+from labwarden.demo.lab import Lab, build_lab
+
+CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
+
+
+def corpora_path(*parts: str) -> Path:
+    """A path inside ../shared/corpora; skips the test when the corpora are absent (not in CI)."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        import os
+
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have ../shared/corpora, missing {path}")
+        pytest.skip(f"needs ../shared/corpora ({path} is absent)")
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """An empty workspace in a temporary folder."""
+    return Workspace(tmp_path / "ws" / ".labwarden")
+
+
+@pytest.fixture(scope="session")
+def demo_lab(tmp_path_factory: pytest.TempPathFactory) -> Lab:
+    """The demo lab, built once per test session; tests must not modify it."""
+    return build_lab(tmp_path_factory.mktemp("demo") / "lab")
