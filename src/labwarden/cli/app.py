@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from labwarden import __version__
-from labwarden.cli import assets, bom, demo, scan
+from labwarden.cli import assets, bom, demo, inspect, scan
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
 
@@ -59,6 +59,7 @@ app.command("scan")(scan.scan)
 app.add_typer(assets.app, name="assets")
 app.command("bom")(bom.bom)
 app.command("demo")(demo.demo)
+app.add_typer(inspect.app, name="inspect")
 
 
 def main() -> None:
