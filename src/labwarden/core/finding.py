@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from labwarden.core.values import Severity
+from labwarden.core.values import Sensitivity, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,8 @@ class Finding:
     remediation: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
     asset_id: int | None = None
+    raises: Sensitivity | None = None
+    """The sensitivity this finding proves the asset has (PHI in a log makes it restricted)."""
 
     @property
     def fingerprint(self) -> str:
@@ -64,4 +66,5 @@ class Finding:
             "remediation": self.remediation,
             "evidence": self.evidence,
             "asset_id": self.asset_id,
+            "raises": self.raises.value if self.raises else None,
         }

@@ -58,13 +58,10 @@ Part = Callable[[Lab], None]
 
 
 def _parts() -> list[Part]:
+    """The parts of the lab, in order; each capability adds its own line here."""
     from labwarden.demo import code, datasets, logs, models
 
     return [models.build, datasets.build, code.build, logs.build]
-
-
-PARTS: list[Part] = []
-"""Extra parts that later capabilities register (run after the built-in ones)."""
 
 
 def build_lab(root: Path, *, force: bool = False) -> Lab:
@@ -78,7 +75,7 @@ def build_lab(root: Path, *, force: bool = False) -> Lab:
         )
     root.mkdir(parents=True, exist_ok=True)
     lab = Lab(root)
-    for part in [*_parts(), *PARTS]:
+    for part in _parts():
         part(lab)
     _restore_folder_modes(lab)
     (root / MARKER).write_text("built by labwarden demo\n", encoding="utf-8")

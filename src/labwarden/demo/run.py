@@ -43,8 +43,11 @@ class DemoContext:
 
 
 Step = Callable[[DemoContext], None]
-STEPS: list[Step] = []
-"""Steps that later capabilities add (run after the scan, in order)."""
+
+
+def _steps() -> list[Step]:
+    """The demo steps after the scan, in order; each capability adds its own line here."""
+    return []
 
 
 def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoContext:
@@ -57,7 +60,7 @@ def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoCo
     result = run_scan(catalog, source, policy, checks=all_checks())
     context = DemoContext(lab, workspace, catalog, result)
     _overview(context)
-    for step in STEPS:
+    for step in _steps():
         step(context)
     return context
 

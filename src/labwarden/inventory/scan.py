@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from labwarden.checks.interface import Check, CheckContext
-from labwarden.core.asset import Asset, FileRecord
+from labwarden.core.asset import Asset, FileRecord, SensitivityReason
 from labwarden.core.finding import Finding
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
@@ -230,4 +231,31 @@ def _run_checks(
     if ran:
         with catalog.transaction() as tx:
             catalog.record_findings(tx, asset.id, ran, found, scan_id)
+            _raise_sensitivity(catalog, tx, asset, found, scan_id)
         result.findings.extend(found)
+
+
+def _raise_sensitivity(
+    catalog: Catalog,
+    tx: sqlite3.Connection,
+    asset: Asset,
+    findings: Sequence[Finding],
+    scan_id: int,
+) -> None:
+    """Raise the asset's sensitivity to what its findings prove, keeping the reasons."""
+    raising = [f for f in findings if f.raises is not None and f.raises > asset.sensitivity]
+    if not raising:
+        return
+    assert asset.id is not None
+    before = asset.sensitivity
+    for finding in raising:
+        assert finding.raises is not None
+        asset.reasons.append(
+            SensitivityReason(
+                f"check:{finding.check}/{finding.rule}",
+                finding.raises,
+                f"{finding.message} ({finding.location})",
+            )
+        )
+        asset.sensitivity = max(asset.sensitivity, finding.raises)
+    catalog.set_sensitivity(tx, asset.id, asset.sensitivity, asset.reasons, scan_id, before)

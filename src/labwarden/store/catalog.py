@@ -371,6 +371,31 @@ class Catalog:
             )
         return asset_id
 
+    def set_sensitivity(
+        self,
+        tx: sqlite3.Connection,
+        asset_id: int,
+        sensitivity: Sensitivity,
+        reasons: Sequence[SensitivityReason],
+        scan_id: int,
+        before: Sensitivity,
+    ) -> None:
+        """Change an asset's sensitivity inside ``tx`` (checks raise it) and log the change."""
+        tx.execute(
+            "UPDATE assets SET sensitivity = ?, reasons = ? WHERE id = ?",
+            (sensitivity.value, json.dumps([r.to_dict() for r in reasons]), asset_id),
+        )
+        tx.execute(
+            "INSERT INTO asset_events (asset_id, scan_id, at, change, detail) "
+            "VALUES (?, ?, ?, 'reclassified', ?)",
+            (
+                asset_id,
+                scan_id,
+                utcnow(),
+                json.dumps({"from": before.value, "to": sensitivity.value, "by": "checks"}),
+            ),
+        )
+
     def remove_asset(self, tx: sqlite3.Connection, asset_id: int, scan_id: int) -> None:
         """Mark an asset removed (its history stays) inside ``tx``."""
         tx.execute("UPDATE assets SET removed_scan = ? WHERE id = ?", (scan_id, asset_id))
