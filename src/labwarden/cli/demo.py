@@ -31,7 +31,7 @@ def demo(
     try:
         scan = context.scan
         stderr.print(
-            f"scanned {scan.files_total} files into {len(scan.assets)} assets "
+            f"scanned {scan.files_total} files into {sum(scan.asset_counts.values())} assets "
             f"(workspace {workspace.root})",
             markup=False,
         )

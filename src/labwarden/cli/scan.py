@@ -137,9 +137,9 @@ def _run(
 def _summary(result: ScanResult, catalog: Catalog) -> None:
     by_kind: dict[str, int] = {}
     by_level: dict[str, int] = {}
-    for asset in result.assets:
-        by_kind[asset.kind.value] = by_kind.get(asset.kind.value, 0) + 1
-        by_level[asset.sensitivity.value] = by_level.get(asset.sensitivity.value, 0) + 1
+    for (kind, level), count in result.asset_counts.items():
+        by_kind[kind] = by_kind.get(kind, 0) + count
+        by_level[level] = by_level.get(level, 0) + count
     stderr.print(
         f"scan {result.scan_id}: {result.files_total} files "
         f"({result.files_new} new, {result.files_changed} changed, "
@@ -148,7 +148,8 @@ def _summary(result: ScanResult, catalog: Catalog) -> None:
     )
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1]))
     levels = ", ".join(f"{n} {k}" for k, n in by_level.items())
-    stderr.print(f"assets in catalog: {len(result.assets)} ({kinds}); {levels}")
+    total = sum(result.asset_counts.values())
+    stderr.print(f"assets in catalog: {total} ({kinds}); {levels}")
     if result.asset_changes:
         changes = ", ".join(f"{n} {c}" for c, n in sorted(result.asset_changes.items()))
         stderr.print(f"asset changes: {changes}")

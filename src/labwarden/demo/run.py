@@ -70,10 +70,7 @@ def _overview(context: DemoContext) -> None:
     context.sections.append(
         Section("Look at these first", ["rank", "level", "asset_id", "asset", "why"], rows)
     )
-    by_kind: dict[tuple[str, str], int] = {}
-    for asset in context.scan.assets:
-        key = (asset.kind.value, asset.sensitivity.value)
-        by_kind[key] = by_kind.get(key, 0) + 1
+    by_kind = context.catalog.asset_counts()
     context.sections.append(
         Section(
             "Assets by kind and sensitivity",

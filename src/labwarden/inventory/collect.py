@@ -10,7 +10,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from labwarden.core.asset import FileRecord
@@ -71,7 +71,8 @@ def collect(
                     and old.inode == item.inode
                     and (algorithm is None or old.digest_algorithm == algorithm)
                 ):
-                    old.mode, old.uid, old.owner = item.mode, item.uid, item.owner
+                    if (old.mode, old.uid) != (item.mode, item.uid):
+                        old = replace(old, mode=item.mode, uid=item.uid, owner=item.owner)
                     batch.unchanged.append(old)
                 else:
                     to_read.append((item, old))

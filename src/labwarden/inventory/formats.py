@@ -400,8 +400,8 @@ def _by_text(name: str, head: bytes) -> Detection | None:
             return Detection(L, "cloudtrail", "content")
         if b'"type": "service_account"' in head and b'"private_key"' in head:
             return Detection(K, "gcp-service-account", "content")
-        if low.endswith(".json"):
-            return _json_kind(low, stripped)
+    if low.endswith(".json") and stripped[:1] in (b"{", b"["):
+        return _json_kind(stripped, len(head) == HEAD_SIZE)
     if low.endswith(".ipynb"):
         return Detection(C, "notebook", "name")
     is_yaml = low.endswith((".yaml", ".yml")) or low in ("config", "kubeconfig")
@@ -434,11 +434,13 @@ def _by_text(name: str, head: bytes) -> Detection | None:
     return None
 
 
-def _json_kind(low: str, stripped: bytes) -> Detection:
+def _json_kind(stripped: bytes, truncated: bool) -> Detection:
+    """A JSON file is data when it is a list of records or too big to be a config."""
     try:
         sample = json.loads(stripped.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return Detection(C, "json", "name")
+        records = re.match(rb"\[\s*\{", stripped) is not None
+        return Detection(D if records or truncated else C, "json", "content")
     if isinstance(sample, dict):
         if sample.get("type") == "service_account" and "private_key" in sample:
             return Detection(K, "gcp-service-account", "content")

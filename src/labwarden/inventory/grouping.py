@@ -112,21 +112,32 @@ def group_assets(
     def add(uri: str, kind: AssetKind, grouping: str, record: FileRecord) -> None:
         bundles.setdefault(uri, (kind, grouping, []))[2].append(record)
 
+    folder_roots: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     for record in records:
         folder = _parent(record.path)
         if record.kind is AssetKind.CREDENTIALS:
             singles.append(_single(record))
             continue
-        if (root := topmost(folder, model_dirs)) is not None:
-            add(root, AssetKind.MODEL, "model-folder", record)
-        elif (root := topmost(folder, dataset_dirs)) is not None:
-            add(root, AssetKind.DATASET, "dataset-folder", record)
+        found = folder_roots.get(folder)
+        if found is None:
+            found = (
+                topmost(folder, model_dirs),
+                topmost(folder, dataset_dirs),
+                nearest(folder, code_dirs),
+                _log_root(folder, log_dirs),
+            )
+            folder_roots[folder] = found
+        model_root, dataset_root, code_root, log_root = found
+        if model_root is not None:
+            add(model_root, AssetKind.MODEL, "model-folder", record)
+        elif dataset_root is not None:
+            add(dataset_root, AssetKind.DATASET, "dataset-folder", record)
         elif record.kind in (AssetKind.MODEL, AssetKind.DATASET, AssetKind.ARCHIVE):
             singles.append(_single(record))
-        elif (root := nearest(folder, code_dirs)) is not None:
-            add(root, AssetKind.CODE, "code-repository", record)
-        elif (root := _log_root(folder, log_dirs)) is not None:
-            add(root, AssetKind.LOG, "log-folder", record)
+        elif code_root is not None:
+            add(code_root, AssetKind.CODE, "code-repository", record)
+        elif log_root is not None:
+            add(log_root, AssetKind.LOG, "log-folder", record)
         elif record.kind is AssetKind.CODE:
             loose_code[folder].append(record)
         else:

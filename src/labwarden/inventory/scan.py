@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections import Counter
@@ -12,12 +13,13 @@ from typing import Any
 from labwarden.checks.interface import Check, CheckContext
 from labwarden.core.asset import Asset, FileRecord, SensitivityReason
 from labwarden.core.finding import Finding
+from labwarden.core.values import Sensitivity
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
 from labwarden.inventory.hashing import Algorithm, digest_bytes
 from labwarden.inventory.policy import Policy
 from labwarden.inventory.sources.interface import Note, Source
-from labwarden.store.catalog import Catalog, StoredAsset
+from labwarden.store.catalog import AssetSummary, Catalog
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,8 @@ class ScanResult:
     files_unchanged: int = 0
     files_deleted: int = 0
     bytes_read: int = 0
-    assets: list[StoredAsset] = field(default_factory=list)
+    asset_counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Active assets in the catalog after the scan, by ``(kind, sensitivity)``."""
     asset_changes: Counter[str] = field(default_factory=Counter)
     notes: list[Note] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -53,7 +56,7 @@ class ScanResult:
             "files_unchanged": self.files_unchanged,
             "files_deleted": self.files_deleted,
             "bytes_read": self.bytes_read,
-            "assets": len(self.assets),
+            "assets": sum(self.asset_counts.values()),
             "asset_changes": dict(self.asset_changes),
             "notes": len(self.notes),
             "findings": len(self.findings),
@@ -88,6 +91,7 @@ def run_scan(
     known = catalog.files_under(source.roots)
     current: dict[str, FileRecord] = {}
     markers: dict[str, set[str]] = {}
+    touched: set[str] = set()  # files whose mode or owner changed: their checks run again
     for batch in collect(source, known, algorithm, on_progress=on_progress):
         result.notes.extend(batch.notes)
         for folder, names in batch.markers.items():
@@ -103,6 +107,7 @@ def run_scan(
                 metadata_changed.append(record)
         if metadata_changed:
             catalog.update_file_metadata(metadata_changed)
+            touched.update(r.path for r in metadata_changed)
         for record in batch.changed:
             current[record.path] = record
             result.bytes_read += record.size
@@ -120,12 +125,12 @@ def run_scan(
     )
     context = CheckContext()
     for asset in assets:
-        if recheck or asset.id in changed:
+        if recheck or asset.id in changed or any(f.path in touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)
     if result.notes:
         catalog.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
     catalog.finish_scan(scan_id, result.stats())
-    result.assets = catalog.list_assets()
+    result.asset_counts = catalog.asset_counts()
     return result
 
 
@@ -140,7 +145,7 @@ def _store_assets(
     result: ScanResult,
 ) -> set[int]:
     """Save assets, their history and file deletions in one transaction; return changed ids."""
-    previous = catalog.assets_under(roots)
+    previous = catalog.asset_index_under(roots)
     old_files: dict[int, dict[str, str | None]] = {}
     for record in known.values():
         if record.asset_id is not None:
@@ -160,9 +165,14 @@ def _store_assets(
             elif before.content_digest != digest:
                 change = "modified"
                 detail = _diff(asset, old_files.get(before.id, {}))
-            elif before.sensitivity != asset.sensitivity or before.kind != asset.kind:
-                change = "reclassified"
-                detail = {"from": before.sensitivity.value, "to": asset.sensitivity.value}
+            else:
+                _keep_check_reasons(asset, before)
+                if _same(asset, before):
+                    asset.id = before.id
+                    continue
+                if before.sensitivity != asset.sensitivity.value or before.kind != asset.kind.value:
+                    change = "reclassified"
+                    detail = {"from": before.sensitivity, "to": asset.sensitivity.value}
             asset.id = catalog.save_asset(
                 tx,
                 uri=asset.uri,
@@ -187,6 +197,27 @@ def _store_assets(
             catalog.remove_asset(tx, gone.id, scan_id)
             result.asset_changes["removed"] += 1
     return changed
+
+
+def _keep_check_reasons(asset: Asset, before: AssetSummary) -> None:
+    """Unchanged content is not checked again: keep what earlier checks proved about it."""
+    for raw in json.loads(before.reasons_json):
+        if str(raw.get("rule", "")).startswith("check:"):
+            reason = SensitivityReason(raw["rule"], Sensitivity(raw["sensitivity"]), raw["reason"])
+            asset.reasons.append(reason)
+            asset.sensitivity = max(asset.sensitivity, reason.sensitivity)
+
+
+def _same(asset: Asset, before: AssetSummary) -> bool:
+    """Whether the stored row already says exactly this (so nothing needs writing)."""
+    reasons = json.dumps([r.to_dict() for r in asset.reasons])
+    return (
+        before.name == asset.name
+        and before.kind == asset.kind.value
+        and before.grouping == asset.grouping
+        and before.sensitivity == asset.sensitivity.value
+        and before.reasons_json == reasons
+    )
 
 
 def _diff(asset: Asset, old: dict[str, str | None]) -> dict[str, Any]:

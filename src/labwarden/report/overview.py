@@ -31,10 +31,14 @@ class Priority:
 
 def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
     """Severe findings first (critical, high), then restricted assets with their top reason."""
-    assets = {a.id: a for a in catalog.list_assets()}
+    assets = {a.id: a for a in catalog.list_assets(sensitivity=Sensitivity.RESTRICTED)}
     items: list[tuple[int, str, StoredAsset | None, str]] = []
     for finding in catalog.list_findings(min_severity=Severity.HIGH):
-        asset = assets.get(finding.asset_id) if finding.asset_id is not None else None
+        asset = None
+        if finding.asset_id is not None:
+            if finding.asset_id not in assets:
+                assets[finding.asset_id] = catalog.get_asset(str(finding.asset_id))
+            asset = assets[finding.asset_id]
         score = 100 + finding.severity.rank * 10 + (asset.sensitivity.rank if asset else 0)
         items.append((score, finding.severity.value, asset, f"{finding.message} [{finding.check}]"))
     flagged = {a.id for _, _, a, _ in items if a is not None}

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -69,6 +70,19 @@ class StoredAsset:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class AssetSummary:
+    """The fields of a stored asset that a rescan compares."""
+
+    id: int
+    name: str
+    kind: str
+    grouping: str
+    sensitivity: str
+    reasons_json: str
+    content_digest: str | None
+
+
 @dataclass(slots=True)
 class AssetEvent:
     """One entry of an asset's history."""
@@ -116,6 +130,20 @@ def _asset_from_row(row: sqlite3.Row) -> StoredAsset:
     )
 
 
+@lru_cache(maxsize=1024)
+def _parse_json(text: str) -> Any:
+    return json.loads(text)
+
+
+def _json_dict(text: str) -> dict[str, Any]:
+    """Parse a JSON object; identical strings (most rows) are parsed once and copied."""
+    return dict(_parse_json(text))
+
+
+def _json_list(text: str | None) -> list[str] | None:
+    return None if text is None else list(_parse_json(text))
+
+
 def _file_from_row(row: sqlite3.Row) -> FileRecord:
     return FileRecord(
         id=row["id"],
@@ -130,8 +158,8 @@ def _file_from_row(row: sqlite3.Row) -> FileRecord:
         format=row["format"],
         digest=row["digest"],
         digest_algorithm=row["digest_algorithm"],
-        columns=json.loads(row["columns"]) if row["columns"] is not None else None,
-        properties=json.loads(row["properties"]),
+        columns=_json_list(row["columns"]),
+        properties=_json_dict(row["properties"]),
         asset_id=row["asset_id"],
     )
 
@@ -309,6 +337,28 @@ class Catalog:
             for row in rows:
                 found[row["uri"]] = _asset_from_row(row)
         return found
+
+    def asset_index_under(self, roots: Sequence[str]) -> dict[str, AssetSummary]:
+        """Active assets at or below ``roots`` by URI, with just what a rescan compares."""
+        found: dict[str, AssetSummary] = {}
+        for root in roots:
+            low, high = _prefix_bounds(root)
+            rows = self.conn.execute(
+                "SELECT id, uri, name, kind, grouping, sensitivity, reasons, content_digest "
+                "FROM assets WHERE removed_scan IS NULL AND (uri = ? OR (uri >= ? AND uri < ?))",
+                (root, low, high),
+            )
+            for r in rows:
+                found[r[1]] = AssetSummary(r[0], r[2], r[3], r[4], r[5], r[6], r[7])
+        return found
+
+    def asset_counts(self) -> dict[tuple[str, str], int]:
+        """Active assets counted by ``(kind, sensitivity)``."""
+        rows = self.conn.execute(
+            "SELECT kind, sensitivity, count(*) FROM assets WHERE removed_scan IS NULL "
+            "GROUP BY kind, sensitivity"
+        )
+        return {(r[0], r[1]): r[2] for r in rows}
 
     def save_asset(
         self,

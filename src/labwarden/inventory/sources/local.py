@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import pwd
+import re
 import stat
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
@@ -16,6 +18,8 @@ from labwarden.core.errors import InputError
 from labwarden.inventory.sources.interface import Entry, Note
 
 log = logging.getLogger(__name__)
+
+_GLOB = re.compile(r"[*?\[]")
 
 
 def display_path(raw: bytes) -> str:
@@ -59,9 +63,13 @@ class LocalSource:
         self._roots = roots
         self.roots = tuple(display_path(r) for r in roots)
         self.exclude = exclude
+        self._exclude_names = frozenset(p for p in exclude if not _GLOB.search(p))
+        self._exclude_globs = tuple(p for p in exclude if _GLOB.search(p))
 
     def _excluded(self, name: str) -> bool:
-        return any(fnmatchcase(name, pattern) for pattern in self.exclude)
+        if name in self._exclude_names:
+            return True
+        return any(fnmatchcase(name, pattern) for pattern in self._exclude_globs)
 
     def walk(self) -> Iterator[Entry | Note]:
         """Yield files depth-first in name order, with notes for what cannot be taken."""
@@ -134,7 +142,7 @@ class LocalSource:
         try:
             target = os.path.realpath(path, strict=True)
         except OSError as exc:
-            if "loop" in str(exc).lower() or getattr(exc, "errno", None) == 40:
+            if exc.errno == errno.ELOOP:
                 return Note(shown, "skipped", "symbolic link loop")
             return Note(shown, "skipped", "broken symbolic link")
         inside = any(target == r or target.startswith(r + b"/") for r in self._roots)
