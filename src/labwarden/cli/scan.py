@@ -51,6 +51,9 @@ def scan(
         str | None,
         typer.Option("--fail-on", help="Exit 1 if a finding reaches this severity."),
     ] = None,
+    checks: Annotated[
+        bool, typer.Option("--checks/--no-checks", help="Run the checks (off: inventory only).")
+    ] = True,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
@@ -62,7 +65,7 @@ def scan(
     rules = workspace_policy(workspace.policy_path, policy)
     source = LocalSource([str(p) for p in paths], exclude=rules.exclude)
     with Catalog.open(workspace) as catalog:
-        result = _run(catalog, source, rules, algorithm, recheck, progress)
+        result = _run(catalog, source, rules, algorithm, recheck, progress, checks)
         top = priorities(catalog)
         if fmt is OutputFormat.JSON:
             document = {
@@ -106,6 +109,7 @@ def _run(
     algorithm: Algorithm,
     recheck: bool,
     show: bool,
+    with_checks: bool,
 ) -> ScanResult:
     columns = (
         SpinnerColumn(),
@@ -128,7 +132,7 @@ def _run(
             source,
             rules,
             algorithm=algorithm,
-            checks=all_checks(),
+            checks=all_checks() if with_checks else [],
             recheck=recheck,
             on_progress=update,
         )
