@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from enum import Enum
-from functools import total_ordering
 from typing import Self
 
 
-@total_ordering
 class _Ranked(str, Enum):
     """A string enum whose members compare by their declaration order."""
 
@@ -29,6 +27,22 @@ class _Ranked(str, Enum):
         if not isinstance(other, type(self)):
             return NotImplemented
         return self.rank < other.rank
+
+    # Every comparison is defined here: str's own would compare the names alphabetically.
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return NotImplemented
+        return self.rank >= other.rank
 
     def __str__(self) -> str:
         return str(self.value)
