@@ -1,0 +1,166 @@
+"""Run the analytics: bring the daily aggregates up to date, score days, pick alerts."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from labwarden.watch.analytics import explain
+from labwarden.watch.analytics.features import PRINCIPAL, compute_day, day_source, stale_days
+from labwarden.watch.analytics.peers import peers_table
+from labwarden.watch.analytics.scoring import score_day
+from labwarden.watch.analytics.store import FeatureStore, query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyticsConfig:
+    """Tuning of the analytics."""
+
+    window_days: int = 30
+    budget: int = 10
+    """At most this many alerts a day (the highest risks)."""
+    min_risk: float = 40.0
+    """No alert below this risk, whatever the budget."""
+    mapping: dict[str, str] | None = None
+    """``principal -> group`` (team or role) from a mapping file."""
+    evidence_events: int = 20
+
+
+@dataclass(slots=True)
+class AnalyticsAlert:
+    """One principal-day that made the budget."""
+
+    principal: str
+    day: date
+    risk: float
+    points: float
+    title: str
+    components: list[tuple[str, float, str]]
+    baseline: dict[str, Any]
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "principal": self.principal,
+            "day": self.day.isoformat(),
+            "risk": self.risk,
+            "points": round(self.points, 2),
+            "title": self.title,
+            "components": [
+                {"component": c, "points": round(p, 2), "explanation": t}
+                for c, p, t in self.components
+            ],
+            "baseline": self.baseline,
+            "evidence": self.evidence,
+        }
+
+
+def refresh(
+    con: duckdb.DuckDBPyConnection, lake_root: Path, store: FeatureStore, source: str = "events"
+) -> list[date]:
+    """Aggregate every lake day whose events changed since its aggregates; return those days."""
+    days = stale_days(lake_root, store)
+    for day in days:
+        compute_day(con, store, day, day_source(lake_root, day) or source)
+    return days
+
+
+def score(
+    con: duckdb.DuckDBPyConnection,
+    store: FeatureStore,
+    days: list[date],
+    config: AnalyticsConfig,
+    source: str = "events",
+) -> list[AnalyticsAlert]:
+    """Score ``days`` and return the alerts within the budget, highest risk first per day."""
+    if not days or not store.has("features"):
+        return []
+    for kind in ("features", "facts"):
+        glob = store.glob(kind).replace("'", "''")
+        con.execute(f"CREATE OR REPLACE VIEW lw_{kind} AS SELECT * FROM read_parquet('{glob}')")
+    alerts: list[AnalyticsAlert] = []
+    for day in sorted(days):
+        lo = day - timedelta(days=config.window_days)
+        peers = peers_table(con, "lw_facts", lo, day, config.mapping)
+        con.register("lw_peers", peers)
+        scored = score_day(con, "lw_features", "lw_facts", "lw_peers", day, config.window_days)
+        con.unregister("lw_peers")
+        rows = [r for r in scored.to_pylist() if r["risk"] >= config.min_risk][: config.budget]
+        for row in rows:
+            alerts.append(_alert(con, row, day, config, source))
+    return alerts
+
+
+def _alert(
+    con: duckdb.DuckDBPyConnection,
+    row: dict[str, Any],
+    day: date,
+    config: AnalyticsConfig,
+    source: str,
+) -> AnalyticsAlert:
+    principal = str(row["principal"])
+    new_values = _new_facts(con, principal, day)
+    parts = explain.components(row, new_values, config.window_days)
+    evidence = _evidence(con, principal, day, config.evidence_events, source)
+    return AnalyticsAlert(
+        principal=principal,
+        day=day,
+        risk=float(row["risk"]),
+        points=float(row["points"]),
+        title=explain.headline(principal, parts),
+        components=parts,
+        baseline=explain.baseline(row, config.window_days),
+        evidence=evidence,
+    )
+
+
+def _new_facts(con: duckdb.DuckDBPyConnection, principal: str, day: date) -> dict[str, list[str]]:
+    rows = con.execute(
+        """
+        SELECT f.kind, f.value FROM lw_facts f
+        WHERE f.principal = $p AND f.day = CAST($day AS DATE)
+          AND NOT EXISTS (
+            SELECT 1 FROM lw_facts k WHERE k.principal = f.principal AND k.kind = f.kind
+              AND k.value = f.value AND k.day < CAST($day AS DATE))
+        ORDER BY f.bytes DESC, f.value
+        """,
+        {"p": principal, "day": day},
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for kind, value in rows:
+        found.setdefault(str(kind), []).append(str(value))
+    return found
+
+
+def _evidence(
+    con: duckdb.DuckDBPyConnection, principal: str, day: date, limit: int, source: str
+) -> list[dict[str, Any]]:
+    """The principal's biggest events of the day (the evidence an analyst opens first)."""
+    try:
+        table = query(
+            con,
+            f"""
+            SELECT time, activity, api_operation, resource_bucket, resource_key, bytes, src_ip,
+                   src_network, src_country, user_agent, status, asset_id, asset_sensitivity
+            FROM {source}
+            WHERE {PRINCIPAL} = $p AND time >= CAST($day AS TIMESTAMPTZ)
+              AND time < CAST($next AS TIMESTAMPTZ)
+            ORDER BY coalesce(bytes, 0) DESC, time LIMIT {int(limit)}
+            """,
+            {"p": principal, "day": day, "next": day + timedelta(days=1)},
+        )
+    except duckdb.Error as exc:  # a source without some optional column
+        log.debug("no evidence for %s on %s: %s", principal, day, exc)
+        return []
+    rows: list[dict[str, Any]] = table.to_pylist()
+    for row in rows:
+        row["time"] = row["time"].isoformat() if row["time"] is not None else None
+    return rows

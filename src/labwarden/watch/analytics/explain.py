@@ -1,0 +1,146 @@
+"""Turn the numbers of a scored principal-day into sentences a responder can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labwarden.report.tabular import human_size
+from labwarden.watch.analytics.scoring import TIERS
+
+MIN_POINTS = 0.75
+
+
+def _times(value: float, reference: float | None) -> str | None:
+    if reference is None or reference <= 0:
+        return None
+    ratio = value / reference
+    return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
+
+
+def components(
+    row: dict[str, Any], new_values: dict[str, list[str]], window: int
+) -> list[tuple[str, float, str]]:
+    """``(component, points, sentence)`` for every component that contributed, largest first."""
+    out: list[tuple[str, float, str]] = []
+    for tier, _ in TIERS:
+        points = float(row.get(f"vol_{tier}") or 0)
+        if points < MIN_POINTS:
+            continue
+        value = float(row[f"bytes_{tier}"])
+        text = f"read {human_size(int(value))} of {tier} data"
+        own = _times(value, row.get(f"{tier}_p50"))
+        if row.get("active_days", 0) and own:
+            text += f", {own} its {window}-day median ({human_size(int(row[f'{tier}_p50']))})"
+        elif row.get("active_days", 0):
+            text += f" (it read none in the last {window} days)"
+        else:
+            text += " (no history yet)"
+        peer = _times(value, row.get(f"peer_{tier}_p50"))
+        if peer:
+            text += f" and {peer} its peers'"
+        out.append((f"volume-{tier}", points, text))
+    if float(row.get("pts_objects") or 0) >= MIN_POINTS:
+        usual = row.get("objects_p90") or 0
+        out.append(
+            (
+                "objects",
+                float(row["pts_objects"]),
+                f"read {row['objects_read']:,} objects (usually at most {usual:,.0f} a day)",
+            )
+        )
+    if float(row.get("pts_prefixes") or 0) >= MIN_POINTS:
+        usual = row.get("prefixes_p90") or 0
+        out.append(
+            (
+                "prefixes",
+                float(row["pts_prefixes"]),
+                f"touched {row['prefixes']} prefixes (usually at most {usual:,.0f})",
+            )
+        )
+    if float(row.get("pts_lists") or 0) >= MIN_POINTS:
+        usual = row.get("lists_p90") or 0
+        out.append(
+            (
+                "listing",
+                float(row["pts_lists"]),
+                f"listed {row['lists']:,} times (usually at most {usual:,.0f}): a sweep",
+            )
+        )
+    if float(row.get("pts_new") or 0) > 0:
+        parts = []
+        for kind, label in (
+            ("network", "from a network never seen before"),
+            ("country", "from a country never seen before"),
+            ("tool", "with a tool never used before"),
+            ("operation", "with operations never used before"),
+            ("restricted-asset", "first reads of restricted assets"),
+            ("prefix", "first reads of prefixes"),
+        ):
+            values = new_values.get(kind)
+            if values:
+                shown = ", ".join(values[:3]) + (
+                    f" and {len(values) - 3} more" if len(values) > 3 else ""
+                )
+                parts.append(f"{label} ({shown})")
+        if parts:
+            out.append(("first-seen", float(row["pts_new"]), "; ".join(parts)))
+    if float(row.get("pts_hours") or 0) >= MIN_POINTS:
+        hours = ", ".join(f"{h:02d}:00" for h in row.get("odd_hours") or [])
+        out.append(
+            (
+                "odd-hours",
+                float(row["pts_hours"]),
+                f"{row['odd_events']:,} of {row['events']:,} events at {hours} UTC, "
+                "hours it is almost never active",
+            )
+        )
+    if float(row.get("pts_failures") or 0) > 0:
+        rate = row["failures"] / max(row["events"], 1)
+        usual = row.get("failure_rate") or 0
+        out.append(
+            (
+                "failures",
+                float(row["pts_failures"]),
+                f"{row['failures']:,} failed calls ({rate:.0%}; usually {usual:.1%})",
+            )
+        )
+    if float(row.get("pts_sustained") or 0) >= MIN_POINTS:
+        usual = 7 * float(row.get("before_daily_p50") or 0)
+        ratio = _times(float(row["week_bytes"]), usual)
+        text = (
+            f"read {human_size(int(row['week_bytes']))} of restricted and confidential data "
+            "in 7 days"
+        )
+        if ratio:
+            text += f", {ratio} its usual week"
+        if row.get("days_over"):
+            text += f"; above its usual daily maximum on {row['days_over']} of them"
+        out.append(("sustained", float(row["pts_sustained"]), text))
+    out.sort(key=lambda c: -c[1])
+    return out
+
+
+def headline(principal: str, parts: list[tuple[str, float, str]]) -> str:
+    """One line: the principal and its three strongest reasons."""
+    reasons = ", ".join(text for _, _, text in parts[:3]) or "unusual activity"
+    return f"{principal} {reasons}"
+
+
+def baseline(row: dict[str, Any], window: int) -> dict[str, Any]:
+    """What the day was compared with (stored with the alert)."""
+    keys = [
+        "active_days",
+        "peer_count",
+        "read_p50",
+        "objects_p50",
+        "objects_p90",
+        "prefixes_p90",
+        "lists_p90",
+        "failure_rate",
+        "before_daily_p50",
+    ]
+    keys += [f"{t}_{q}" for t, _ in TIERS for q in ("p50", "p90") if f"{t}_{q}" in row]
+    keys += [f"peer_{t}_p50" for t, _ in TIERS if f"peer_{t}_p50" in row]
+    found = {k: row.get(k) for k in keys}
+    found["window_days"] = window
+    return found
