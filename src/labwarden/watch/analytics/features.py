@@ -22,17 +22,16 @@ log = logging.getLogger(__name__)
 PRINCIPAL = "coalesce(actor_user, actor_uid, access_key)"
 PREFIX = (
     "CASE WHEN resource_bucket IS NULL THEN NULL "
-    "WHEN resource_key IS NULL OR strpos(resource_key, '/') = 0 THEN resource_bucket "
-    "ELSE resource_bucket || '/' || array_to_string("
-    "list_slice(string_split(resource_key, '/'), 1, "
-    "least(2, len(string_split(resource_key, '/')) - 1)), '/') END"
+    "WHEN coalesce(regexp_extract(resource_key, '^([^/]+(?:/[^/]+)?)/', 1), '') = '' "
+    "THEN resource_bucket "
+    "ELSE resource_bucket || '/' || regexp_extract(resource_key, '^([^/]+(?:/[^/]+)?)/', 1) END"
 )
 """Bucket plus up to two leading folders of the key: ``acme-datasets/assays/hts-screen``."""
 TOOL = "lower(regexp_extract(coalesce(user_agent, ''), '^[A-Za-z][A-Za-z0-9_.-]*', 0))"
 """The tool family of a user agent (``python-requests/2.32`` -> ``python-requests``)."""
 SENSITIVITIES = ("restricted", "confidential", "internal", "public")
 
-_HOURS = ", ".join(f"count(*) FILTER (WHERE hour(time) = {h}) AS h{h}" for h in range(24))
+_HOURS = ", ".join(f"count(*) FILTER (WHERE hour = {h}) AS h{h}" for h in range(24))
 _BYTES = ", ".join(
     "CAST(coalesce(sum(bytes) FILTER "
     f"(WHERE activity = 'read' AND asset_sensitivity = '{s}'), 0) AS BIGINT) AS bytes_{s}"
@@ -41,7 +40,11 @@ _BYTES = ", ".join(
 
 
 def features_sql(source: str) -> str:
-    """Per-principal features of the events in ``source`` on ``$day`` (a DATE parameter)."""
+    """Per-principal features of ``source`` on ``$day`` (a DATE parameter).
+
+    ``source`` has the lake's columns plus ``prefix``, ``tool`` and ``hour`` (as
+    :func:`compute_day` materializes them).
+    """
     return f"""
     SELECT
       {PRINCIPAL} AS principal,
@@ -54,7 +57,7 @@ def features_sql(source: str) -> str:
       CAST(coalesce(sum(bytes) FILTER (WHERE activity = 'read'), 0) AS BIGINT) AS bytes_read,
       {_BYTES},
       count(DISTINCT resource_key) FILTER (WHERE activity = 'read') AS objects_read,
-      count(DISTINCT {PREFIX}) AS prefixes,
+      count(DISTINCT prefix) AS prefixes,
       count(DISTINCT asset_id) AS assets,
       count(DISTINCT src_network) AS networks,
       {_HOURS}
@@ -66,13 +69,16 @@ def features_sql(source: str) -> str:
 
 
 def facts_sql(source: str) -> str:
-    """The distinct ``(principal, kind, value)`` facts of ``$day``, with the bytes behind each."""
+    """The distinct ``(principal, kind, value)`` facts of ``$day``, with the bytes behind each.
+
+    ``source`` has the lake's columns plus ``prefix`` and ``tool``.
+    """
     parts = [
         ("network", "src_network"),
         ("country", "src_country"),
-        ("tool", f"nullif({TOOL}, '')"),
+        ("tool", "nullif(tool, '')"),
         ("operation", "api_operation"),
-        ("prefix", PREFIX),
+        ("prefix", "prefix"),
         (
             "restricted-asset",
             "CASE WHEN asset_sensitivity = 'restricted' THEN CAST(asset_id AS VARCHAR) END",
@@ -111,7 +117,8 @@ def compute_day(
     """
     params = {"day": day, "next": day + timedelta(days=1)}
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE lw_day AS SELECT {_COLUMNS} FROM {source} "
+        f"CREATE OR REPLACE TEMP TABLE lw_day AS SELECT {_COLUMNS}, {PREFIX} AS prefix, "
+        f"{TOOL} AS tool, CAST(hour(time) AS INTEGER) AS hour FROM {source} "
         "WHERE time >= CAST($day AS TIMESTAMPTZ) AND time < CAST($next AS TIMESTAMPTZ)",
         params,
     )
