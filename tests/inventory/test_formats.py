@@ -107,6 +107,13 @@ CASES = [
         AssetKind.CREDENTIALS,
         "gcp-service-account",
     ),
+    (
+        "pipeline.json",
+        b'{\n  "type": "service_account",\n  "private_key": "-----BEGIN PRIVATE KEY-----\\nMII'
+        b'\\n-----END PRIVATE KEY-----\\n"\n}',
+        AssetKind.CREDENTIALS,
+        "gcp-service-account",
+    ),
     ("trail.json", b'{"Records": [{"eventName": "GetObject"}]}', AssetKind.LOG, "cloudtrail"),
     ("rows.json", b'[{"a": 1}, {"a": 2}]', AssetKind.DATASET, "json"),
     ("config.json", b'{"model_type": "bert"}', AssetKind.CODE, "json"),

@@ -392,6 +392,8 @@ def _zip_kind(name: str, handle: BinaryIO) -> Detection:
 def _by_text(name: str, head: bytes) -> Detection | None:
     low = name.lower()
     stripped = head.lstrip()
+    if stripped.startswith(b"{") and b'"service_account"' in head and b'"private_key"' in head:
+        return Detection(K, "gcp-service-account", "content")
     if b"-----BEGIN " in head and b"PRIVATE KEY-----" in head:
         fmt = "ssh-private-key" if b"OPENSSH PRIVATE KEY" in head else "pem-private-key"
         return Detection(K, fmt, "content")
