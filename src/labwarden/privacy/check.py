@@ -1,0 +1,137 @@
+"""The scan check: re-identification risk of restricted tabular datasets above a threshold."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from labwarden.checks.interface import CheckContext
+from labwarden.core.asset import Asset, FileRecord
+from labwarden.core.errors import LabwardenError
+from labwarden.core.finding import Finding, Location
+from labwarden.core.values import AssetKind, Sensitivity, Severity
+from labwarden.privacy import risk, suggest
+from labwarden.privacy.encoding import encode_table
+from labwarden.privacy.io import read_table
+
+log = logging.getLogger(__name__)
+
+_FORMATS = {"csv", "tsv", "parquet", "sas-xpt"}
+_SUBJECT = re.compile(r"subj|patient|participant|pseudonym", re.IGNORECASE)
+
+
+class ReidentificationCheck:
+    """Finds restricted tables whose quasi-identifiers single people out (risk above threshold).
+
+    Quasi-identifiers are recognized from the column names the inventory already read, and only
+    those columns are loaded.
+    """
+
+    name = "privacy"
+    description = "re-identification risk of restricted tabular datasets (trial data)"
+
+    def __init__(self, threshold: float = risk.DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+
+    def applies_to(self, asset: Asset) -> bool:
+        """Restricted datasets with at least one table whose columns are known."""
+        return (
+            asset.kind is AssetKind.DATASET
+            and asset.sensitivity >= Sensitivity.RESTRICTED
+            and any(self._candidate(f) for f in asset.files)
+        )
+
+    @staticmethod
+    def _candidate(record: FileRecord) -> bool:
+        return record.format in _FORMATS and bool(record.columns)
+
+    def run(self, asset: Asset, context: CheckContext) -> Iterable[Finding]:
+        """One finding per table whose highest re-identification risk is above the threshold."""
+        for record in asset.files:
+            if not self._candidate(record):
+                continue
+            finding = self._check_file(record, context)
+            if finding is not None:
+                yield finding
+
+    def _check_file(self, record: FileRecord, context: CheckContext) -> Finding | None:
+        columns = record.columns or []
+        suggestions = suggest.suggest_from_names(columns)
+        qis = suggest.of_role(suggestions, suggest.Role.QUASI)
+        if not qis:
+            return None
+        direct = suggest.of_role(suggestions, suggest.Role.DIRECT)
+        subject = next((c for c in direct if _SUBJECT.search(c)), None)
+        local = context.local_path(record)
+        path = Path(os.fsdecode(local))
+        try:
+            table = read_table(path, columns=[*qis, *([subject] if subject else [])])
+        except LabwardenError as exc:
+            return Finding(
+                self.name,
+                "unreadable-table",
+                Severity.LOW,
+                Location(record.path),
+                f"cannot assess re-identification risk: {exc.message}",
+            )
+        # Several rows per subject (SDTM findings domains): size classes in people.
+        subjects = encode_table(table, [subject])[0] if subject else None
+        if subjects is not None and subjects.cardinality == table.num_rows:
+            subjects = None
+        result = risk.assess(
+            encode_table(table, qis),
+            source=record.path,
+            threshold=self.threshold,
+            combinations=0,
+            subjects=subjects,
+        )
+        if not result.above_threshold:
+            return None
+        severity = Severity.HIGH if result.prosecutor.highest >= 0.5 else Severity.MEDIUM
+        uniques = round(result.sample_uniqueness * result.rows)
+        message = (
+            f"re-identification risk above {self.threshold:g}: "
+            f"{result.prosecutor.records_at_risk:.0%} of {result.rows} records at risk, "
+            f"highest {result.prosecutor.highest:.2f}, {uniques} unique on "
+            f"{', '.join(qis)}"
+        )
+        qi_text = ",".join(qis)
+        remediation = (
+            f"generalize before sharing: labwarden privacy anonymize {record.path} --qi "
+            f"{qi_text} --max-risk {self.threshold:g} --max-suppression 5% "
+            f"--output {_anonymized_name(record.path)}"
+        )
+        if result.subject_column:
+            remediation += f" --subject {result.subject_column}"
+        if direct:
+            remediation += f" --drop {','.join(direct)}"
+        return Finding(
+            self.name,
+            "reidentification-risk",
+            severity,
+            Location(record.path),
+            message,
+            remediation,
+            evidence={
+                "quasi_identifiers": qis,
+                "direct_identifiers": direct,
+                "threshold": self.threshold,
+                "rows": result.rows,
+                "classes": result.classes,
+                "k_anonymity": result.smallest_class,
+                "subject_column": result.subject_column,
+                "sample_uniqueness": result.sample_uniqueness,
+                "prosecutor": result.prosecutor.to_dict(),
+            },
+        )
+
+
+def _anonymized_name(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    stem, dot, suffix = name.rpartition(".")
+    if suffix == "xpt" or not dot:
+        return f"{name}_anonymized.csv"
+    return f"{stem}_anonymized.{suffix}"

@@ -1,0 +1,174 @@
+"""Read and write the tables the privacy commands work on: CSV/TSV, Parquet and SAS XPT.
+
+Every column is read as text, so that codes like ``01234`` keep their leading zeros and values
+match the text of ARX-style hierarchy files exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from labwarden.core.errors import InputError
+from labwarden.privacy.xpt import read_xpt
+
+log = logging.getLogger(__name__)
+
+_CSV_SUFFIXES = {".csv": None, ".tsv": "\t", ".tab": "\t", ".txt": None}
+_PARQUET_SUFFIXES = {".parquet", ".pq"}
+_XPT_SUFFIXES = {".xpt"}
+
+
+def table_format(path: Path) -> str:
+    """``csv``, ``parquet`` or ``xpt`` from the file name; raises :class:`InputError` otherwise."""
+    suffix = path.suffix.lower()
+    if suffix in _CSV_SUFFIXES:
+        return "csv"
+    if suffix in _PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in _XPT_SUFFIXES:
+        return "xpt"
+    raise InputError(
+        f"{path}: unsupported table format {suffix or '(none)'}; use csv, tsv, parquet or xpt"
+    )
+
+
+def sniff_delimiter(path: Path) -> str:
+    """The delimiter: tab for .tsv, else the most frequent of , ; tab | in the first line."""
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    try:
+        with path.open("r", encoding="utf-8", errors="replace") as handle:
+            first = handle.readline()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    if not first.strip():
+        raise InputError(f"{path}: empty file (no header line)")
+    return max((",", ";", "\t", "|"), key=first.count)
+
+
+def read_columns(path: Path) -> list[str]:
+    """The column names of a table, reading as little as the format allows."""
+    fmt = table_format(path)
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            return [str(n) for n in pq.read_schema(path).names]
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
+    if fmt == "xpt":
+        return [str(n) for n in read_xpt(path, columns=None, header_only=True).column_names]
+    delimiter = sniff_delimiter(path)
+    import csv
+
+    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+        row = next(csv.reader(handle, delimiter=delimiter), [])
+    return [c.strip().lstrip("\ufeff") for c in row]
+
+
+def read_table(path: Path, columns: list[str] | None = None, *, text: bool = True) -> pa.Table:
+    """The table at ``path`` with every column as text (nulls kept as nulls).
+
+    ``columns`` restricts what is read (and is checked: an unknown name is an error naming the
+    file and the columns it has). ``text=False`` keeps the file's own column types.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: no such file")
+    fmt = table_format(path)
+    if columns is not None:
+        _check_columns(path, columns, read_columns(path))
+    if fmt == "parquet":
+        table = _read_parquet(path, columns)
+    elif fmt == "xpt":
+        table = read_xpt(path, columns=columns)
+    else:
+        table = _read_csv(path, columns)
+    return as_text(table) if text else table
+
+
+def _check_columns(path: Path, wanted: list[str], present: list[str]) -> None:
+    missing = [c for c in wanted if c not in present]
+    if missing:
+        raise InputError(
+            f"{path}: unknown column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)} (the file has: {', '.join(present)})"
+        )
+
+
+def _read_parquet(path: Path, columns: list[str] | None) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(path, columns=columns)
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
+
+
+def _read_csv(path: Path, columns: list[str] | None) -> pa.Table:
+    from pyarrow import csv
+
+    delimiter = sniff_delimiter(path)
+    names = read_columns(path)
+    wanted = columns if columns is not None else names
+    convert = csv.ConvertOptions(
+        column_types=dict.fromkeys(wanted, pa.string()),
+        include_columns=wanted,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        table = csv.read_csv(
+            path,
+            read_options=csv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
+            parse_options=csv.ParseOptions(delimiter=delimiter),
+            convert_options=convert,
+        )
+    except pa.ArrowInvalid as exc:
+        raise InputError(
+            f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}"
+        ) from exc
+    return table
+
+
+def as_text(table: pa.Table) -> pa.Table:
+    """Every column cast to text; whole floats print without ``.0`` so 34.0 matches 34."""
+    arrays = []
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_floating(kind):
+            whole = pc.equal(column, pc.floor(column))
+            as_int = pc.if_else(whole, column, None).cast(pa.int64(), safe=False).cast(pa.string())
+            arrays.append(pc.if_else(whole, as_int, column.cast(pa.string())))
+        elif pa.types.is_date(kind):
+            arrays.append(pc.strftime(column, format="%Y-%m-%d"))
+        elif pa.types.is_timestamp(kind):
+            arrays.append(pc.strftime(column, format="%Y-%m-%dT%H:%M:%S"))
+        else:
+            arrays.append(column.cast(pa.string()))
+    return pa.table(arrays, names=table.column_names)
+
+
+def write_table(table: pa.Table, path: Path) -> None:
+    """Write ``table`` as CSV (the delimiter follows the suffix) or Parquet, atomically."""
+    fmt = table_format(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, tmp, compression="zstd")
+        elif fmt == "csv":
+            from pyarrow import csv
+
+            delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+            csv.write_csv(table, tmp, csv.WriteOptions(delimiter=delimiter))
+        else:
+            raise InputError(f"{path}: cannot write SAS XPT; write .csv, .tsv or .parquet")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
