@@ -177,3 +177,74 @@ def test_killed_scan_leaves_a_consistent_catalog_and_the_next_scan_completes(
         unassigned = conn.execute("SELECT count(*) FROM files WHERE asset_id IS NULL").fetchone()
     assert statuses == ["interrupted", "complete"]
     assert unassigned == (0,)
+
+
+def test_checks_see_what_earlier_checks_proved(workspace: Workspace, tmp_path: Path) -> None:
+    logs = tmp_path / "lab" / "logs"
+    logs.mkdir(parents=True)
+    line = '2026-10-12T14:00:00Z DEBUG payload patient_name="Maria Jensen" dob=1961-04-12\n'
+    for name in ("api.log", "worker.log"):
+        (logs / name).write_text(line * 3)
+        (logs / name).chmod(0o640)
+    policy = load_policy(None)
+    from labwarden.checks.registry import all_checks
+
+    with Catalog.open(workspace) as catalog:
+        run_scan(catalog, LocalSource([str(tmp_path / "lab")]), policy, checks=all_checks())
+        asset = catalog.get_asset("logs")
+        rules = {f.rule for f in catalog.list_findings(asset_id=asset.id)}
+    assert asset.sensitivity is Sensitivity.RESTRICTED
+    assert any(r.rule.startswith("check:pii/") for r in asset.reasons)
+    assert "restricted-group-readable" in rules
+
+
+def test_a_scan_uses_the_secrets_baseline_of_its_own_workspace(tmp_path: Path) -> None:
+    repo = tmp_path / "lab" / "repo"
+    repo.mkdir(parents=True)
+    (repo / "sync.py").write_text(
+        'AWS_ACCESS_KEY_ID = "AKIAQ3EGRGXHM6LZ4NPW"\n'
+        'AWS_SECRET_ACCESS_KEY = "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"\n'
+    )
+    ws = tmp_path / "elsewhere" / "ws"
+    first = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "labwarden",
+            "-w",
+            str(ws),
+            "inspect",
+            "secrets",
+            str(repo),
+            "--baseline",
+            str(ws / "secrets-baseline.json"),
+            "--update-baseline",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (ws / "secrets-baseline.json").is_file(), first.stderr
+    scan = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "labwarden",
+            "-w",
+            str(ws),
+            "scan",
+            str(tmp_path / "lab"),
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert scan.returncode == 0, scan.stdout + scan.stderr
+    import json
+
+    assert not [f for f in json.loads(scan.stdout)["findings"] if f["check"] == "secrets"]

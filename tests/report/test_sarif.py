@@ -34,7 +34,7 @@ def test_sarif_run_has_rules_results_and_relative_paths(tmp_path: Path) -> None:
     assert first["level"] == "error"
     location = first["locations"][0]
     assert location["physicalLocation"]["artifactLocation"]["uri"] == "m/a.pkl"
-    assert location["physicalLocation"]["region"] == {"byteOffset": 12}
+    assert location["physicalLocation"]["region"] == {"startLine": 1, "byteOffset": 12}
     assert location["logicalLocations"][0]["name"] == "archive/data.pkl"
     assert second["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
     assert first["partialFingerprints"]["labwarden/v1"] == findings[0].fingerprint

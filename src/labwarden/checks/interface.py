@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from labwarden.core.asset import Asset, FileRecord
@@ -21,7 +22,10 @@ def os_path(record: FileRecord) -> str | bytes:
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """How a check reads files: by their local path (sources may add other ways later)."""
+    """How a check reads files (by their local path), and the workspace a scan writes to."""
+
+    workspace_root: Path | None = None
+    """The workspace folder (``.labwarden``) of a scan; ``None`` for standalone inspections."""
 
     def open(self, record: FileRecord) -> BinaryIO:
         """Open a file of the asset for reading bytes (never follows a symbolic link)."""

@@ -7,7 +7,19 @@ from labwarden.checks.interface import Check
 
 def all_checks() -> list[Check]:
     """A fresh instance of every check, in the order they run."""
-    return []
+    from labwarden.checks.modelfile import ModelFileCheck
+    from labwarden.checks.permissions import PermissionsCheck
+    from labwarden.checks.pii import PiiCheck
+    from labwarden.checks.secrets import SecretsCheck
+    from labwarden.privacy.check import ReidentificationCheck
+
+    return [
+        ModelFileCheck(),
+        SecretsCheck(),
+        PiiCheck(),
+        PermissionsCheck(),
+        ReidentificationCheck(),
+    ]
 
 
 def get_check(name: str) -> Check:

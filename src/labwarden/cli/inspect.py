@@ -55,3 +55,114 @@ def run_inspection(
     stderr.print(f"{result.files} files in {len(result.assets)} assets: {summary}", markup=False)
     if threshold is not None and any(f.severity >= threshold for f in result.findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
+
+
+@app.command("models")
+def models(
+    paths: PathsArg,
+    fmt: FormatOpt = FindingFormat.TABLE,
+    fail_on: FailOnOpt = "high",
+    output: OutputOpt = None,
+    allowlist: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allowlist",
+            help='Extra allowlist TOML, [section] names = ["pkg.mod.Class", "pkg.*"] (repeatable).',
+        ),
+    ] = None,
+    denylist: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--denylist",
+            help="Extra denylist TOML: [section] reason, severity, names (repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Find malicious and unsafe model files without loading them.
+
+    Pickle (0-5, joblib, dill, cloudpickle), PyTorch, NumPy, Keras, TF SavedModel, ONNX, GGUF,
+    safetensors, skops, chat templates, and the zip/tar/7z/gzip files they travel in.
+    """
+    from labwarden.checks.modelfile import ModelFileCheck
+
+    check = ModelFileCheck(allowlists=allowlist or [], denylists=denylist or [], thorough=True)
+    check.policy  # noqa: B018  (load the lists now: a bad list file is a usage error)
+    run_inspection([check], paths, fmt, fail_on, output)
+
+
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Accepted secrets (JSON); default: the workspace's secrets-baseline.json if any.",
+    ),
+]
+
+
+@app.command("secrets")
+def secrets(
+    paths: PathsArg,
+    fmt: FormatOpt = FindingFormat.TABLE,
+    fail_on: FailOnOpt = "high",
+    output: OutputOpt = None,
+    baseline: BaselineOpt = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option("--update-baseline", help="Accept every secret found now into the baseline."),
+    ] = False,
+    no_baseline: Annotated[
+        bool, typer.Option("--no-baseline", help="Report baselined secrets too.")
+    ] = False,
+) -> None:
+    """Credentials in code, notebooks, configs, .env files, logs and tables (values redacted)."""
+    from labwarden.checks.secrets import SecretsCheck
+    from labwarden.checks.secrets.baseline import BASELINE_NAME, Baseline, write_baseline
+    from labwarden.cli.state import STATE
+
+    where = baseline
+    if where is None and (update_baseline or STATE.workspace):
+        where = STATE.resolve().root / BASELINE_NAME
+    if update_baseline:
+        assert where is not None
+        count, errors = write_baseline(where, [str(p) for p in paths])
+        for error in errors:
+            stderr.print(f"[red]error[/]: {error}")
+        stderr.print(f"{count} secrets accepted into {where}", markup=False)
+        return
+    if no_baseline:
+        check = SecretsCheck(use_workspace_baseline=False)
+    elif where is not None:
+        check = SecretsCheck(Baseline.load(where))
+    else:
+        check = SecretsCheck()
+    run_inspection([check], paths, fmt, fail_on, output)
+
+
+@app.command("pii")
+def pii(
+    paths: PathsArg,
+    fmt: FormatOpt = FindingFormat.TABLE,
+    fail_on: FailOnOpt = "high",
+    output: OutputOpt = None,
+) -> None:
+    """Personal and health data: table columns, and entities in logs and documents."""
+    from labwarden.checks.pii import PiiCheck
+
+    run_inspection([PiiCheck()], paths, fmt, fail_on, output)
+
+
+@app.command("permissions")
+def permissions(
+    paths: PathsArg,
+    fmt: FormatOpt = FindingFormat.TABLE,
+    fail_on: FailOnOpt = "high",
+    output: OutputOpt = None,
+    owner: Annotated[
+        list[str] | None,
+        typer.Option("--owner", help="An expected owner (repeat); others are reported."),
+    ] = None,
+) -> None:
+    """Readable keys and restricted data, world-writable models, unexpected owners."""
+    from labwarden.checks.permissions import PermissionsCheck
+
+    run_inspection([PermissionsCheck(owner or ())], paths, fmt, fail_on, output)

@@ -123,7 +123,7 @@ def run_scan(
     changed = _store_assets(
         catalog, assets, source.roots, known, deleted, scan_id, algorithm, result
     )
-    context = CheckContext()
+    context = CheckContext(workspace_root=catalog.path.parent)
     for asset in assets:
         if recheck or asset.id in changed or any(f.path in touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)
@@ -249,20 +249,26 @@ def _run_checks(
     assert asset.id is not None
     ran: list[str] = []
     found: list[Finding] = []
+    initial = asset.sensitivity
     for check in checks:
         if not check.applies_to(asset):
             continue
         try:
-            found.extend(check.run(asset, context))
+            produced = list(check.run(asset, context))
         except Exception as exc:  # a broken check must not stop the scan
             log.exception("check %s failed on %s", check.name, asset.uri)
             result.check_errors.append(f"{check.name} on {asset.uri}: {exc}")
             continue
+        found.extend(produced)
         ran.append(check.name)
+        # Later checks see what earlier ones proved (PHI found makes the permissions stricter).
+        for finding in produced:
+            if finding.raises is not None and finding.raises > asset.sensitivity:
+                asset.sensitivity = finding.raises
     if ran:
         with catalog.transaction() as tx:
             catalog.record_findings(tx, asset.id, ran, found, scan_id)
-            _raise_sensitivity(catalog, tx, asset, found, scan_id)
+            _raise_sensitivity(catalog, tx, asset, found, scan_id, initial)
         result.findings.extend(found)
 
 
@@ -272,13 +278,16 @@ def _raise_sensitivity(
     asset: Asset,
     findings: Sequence[Finding],
     scan_id: int,
+    before: Sensitivity,
 ) -> None:
-    """Raise the asset's sensitivity to what its findings prove, keeping the reasons."""
-    raising = [f for f in findings if f.raises is not None and f.raises > asset.sensitivity]
+    """Raise the asset's sensitivity to what its findings prove, keeping the reasons.
+
+    ``before`` is the sensitivity the asset had when its checks started.
+    """
+    raising = [f for f in findings if f.raises is not None and f.raises > before]
     if not raising:
         return
     assert asset.id is not None
-    before = asset.sensitivity
     for finding in raising:
         assert finding.raises is not None
         asset.reasons.append(

@@ -66,7 +66,11 @@ def to_sarif(
         if finding.location.line is not None:
             location["physicalLocation"]["region"] = {"startLine": max(1, finding.location.line)}
         elif finding.location.offset is not None:
-            location["physicalLocation"]["region"] = {"byteOffset": finding.location.offset}
+            # GitHub code scanning needs startLine (its GH1003 rule); binary files have one line.
+            location["physicalLocation"]["region"] = {
+                "startLine": 1,
+                "byteOffset": finding.location.offset,
+            }
         if finding.location.member:
             location["logicalLocations"] = [{"name": finding.location.member, "kind": "member"}]
         results.append(

@@ -1,0 +1,1 @@
+"""Model-file scanner benchmarks: corpus detection, bypass cases and speed, side by side."""

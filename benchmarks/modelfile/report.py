@@ -1,0 +1,170 @@
+"""Render benchmarks/modelfile/RESULTS.md from corpus.json, bypasses.json and speed.json.
+
+Run after the three benchmarks: ``.venv/bin/python -m benchmarks.modelfile.report``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+TOOLS = ("labwarden", "picklescan", "modelscan", "fickling", "modelaudit")
+BUCKETS = ("high", "medium", "low", "clean", "error", "crash")
+LABELS = ("malicious", "suspicious", "benign", "edge")
+EXPECT = {
+    "malicious": "high or critical",
+    "suspicious": "at least medium",
+    "benign": "no high or critical",
+    "edge": "no crash",
+}
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = HERE / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def detection(title: str, data: dict[str, Any], intro: str) -> list[str]:
+    """Label-met table plus one confusion matrix per tool."""
+    totals = data["totals"]
+    tools = data["tools"]
+    lines = [f"## {title}", "", intro, ""]
+    labels = [label for label in LABELS if label in totals]
+    lines.append("| tool | " + " | ".join(f"{lab} ({EXPECT[lab]})" for lab in labels) + " | time |")
+    lines.append("|---" * (len(labels) + 2) + "|")
+    for tool in TOOLS:
+        row = tools[tool]
+        cells = [f"{row['met'][lab]}/{totals[lab]}" for lab in labels]
+        lines.append(f"| {tool} | " + " | ".join(cells) + f" | {row['seconds']} s |")
+    lines += ["", "Confusion matrices (rows: label; columns: the tool's verdict on the file):", ""]
+    for tool in TOOLS:
+        matrix = tools[tool]["matrix"]
+        lines.append(f"**{tool}**")
+        lines.append("")
+        lines.append("| label | " + " | ".join(BUCKETS) + " |")
+        lines.append("|---" * (len(BUCKETS) + 1) + "|")
+        for lab in labels:
+            counts = matrix.get(lab, {})
+            lines.append(f"| {lab} | " + " | ".join(str(counts.get(b, 0)) for b in BUCKETS) + " |")
+        lines.append("")
+    return lines
+
+
+def bypass_table(data: dict[str, Any]) -> list[str]:
+    """Per-case verdicts of every tool."""
+    tools = data["tools"]
+    cases = sorted(tools["labwarden"]["verdicts"])
+    lines = [
+        "Per case (verdict of each tool; a malicious case needs `high`):",
+        "",
+        "| case | " + " | ".join(TOOLS) + " |",
+        "|---" * (len(TOOLS) + 1) + "|",
+    ]
+    for case in cases:
+        cells = [tools[t]["verdicts"][case] for t in TOOLS]
+        lines.append(f"| `{case}` | " + " | ".join(cells) + " |")
+    lines.append("")
+    return lines
+
+
+def speed_table(data: dict[str, Any]) -> list[str]:
+    """Wall and CPU seconds per input, and the ratio to labwarden's scanner."""
+    peers = ("picklescan", "modelscan", "fickling", "modelaudit")
+    lines = [
+        "## Speed",
+        "",
+        "Every tool scans each input once, one after another in the same run, each as a fresh",
+        "process (start-up included). `labwarden` is the full CLI (`labwarden inspect models`),",
+        "whose start-up imports every command group; `labwarden-scanner` is the same scanner",
+        "without the CLI (`python -m benchmarks.modelfile.scan_one`). Cells: wall seconds /",
+        "CPU seconds (user + system). The machine was shared with other jobs during the run, so",
+        "CPU seconds are the steadier figure. Ratio = peer CPU / labwarden-scanner CPU.",
+        "",
+        "| input | size | labwarden | labwarden-scanner | "
+        + " | ".join(peers)
+        + " | ratio (CPU) |",
+        "|---" * (len(peers) + 5) + "|",
+    ]
+    for name, row in data.items():
+        size = f"{row['bytes'] / (1 << 20):,.0f} MiB"
+        cells = []
+        for tool in ("labwarden", "labwarden-scanner", *peers):
+            cell = row.get(tool)
+            if cell is None:
+                cells.append("-")
+            elif cell["timed_out"]:
+                cells.append(f"time-out ({cell['seconds']:.0f} s)")
+            else:
+                mark = "" if cell["returncode"] in (0, 1) else f" (rc {cell['returncode']})"
+                cells.append(f"{cell['seconds']:.2f} / {cell['cpu_seconds']:.2f}{mark}")
+        base = row.get("labwarden-scanner", {}).get("cpu_seconds") or 0.0
+        ratios = []
+        for peer in peers:
+            cell = row.get(peer)
+            if cell and not cell["timed_out"] and base > 0:
+                ratios.append(f"{peer} {cell['cpu_seconds'] / base:.1f}x")
+        lines.append(f"| `{name}` | {size} | " + " | ".join(cells) + f" | {', '.join(ratios)} |")
+    lines.append("")
+    return lines
+
+
+def main() -> None:
+    lines = [
+        "# Model-file scanner benchmarks",
+        "",
+        "Machine: 2 cores, 24 GiB, Python 3.11; peers installed in a benchmark-only venv",
+        "(`benchmarks/.work/peers`): picklescan, modelscan, fickling and ModelAudit (versions in",
+        "the venv at run time). Reproduce with",
+        "`python -m benchmarks.modelfile.corpus`, `...bypasses`, `...speed`, then `...report`.",
+        "",
+    ]
+    corpus = _load("corpus.json")
+    if corpus:
+        lines += detection(
+            "Labelled corpus (../shared/corpora/models)",
+            corpus,
+            "Each tool scans the corpus once (modelscan and ModelAudit over the folder; picklescan "
+            "and fickling file by file, as their reports are per file). Verdict of a file = the "
+            "highest severity the tool reports for it.",
+        )
+    bypasses = _load("bypasses.json")
+    if bypasses:
+        lines += detection(
+            "Bypass families from the peers' trackers and advisories",
+            bypasses,
+            "One hand-built file per family (memo confusion, STACK_GLOBAL from memoized strings, "
+            "BUILD/setattr, computed imports, nested pickle.loads, extra streams, attribute "
+            "chains, unlisted callables, zip CRC/header/broken-entry tricks, 7z, compressed "
+            "joblib, payloads after joblib arrays, object arrays, Keras Lambda, GGUF template "
+            "escapes, ONNX external data, TF PyFunc) plus benign controls. Each is also a unit "
+            "test in tests/checks/modelfile/.",
+        )
+        lines += bypass_table(bypasses)
+    speed = _load("speed.json")
+    if speed:
+        lines += speed_table(speed)
+    lines += [
+        "## Notes",
+        "",
+        "- Peer versions in the run: picklescan 1.0.5, modelscan 0.8.8 (without its tensorflow",
+        "  and h5py extras, so it reports Keras/TF files as errors), fickling 0.1.12, ModelAudit",
+        "  0.2.54. `error` = the tool refused the file or could not parse it (for picklescan and",
+        "  fickling most non-pickle formats); it never counts as a detection.",
+        "- labwarden's four benign `medium` verdicts on the corpus are a nested raw pickle, an",
+        "  unknown `__main__` class in a pickle and in a skops file, and a config.json pointing",
+        "  at `http://attacker-c2.evil.com`: medium by design (unknown import, nested payload,",
+        "  suspicious URL), never high.",
+        "- Speed: the full `labwarden` CLI pays about 1.5-2 s CPU of start-up importing every",
+        "  command group (DuckDB, SciPy...); the scanner itself is the `labwarden-scanner` row.",
+        "  On the 5 GiB checkpoint labwarden reads the zip directory and the pickle only: its time",
+        "  equals the 20 KiB checkpoint's (tensor blobs are never read).",
+        "",
+    ]
+    (HERE / "RESULTS.md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {HERE / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Pickle-based formats: plain pickle (protocols 0-5, several streams), joblib, dill, cloudpickle
+and legacy PyTorch files; findings come from :mod:`.pickle_scan`."""
+
+from __future__ import annotations
+
+from labwarden.checks.modelfile.interface import Blob, ScanContext
+from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer, PickleReport
+from labwarden.core.values import Severity
+
+TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+_SERIALIZERS = {
+    "dill.": "dill",
+    "cloudpickle.": "cloudpickle",
+    "joblib.": "joblib",
+    "torch.": "pytorch",
+    "sklearn.": "scikit-learn",
+}
+
+
+def scan_pickle(ctx: ScanContext, blob: Blob) -> None:
+    """Analyze ``blob`` as one or more pickle streams."""
+    legacy = blob.data[: len(TORCH_LEGACY_MAGIC)] == TORCH_LEGACY_MAGIC
+    # Legacy torch.save files are five pickles followed by raw storage bytes.
+    analyzer = PickleAnalyzer(ctx.policy)
+    report = analyzer.analyze(blob.data, max_streams=5 if legacy else None)
+    report_pickle(ctx, blob, report, legacy=legacy)
+
+
+def report_pickle(ctx: ScanContext, blob: Blob, report: PickleReport, *, legacy: bool) -> None:
+    """Turn the analysis of ``blob`` into findings."""
+    producers = sorted(
+        {
+            kind
+            for qual in report.imports
+            for prefix, kind in _SERIALIZERS.items()
+            if qual.startswith(prefix)
+        }
+    )
+    joblib_arrays = any("NumpyArrayWrapper" in q or "NDArrayWrapper" in q for q in report.imports)
+    for hit in report.hits:
+        severity = hit.severity
+        rule = hit.rule
+        if legacy and rule in ("multiple-pickles", "trailing-data"):
+            continue  # the legacy format is several pickles and raw tensor data by design
+        if joblib_arrays and rule in ("malformed-pickle", "truncated-pickle", "trailing-data"):
+            severity = Severity.INFO  # joblib writes raw array bytes between opcodes
+        evidence = dict(hit.evidence)
+        if hit.callable:
+            evidence["callable"] = hit.callable
+        if hit.count > 1:
+            evidence["occurrences"] = hit.count
+        if producers:
+            evidence["serializer"] = ", ".join(producers)
+        ctx.add(
+            blob,
+            rule,
+            severity,
+            hit.message,
+            hit.remediation,
+            offset=hit.offset,
+            evidence=evidence,
+        )

@@ -1,0 +1,211 @@
+"""Find secrets in one text: the fast path that every file, cell and column goes through.
+
+Literal anchors decide which rules run at all; keyword rules only look at lines holding a
+keyword, so the cost is a few ``str.find`` passes over text without secrets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
+
+from labwarden.checks.secrets.generic import KEYWORDS, find_generic
+from labwarden.checks.secrets.interface import Hit, Rule
+from labwarden.checks.secrets.rules import RULES
+from labwarden.checks.secrets.validators import jwt_detail, private_key_detail
+from labwarden.core.values import Severity
+
+ALLOW_MARKER = "labwarden:allow"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_WORD_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+_LONG_LINE = 4096
+_BEFORE, _AFTER = 200, 600
+
+
+def lower_ascii(text: str) -> str:
+    """``text`` lower-cased without changing its length (offsets stay valid)."""
+    low = text.lower()
+    return low if len(low) == len(text) else text.translate(_ASCII_LOWER)
+
+
+@dataclass(frozen=True, slots=True)
+class _Automata:
+    """One multi-pattern pass finds every anchor; another every keyword of the lowered text."""
+
+    anchors: tuple[str, ...]
+    anchor_search: AhoCorasick
+    anchor_bytes: BytesAhoCorasick
+    keywords: tuple[str, ...]
+    keyword_search: AhoCorasick
+    keyword_bytes: BytesAhoCorasick
+
+    def anchors_in(self, text: str) -> set[str]:
+        """The anchors that occur in ``text``."""
+        if text.isascii():  # byte offsets are character offsets: the faster bytes automaton
+            found = self.anchor_bytes.find_matches_as_indexes(
+                text.encode("ascii"), overlapping=True
+            )
+        else:
+            found = self.anchor_search.find_matches_as_indexes(text, overlapping=True)
+        return {self.anchors[i] for i, _, _ in found}
+
+    def keywords_in(self, lowered: str) -> dict[str, list[int]]:
+        """Where each keyword occurs in ``lowered``."""
+        if lowered.isascii():
+            found = self.keyword_bytes.find_matches_as_indexes(
+                lowered.encode("ascii"), overlapping=True
+            )
+        else:
+            found = self.keyword_search.find_matches_as_indexes(lowered, overlapping=True)
+        at: dict[str, list[int]] = {}
+        for i, start, _ in found:
+            at.setdefault(self.keywords[i], []).append(start)
+        return at
+
+
+@lru_cache(maxsize=8)
+def _automata(rules: tuple[Rule, ...]) -> _Automata:
+    anchors = tuple(sorted({a for r in rules if r.scope == "text" for a in r.anchors}))
+    keywords = tuple(
+        sorted({a for r in rules if r.scope == "line" for a in r.anchors} | set(KEYWORDS))
+    )
+    return _Automata(
+        anchors,
+        AhoCorasick(anchors),
+        BytesAhoCorasick([a.encode() for a in anchors]),
+        keywords,
+        AhoCorasick(keywords),
+        BytesAhoCorasick([k.encode() for k in keywords]),
+    )
+
+
+_DEFAULT = _automata(RULES)
+
+
+def candidate_lines(lowered: str, keywords: Iterable[str]) -> list[tuple[int, int]]:
+    """The ``(start, end)`` spans of the lines that hold any of ``keywords``, in order."""
+    search = AhoCorasick(list(keywords))
+    positions = sorted(
+        start for _, start, _ in search.find_matches_as_indexes(lowered, overlapping=True)
+    )
+    return lines_at(lowered, positions)
+
+
+def lines_at(lowered: str, positions: list[int]) -> list[tuple[int, int]]:
+    """The lines holding the sorted offsets ``positions`` (windows around them in long lines)."""
+    spans: list[tuple[int, int]] = []
+    line_end = -1
+    for pos in positions:
+        if pos < line_end and spans and spans[-1][1] == line_end:
+            continue  # already inside a whole line taken
+        start = lowered.rfind("\n", 0, pos) + 1
+        end = lowered.find("\n", pos)
+        end = len(lowered) if end < 0 else end
+        if end - start > _LONG_LINE:  # minified JSON, one-line logs: look around the keyword
+            spans.append((max(start, pos - _BEFORE), min(end, pos + _AFTER)))
+            continue
+        spans.append((start, end))
+        line_end = end
+    return _merge(spans)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with overlapping ones joined, so no text is searched twice."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def scan_text(
+    text: str,
+    fmt: str = "",
+    *,
+    rules: Sequence[Rule] = RULES,
+    generic: bool = True,
+) -> list[Hit]:
+    """Every secret in ``text`` (a file of format ``fmt``), with 1-based line numbers.
+
+    Lines that carry ``labwarden:allow`` are skipped. Overlapping matches keep the first rule
+    in ``rules`` order (specific rules before the generic ones).
+    """
+    if not text:
+        return []
+    auto = _DEFAULT if rules is RULES else _automata(tuple(rules))
+    present = auto.anchors_in(text)
+    lowered = lower_ascii(text)
+    at = auto.keywords_in(lowered)
+    found: list[Hit | None] = []
+    for rule in rules:
+        if (rule.formats and fmt not in rule.formats) or fmt in rule.skip_formats:
+            continue
+        if rule.scope == "text":
+            if any(anchor in present for anchor in rule.anchors):
+                found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text))
+            continue
+        positions = sorted(p for a in rule.anchors for p in at.get(a, ()))
+        for start, end in lines_at(lowered, positions):
+            found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text, start, end))
+    hits = [h for h in found if h is not None]
+    if generic:
+        positions = sorted(p for a in KEYWORDS for p in at.get(a, ()))
+        spans = lines_at(lowered, positions)
+        for rule, value, start, end, detail in find_generic(text, spans, fmt):
+            hits.append(Hit(rule, value, start, end, detail=detail))
+    return _finish(text, _resolve_overlaps(hits))
+
+
+def _confirm(rule: Rule, match: re.Match[str]) -> Hit | None:
+    value = match.group("secret")
+    start = match.start("secret")
+    if rule.word_start and start > 0 and match.string[start - 1] in _WORD_CHARS:
+        return None
+    if rule.validator is not None and rule.validator(value, match) is not None:
+        return None
+    detail, severity = "", None
+    if rule.id == "private-key":
+        kind, encrypted = private_key_detail(value)
+        detail = f"{kind}, {'passphrase-protected' if encrypted else 'unencrypted'}"
+        severity = Severity.MEDIUM if encrypted else None
+    elif rule.id == "jwt":
+        detail = jwt_detail(value)
+    elif rule.validator is not None:
+        detail = "structure validated"
+    return Hit(
+        rule, value, match.start("secret"), match.end("secret"), detail=detail, severity=severity
+    )
+
+
+def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    order = {rule.id: i for i, rule in enumerate(RULES)}
+    ranked = sorted(hits, key=lambda h: (order.get(h.rule.id, len(order)), h.start))
+    kept: list[Hit] = []
+    for hit in ranked:
+        if any(hit.start < k.end and k.start < hit.end for k in kept):
+            continue
+        kept.append(hit)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def _finish(text: str, hits: list[Hit]) -> list[Hit]:
+    """Number the lines and drop hits on lines marked ``labwarden:allow``."""
+    out: list[Hit] = []
+    line, pos = 1, 0
+    for hit in hits:
+        line += text.count("\n", pos, hit.start)
+        pos = hit.start
+        start = text.rfind("\n", 0, hit.start) + 1
+        end = text.find("\n", hit.start)
+        if ALLOW_MARKER in text[start : end if end >= 0 else len(text)]:
+            continue
+        out.append(dataclasses.replace(hit, line=line))
+    return out

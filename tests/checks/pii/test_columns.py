@@ -1,0 +1,54 @@
+"""Column classification from names and sampled values."""
+
+from __future__ import annotations
+
+from labwarden.checks.pii.columns import classify_column, classify_columns, normalize
+
+
+def entity(name: str, values: list[str | None]) -> str | None:
+    verdict = classify_column(name, values)
+    return verdict.entity if verdict else None
+
+
+def test_names_confirmed_by_values() -> None:
+    assert entity("Email", ["a.b@rigshospitalet.dk", "c.d@au.dk"]) == "EMAIL"
+    assert entity("cpr_nr", ["120561-1234", "0101001234"]) == "DK_CPR"
+    assert entity("AGE", ["54", "61", None]) == "AGE"
+    assert entity("BRTHDTC", ["1961-04", "1972-02"]) == "DATE_OF_BIRTH"
+    assert entity("patientName", ["Maria Jensen", "Lars Nielsen"]) == "PERSON"
+    assert entity("diagnosis_icd10", ["E11.9", "I10"]) == "DIAGNOSIS"
+    assert entity("SEX", ["M", "F"]) == "SEX"
+
+
+def test_values_alone_decide_when_unmistakable() -> None:
+    assert entity("col7", ["maria@regionh.dk", "lars@regionh.dk", "sofia@ki.se"]) == "EMAIL"
+    assert entity("x", ["123-45-6780", "536-22-1234"]) == "US_SSN"
+    assert entity("who", ["Maria Jensen", "Lars Nielsen", "Anna Berg"]) == "PERSON"
+
+
+def test_name_without_matching_values_is_not_enough() -> None:
+    assert entity("phone", ["n/a", "unknown", "none"]) is None
+    assert entity("name", ["docking-v7", "tox-classifier", "plm-3"]) is None
+
+
+def test_free_text_naming_people() -> None:
+    notes = [
+        "Patient Maria Jensen called about nausea after the second dose.",
+        "Spoke with Lars Nielsen, follow-up booked for next week.",
+        "No issues reported at the visit today, all vitals in range.",
+    ]
+    assert entity("comments", notes) == "FREE_TEXT_IDENTIFIERS"
+
+
+def test_compound_tables_hold_nothing_personal() -> None:
+    columns = {
+        "compound_id": ["CPD-LIB00001", "CPD-LIB00002"],
+        "smiles": ["CC(=O)Oc1ccccc1C(=O)O", "C1=CC=CC=C1"],
+        "mw": ["180.16", "78.11"],
+        "target": ["KRAS", "EGFR"],
+    }
+    assert classify_columns(columns) == []
+
+
+def test_normalize() -> None:
+    assert normalize("Patient Name") == normalize("patientName") == "patient_name"
