@@ -162,17 +162,22 @@ def torch_zip(
 ) -> bytes:
     """A PyTorch zip checkpoint with the given tensors; ``payload`` seeds their float bytes."""
     buffer = BytesIO()
+
+    def member(name: str) -> zipfile.ZipInfo:
+        # A fixed date: ZipFile.writestr(str) would stamp the time of the build.
+        return zipfile.ZipInfo(name, date_time=(2026, 10, 1, 8, 0, 0))
+
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(f"{root}/data.pkl", torch_state_dict(tensors))
-        archive.writestr(f"{root}/byteorder", "little")
+        archive.writestr(member(f"{root}/data.pkl"), torch_state_dict(tensors))
+        archive.writestr(member(f"{root}/byteorder"), "little")
         for index, (_, shape) in enumerate(tensors):
             numel = 1
             for dim in shape:
                 numel *= dim
             size = numel * 4
             data = (payload * (size // max(len(payload), 1) + 1))[:size]
-            archive.writestr(f"{root}/data/{index}", data)
-        archive.writestr(f"{root}/version", "3\n")
+            archive.writestr(member(f"{root}/data/{index}"), data)
+        archive.writestr(member(f"{root}/version"), "3\n")
     return buffer.getvalue()
 
 

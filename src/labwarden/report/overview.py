@@ -29,8 +29,15 @@ class Priority:
         }
 
 
+URGENCY = {"modelfile": 4, "secrets": 3, "permissions": 2, "seal": 2, "pii": 1}
+"""Within one severity: code that runs when loaded, then live credentials, then exposure."""
+
+
 def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
-    """Severe findings first (critical, high), then restricted assets with their top reason."""
+    """Severe findings first (critical, high), then restricted assets with their top reason.
+
+    Findings of one severity are ordered by :data:`URGENCY`, then by the asset's sensitivity.
+    """
     assets = {a.id: a for a in catalog.list_assets(sensitivity=Sensitivity.RESTRICTED)}
     items: list[tuple[int, str, StoredAsset | None, str]] = []
     for finding in catalog.list_findings(min_severity=Severity.HIGH):
@@ -39,7 +46,12 @@ def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
             if finding.asset_id not in assets:
                 assets[finding.asset_id] = catalog.get_asset(str(finding.asset_id))
             asset = assets[finding.asset_id]
-        score = 100 + finding.severity.rank * 10 + (asset.sensitivity.rank if asset else 0)
+        score = (
+            1000
+            + finding.severity.rank * 100
+            + URGENCY.get(finding.check, 0) * 10
+            + (asset.sensitivity.rank if asset else 0)
+        )
         items.append((score, finding.severity.value, asset, f"{finding.message} [{finding.check}]"))
     flagged = {a.id for _, _, a, _ in items if a is not None}
     for asset in assets.values():
