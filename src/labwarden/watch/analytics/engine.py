@@ -31,6 +31,8 @@ class AnalyticsConfig:
     mapping: dict[str, str] | None = None
     """``principal -> group`` (team or role) from a mapping file."""
     evidence_events: int = 20
+    warmup_days: int = 7
+    """Days of lake history a day needs before it is scored (earlier days only build baselines)."""
 
 
 @dataclass(slots=True)
@@ -86,8 +88,13 @@ def score(
     for kind in ("features", "facts"):
         glob = store.glob(kind).replace("'", "''")
         con.execute(f"CREATE OR REPLACE VIEW lw_{kind} AS SELECT * FROM read_parquet('{glob}')")
+    known = store.days("features")
+    first = known[0] if known else None
     alerts: list[AnalyticsAlert] = []
     for day in sorted(days):
+        if first is None or (day - first).days < config.warmup_days:
+            log.debug("not scoring %s: less than %d days of history", day, config.warmup_days)
+            continue
         lo = day - timedelta(days=config.window_days)
         peers = peers_table(con, "lw_facts", lo, day, config.mapping)
         con.register("lw_peers", peers)
@@ -148,8 +155,7 @@ def _evidence(
         table = query(
             con,
             f"""
-            SELECT time, activity, api_operation, resource_bucket, resource_key, bytes, src_ip,
-                   src_network, src_country, user_agent, status, asset_id, asset_sensitivity
+            SELECT *
             FROM {source}
             WHERE {PRINCIPAL} = $p AND time >= CAST($day AS TIMESTAMPTZ)
               AND time < CAST($next AS TIMESTAMPTZ)
@@ -157,10 +163,12 @@ def _evidence(
             """,
             {"p": principal, "day": day, "next": day + timedelta(days=1)},
         )
-    except duckdb.Error as exc:  # a source without some optional column
-        log.debug("no evidence for %s on %s: %s", principal, day, exc)
+    except duckdb.Error as exc:  # pragma: no cover - every lake has these columns
+        log.warning("no evidence for %s on %s: %s", principal, day, exc)
         return []
     rows: list[dict[str, Any]] = table.to_pylist()
     for row in rows:
-        row["time"] = row["time"].isoformat() if row["time"] is not None else None
+        for key, value in row.items():
+            if hasattr(value, "isoformat"):
+                row[key] = value.isoformat()
     return rows

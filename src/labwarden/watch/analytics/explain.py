@@ -143,4 +143,5 @@ def baseline(row: dict[str, Any], window: int) -> dict[str, Any]:
     keys += [f"peer_{t}_p50" for t, _ in TIERS if f"peer_{t}_p50" in row]
     found = {k: row.get(k) for k in keys}
     found["window_days"] = window
+    found["events_today"] = row.get("events")
     return found

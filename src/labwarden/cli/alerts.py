@@ -1,0 +1,164 @@
+"""``labwarden alerts``: list stored alerts; ``alerts show ID`` with evidence; ack and close."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from labwarden.cli.state import STATE
+from labwarden.core.values import Severity
+from labwarden.report.tabular import OutputFormat, render_rows, styled
+from labwarden.watch import alerting
+
+app = typer.Typer(help="List, show, acknowledge and close alerts.", no_args_is_help=False)
+
+_COLUMNS = [
+    "id",
+    "risk",
+    "severity",
+    "rule",
+    "principal",
+    "first_seen",
+    "events",
+    "assets",
+    "status",
+]
+
+
+@app.callback(invoke_without_command=True)
+def alerts(
+    ctx: typer.Context,
+    severity: Annotated[
+        Severity | None, typer.Option("--severity", "-s", help="At least this severity.")
+    ] = None,
+    status: Annotated[
+        str, typer.Option("--status", help="open, acknowledged, closed or all.")
+    ] = "open",
+    rule: Annotated[
+        str | None, typer.Option("--rule", help="Rule id or part of its title.")
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """List alerts, highest risk first."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with STATE.catalog() as catalog:
+        found = alerting.list_alerts(
+            catalog,
+            min_severity=severity,
+            status=None if status == "all" else status,
+            rule=rule,
+            limit=limit,
+        )
+    rows = [
+        {
+            "id": a.id,
+            "risk": a.risk,
+            "severity": a.severity.value,
+            "rule": a.rule_title,
+            "principal": a.principal or "-",
+            "first_seen": a.first_seen[:19],
+            "events": a.event_count,
+            "assets": ", ".join(a.assets[:3]),
+            "status": a.status,
+        }
+        for a in found
+    ]
+    render_rows(
+        rows,
+        _COLUMNS,
+        fmt,
+        sys.stdout,
+        title=f"{len(rows)} alerts",
+        document=[a.to_dict() for a in found],
+    )
+
+
+@app.command("show")
+def show(
+    alert_id: Annotated[int, typer.Argument(help="Alert id.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """One alert with its evidence events."""
+    with STATE.catalog() as catalog:
+        alert = alerting.get_alert(catalog, alert_id)
+    if fmt is OutputFormat.JSON:
+        typer.echo(json.dumps(alert.to_dict(), indent=2, default=str))
+        return
+    columns = [
+        "time",
+        "actor_user",
+        "src_ip",
+        "api_operation",
+        "resource_uri",
+        "asset_name",
+        "origin_file",
+        "origin_line",
+    ]
+    if fmt is OutputFormat.TABLE:
+        console = Console(file=sys.stdout, highlight=False)
+        console.print(
+            f"[bold]alert {alert.id}[/]: {styled(alert.severity.value)} risk {alert.risk}  ", end=""
+        )
+        console.print(alert.rule_title, markup=False)
+        console.print(
+            f"rule {alert.rule_id} ({alert.kind}) {alert.rule_path}\n"
+            f"principal {alert.principal or '-'}  {alert.first_seen} .. {alert.last_seen}  "
+            f"{alert.event_count} events  assets: {', '.join(alert.assets) or '-'}  "
+            f"status {alert.status}",
+            markup=False,
+        )
+        _explain(console, alert.detail)
+    render_rows(alert.evidence, columns, fmt, sys.stdout, title="evidence")
+
+
+def _explain(console: Console, detail: dict[str, Any]) -> None:
+    """An analytics alert's reasons and the baseline it was compared with."""
+    components = detail.get("components")
+    if not isinstance(components, list) or not components:
+        return
+    console.print("[bold]why[/]")
+    for item in components:
+        console.print(f"  {item.get('points', 0):>5} ", end="")
+        console.print(str(item.get("explanation", "")), markup=False)
+    baseline = detail.get("baseline")
+    if isinstance(baseline, dict):
+        shown = ", ".join(
+            f"{k}={round(v, 3) if isinstance(v, float) else v}"
+            for k, v in baseline.items()
+            if v is not None
+        )
+        console.print(f"[bold]baseline[/] {shown}", highlight=False)
+
+
+def _set(alert_id: int, status: str) -> None:
+    with STATE.catalog() as catalog:
+        alerting.set_status(catalog, alert_id, status)
+    typer.echo(f"alert {alert_id}: {status}")
+
+
+@app.command("ack")
+def ack(alert_id: Annotated[int, typer.Argument(help="Alert id.")]) -> None:
+    """Acknowledge an alert (someone is on it)."""
+    _set(alert_id, "acknowledged")
+
+
+@app.command("close")
+def close(alert_id: Annotated[int, typer.Argument(help="Alert id.")]) -> None:
+    """Close an alert."""
+    _set(alert_id, "closed")
+
+
+@app.command("reopen")
+def reopen(alert_id: Annotated[int, typer.Argument(help="Alert id.")]) -> None:
+    """Reopen an alert."""
+    _set(alert_id, "open")

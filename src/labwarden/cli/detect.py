@@ -1,0 +1,151 @@
+"""``labwarden detect``: run Sigma rules over the lake and store alerts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from labwarden.cli.state import STATE, stderr
+from labwarden.core.errors import ExitCode
+from labwarden.core.values import Severity
+from labwarden.report.tabular import OutputFormat, render_rows
+from labwarden.watch.alerting import severity_of
+from labwarden.watch.analytics.engine import AnalyticsConfig
+from labwarden.watch.analytics.peers import load_mapping
+from labwarden.watch.analytics.service import lake_days, run_analytics, severity_of_risk
+from labwarden.watch.service import compile_rules, parse_time
+from labwarden.watch.service import detect as run_detect
+
+
+def detect(
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", "-r", help="Sigma rule files or folders (repeatable)."),
+    ] = None,
+    no_bundled: Annotated[
+        bool, typer.Option("--no-bundled", help="Do not run labwarden's own rule pack.")
+    ] = False,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only events from this time.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Only events before this time.")
+    ] = None,
+    list_rules: Annotated[
+        bool, typer.Option("--list-rules", help="Show which rules convert (and why not) and stop.")
+    ] = False,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="Exit 1 when a detection has this severity or higher."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+    analytics: Annotated[
+        bool,
+        typer.Option(
+            "--analytics/--no-analytics", help="Also score behaviour (baselines, peers, risk)."
+        ),
+    ] = True,
+    rescore: Annotated[
+        bool,
+        typer.Option("--rescore", help="Score every day in the lake again, not only new days."),
+    ] = False,
+    budget: Annotated[int, typer.Option("--budget", help="At most N analytics alerts a day.")] = 10,
+    min_risk: Annotated[
+        float, typer.Option("--min-risk", help="No analytics alert below this risk (0-100).")
+    ] = 40.0,
+    window: Annotated[int, typer.Option("--window", help="Baseline window in days.")] = 30,
+    peers: Annotated[
+        Path | None,
+        typer.Option("--peers", help="Peer groups: CSV principal,group or TOML [groups]."),
+    ] = None,
+) -> None:
+    """Run Sigma rules (pySigma) and their correlations, and behaviour analytics; store alerts."""
+    ruleset = compile_rules(
+        rules or [],
+        bundled=not no_bundled,
+        since=parse_time(since, "--since"),
+        until=parse_time(until, "--until"),
+    )
+    for problem in ruleset.problems:
+        stderr.print(f"rule skipped: {problem}", markup=False)
+    if list_rules:
+        rows = [{**r.to_dict(), "status": "ok", "reason": ""} for r in ruleset.rules] + [
+            {"path": p.path, "title": p.rule, "status": "skipped", "reason": p.reason}
+            for p in ruleset.problems
+        ]
+        render_rows(
+            rows,
+            ["status", "kind", "level", "title", "path", "reason"],
+            fmt,
+            sys.stdout,
+            title=f"{len(ruleset.rules)} rules ready, {len(ruleset.problems)} skipped",
+        )
+        return
+    config = AnalyticsConfig(
+        window_days=window,
+        budget=budget,
+        min_risk=min_risk,
+        mapping=load_mapping(peers) if peers else None,
+    )
+    with STATE.catalog() as catalog:
+        run = run_detect(STATE.resolve(), catalog, ruleset)
+        scored = (
+            run_analytics(
+                STATE.resolve(),
+                catalog,
+                config,
+                days=lake_days(STATE.resolve()) if rescore else None,
+            )
+            if analytics
+            else None
+        )
+    result = run.result
+    for problem in result.problems:
+        stderr.print(f"rule failed: {problem}", markup=False)
+    rows = [
+        {
+            "severity": severity_of(d.rule.level).value,
+            "rule": d.rule.title,
+            "kind": d.rule.kind,
+            "principal": ", ".join(str(v) for v in d.group.values() if v) or "-",
+            "first_seen": d.first_seen.isoformat(timespec="seconds"),
+            "events": d.count,
+            "assets": ", ".join(d.assets[:3]),
+        }
+        for d in sorted(
+            result.detections, key=lambda d: (-severity_of(d.rule.level).rank, d.first_seen)
+        )
+    ]
+    render_rows(
+        rows,
+        ["severity", "rule", "kind", "principal", "first_seen", "events", "assets"],
+        fmt,
+        sys.stdout,
+        title=f"{len(rows)} detections",
+    )
+    stderr.print(
+        f"ran {result.rules_run} rules in {result.seconds:.1f}s: {len(result.detections)} "
+        f"detections, {run.new_alerts} new alerts, {run.updated_alerts} updated; "
+        f"{len(ruleset.problems)} rules skipped",
+        markup=False,
+    )
+    if scored is not None:
+        for alert in scored.alerts:
+            typer.echo(f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}")
+        stderr.print(
+            f"analytics: aggregated {len(scored.aggregated)} days, scored {len(scored.scored)}: "
+            f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",
+            markup=False,
+        )
+    failing = (
+        any(severity_of(d.rule.level) >= fail_on for d in result.detections) if fail_on else False
+    )
+    if fail_on is not None and scored is not None:
+        failing = failing or any(severity_of_risk(a.risk) >= fail_on for a in scored.alerts)
+    if failing:
+        raise typer.Exit(int(ExitCode.FINDINGS))

@@ -1,0 +1,1 @@
+"""Query engines over the event lake: DuckDB (embedded, the default)."""

@@ -1,0 +1,1 @@
+"""Who touched it: access-log parsers, the event lake, Sigma detections and alerts."""

@@ -1,0 +1,180 @@
+"""Analytics over a workspace's lake: bring aggregates up to date, score new days, store alerts.
+
+Analytics alerts sit in the same ``alerts`` table as rule detections (kind ``analytics``), with
+their explanation and the baseline they were compared with in ``detail``, and their biggest
+events as evidence, so that ``labwarden alerts`` ranks both on one 0-100 risk scale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from labwarden.core.values import Sensitivity, Severity
+from labwarden.core.workspace import Workspace
+from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.store.catalog import Catalog, utcnow
+from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
+from labwarden.watch.analytics.store import FeatureStore
+
+log = logging.getLogger(__name__)
+
+RULE_ID = "labwarden-analytics-behaviour"
+RULE_TITLE = "Behaviour anomaly"
+
+
+@dataclass(slots=True)
+class AnalyticsRun:
+    """What one analytics run did."""
+
+    aggregated: list[date] = field(default_factory=list)
+    scored: list[date] = field(default_factory=list)
+    alerts: list[AnalyticsAlert] = field(default_factory=list)
+    new_alerts: int = 0
+    updated_alerts: int = 0
+
+
+def severity_of_risk(risk: float) -> Severity:
+    """The severity an analytics alert of ``risk`` gets."""
+    if risk >= 80:
+        return Severity.CRITICAL
+    if risk >= 60:
+        return Severity.HIGH
+    if risk >= 40:
+        return Severity.MEDIUM
+    return Severity.LOW
+
+
+def run_analytics(
+    workspace: Workspace,
+    catalog: Catalog,
+    config: AnalyticsConfig,
+    *,
+    days: Sequence[date] | None = None,
+) -> AnalyticsRun:
+    """Aggregate what is new in the lake and score ``days`` (default: the days just aggregated)."""
+    con = connect()
+    try:
+        if create_events_view(con, workspace.lake_path) == 0:
+            return AnalyticsRun()
+        store = FeatureStore(workspace.lake_path)
+        run = AnalyticsRun(aggregated=refresh(con, workspace.lake_path, store))
+        run.scored = sorted(days) if days is not None else run.aggregated
+        run.alerts = score(con, store, run.scored, config)
+    finally:
+        con.close()
+    run.new_alerts, run.updated_alerts = store_alerts(catalog, run.alerts)
+    return run
+
+
+def lake_days(workspace: Workspace) -> list[date]:
+    """Every day that has events in the workspace's lake."""
+    found = set()
+    for folder in workspace.lake_path.glob("source=*/day=*"):
+        try:
+            found.add(date.fromisoformat(folder.name.removeprefix("day=")))
+        except ValueError:
+            continue
+    return sorted(found)
+
+
+def fingerprint(alert: AnalyticsAlert) -> str:
+    """One alert per principal and day: scoring the day again updates it."""
+    key = f"analytics|{alert.principal}|{alert.day.isoformat()}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _sensitivity(alert: AnalyticsAlert) -> Sensitivity | None:
+    best: Sensitivity | None = None
+    for event in alert.evidence:
+        try:
+            found = Sensitivity.parse(str(event.get("asset_sensitivity") or ""))
+        except ValueError:
+            continue
+        best = found if best is None or found > best else best
+    return best
+
+
+def store_alerts(catalog: Catalog, alerts: Sequence[AnalyticsAlert]) -> tuple[int, int]:
+    """Insert or refresh analytics alerts with their evidence; returns ``(new, updated)``."""
+    new = updated = 0
+    now = utcnow()
+    with catalog.transaction() as tx:
+        for alert in alerts:
+            times = sorted(str(e["time"]) for e in alert.evidence if e.get("time"))
+            first = times[0] if times else f"{alert.day.isoformat()}T00:00:00+00:00"
+            last = times[-1] if times else first
+            assets = sorted(
+                {str(e["resource_bucket"]) for e in alert.evidence if e.get("resource_bucket")}
+            )
+            sensitivity = _sensitivity(alert)
+            detail = {
+                "title": alert.title,
+                "day": alert.day.isoformat(),
+                "points": round(alert.points, 2),
+                "components": [
+                    {"component": c, "points": round(p, 2), "explanation": t}
+                    for c, p, t in alert.components
+                ],
+                "baseline": alert.baseline,
+            }
+            values = (
+                RULE_ID,
+                RULE_TITLE,
+                "",
+                "analytics",
+                severity_of_risk(alert.risk).value,
+                json.dumps(["labwarden.analytics"]),
+                json.dumps({"principal": alert.principal, "day": alert.day.isoformat()}),
+                alert.principal,
+                first,
+                last,
+                int(alert.baseline.get("events_today") or len(alert.evidence)),
+                None,
+                json.dumps(assets),
+                sensitivity.value if sensitivity else None,
+                round(alert.risk),
+                json.dumps(detail, default=str),
+            )
+            key = fingerprint(alert)
+            row = tx.execute("SELECT id FROM alerts WHERE fingerprint = ?", (key,)).fetchone()
+            if row is None:
+                cur = tx.execute(
+                    "INSERT INTO alerts (rule_id, rule_title, rule_path, kind, severity, tags, "
+                    "group_key, principal, first_seen, last_seen, event_count, asset_id, assets, "
+                    "sensitivity, risk, detail, fingerprint, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*values, key, now, now),
+                )
+                assert cur.lastrowid is not None
+                alert_id = cur.lastrowid
+                new += 1
+            else:
+                alert_id = int(row[0])
+                tx.execute(
+                    "UPDATE alerts SET rule_id = ?, rule_title = ?, rule_path = ?, kind = ?, "
+                    "severity = ?, tags = ?, group_key = ?, principal = ?, first_seen = ?, "
+                    "last_seen = ?, event_count = ?, asset_id = ?, assets = ?, sensitivity = ?, "
+                    "risk = ?, detail = ?, updated_at = ? WHERE id = ?",
+                    (*values, now, alert_id),
+                )
+                updated += 1
+            tx.executemany(
+                "INSERT OR IGNORE INTO alert_evidence (alert_id, event_uid, event_time, event) "
+                "VALUES (?, ?, ?, ?)",
+                [
+                    (
+                        alert_id,
+                        str(e.get("event_uid") or f"{key}:{i}"),
+                        e.get("time"),
+                        json.dumps(e, default=str),
+                    )
+                    for i, e in enumerate(alert.evidence)
+                ],
+            )
+    log.debug("analytics alerts: %d new, %d updated", new, updated)
+    return new, updated

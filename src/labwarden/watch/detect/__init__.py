@@ -1,0 +1,1 @@
+"""Detections over the event lake: Sigma rules (and their correlations) run by DuckDB."""

@@ -1,0 +1,83 @@
+"""Novelty columns: does the principal use this asset, network, country or user agent for the
+first time?
+
+Sigma has no "first seen" condition, so the engine derives boolean columns that rules can test
+(``novel_network: true``). An event is novel when the principal first used its value less than
+:data:`NOVEL_HOURS` before it, *and* the principal has at least :data:`BASELINE_DAYS` of history
+before that first use, so that the start of the lake (or a new principal) does not make
+everything novel.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+
+from labwarden.watch.events import NOVELTY_COLUMNS
+
+BASELINE_DAYS = 7
+NOVEL_HOURS = 24
+"""Events stay novel for this long after the value's first appearance (the whole first visit)."""
+NOVEL_VIEW = "events_novel"
+NOVEL_RAW_VIEW = "events_novel_raw"
+_DIMENSIONS = {
+    "novel_asset": "asset_name",
+    "novel_network": "src_network",
+    "novel_country": "src_country",
+    "novel_user_agent": "user_agent",
+}
+_USES = re.compile(r"\bnovel_(asset|network|country|user_agent)\b")
+
+
+def uses_novelty(sql: str) -> bool:
+    """Whether a query refers to a novelty column."""
+    return bool(_USES.search(sql))
+
+
+def create_novel_view(
+    con: duckdb.DuckDBPyConnection, source_view: str = "events", raw_view: str = "events"
+) -> None:
+    """Materialize the novel events (few) and create :data:`NOVEL_VIEW` over ``source_view``
+    and :data:`NOVEL_RAW_VIEW` over ``raw_view`` (the one with the ``raw`` column)."""
+    # First use per (principal, value) by hash aggregation; only the novel pairs (few) are
+    # joined back, which is much cheaper than window functions over every event.
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE actor_first AS SELECT actor_user, min(time) AS first "  # noqa: S608
+        f"FROM {source_view} WHERE actor_user IS NOT NULL GROUP BY actor_user"
+    )
+    selects = []
+    for column in NOVELTY_COLUMNS:
+        dimension = _DIMENSIONS[column]
+        pairs = (
+            f"SELECT p.actor_user, p.value, p.first FROM (SELECT actor_user, {dimension} AS value, "  # noqa: S608
+            f"min(time) AS first FROM {source_view} WHERE actor_user IS NOT NULL "
+            f"AND {dimension} IS NOT NULL GROUP BY ALL) p JOIN actor_first a "
+            f"ON p.actor_user = a.actor_user "
+            f"WHERE p.first >= a.first + INTERVAL {BASELINE_DAYS} DAY"
+        )
+        others = ", ".join(
+            f"{'true' if other == column else 'false'} AS {other}" for other in NOVELTY_COLUMNS
+        )
+        selects.append(
+            f"SELECT e.event_uid, {others} FROM {source_view} e JOIN ({pairs}) n "  # noqa: S608
+            f"ON e.actor_user = n.actor_user AND e.{dimension} = n.value "
+            f"AND e.time < n.first + INTERVAL {NOVEL_HOURS} HOUR"
+        )
+    flags = ", ".join(f"bool_or({c}) AS {c}" for c in NOVELTY_COLUMNS)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE novelty AS SELECT event_uid, {flags} "  # noqa: S608
+        f"FROM ({' UNION ALL '.join(selects)}) GROUP BY event_uid"
+    )
+    con.execute("DROP TABLE IF EXISTS actor_first")
+    coalesced = ", ".join(f"coalesce(n.{c}, false) AS {c}" for c in NOVELTY_COLUMNS)
+    for view, base in ((NOVEL_VIEW, source_view), (NOVEL_RAW_VIEW, raw_view)):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT e.*, {coalesced} "  # noqa: S608
+            f"FROM {base} e LEFT JOIN novelty n ON e.event_uid = n.event_uid"
+        )
+
+
+def on_view(sql: str, view: str) -> str:
+    """``sql`` reading ``view`` instead of ``events``."""
+    return re.sub(r"\bFROM events\b", f"FROM {view}", sql)

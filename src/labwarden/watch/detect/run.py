@@ -1,0 +1,298 @@
+"""Run compiled rules over the lake and collect detections with their evidence events.
+
+A detection rule's matches are grouped per rule, principal and day: one detection each, with
+the number of matching events and the first :data:`EVIDENCE_LIMIT` of them as evidence (a bulk
+download of 40,000 objects is one alert, not 40,000). A correlation gives one detection per
+group and episode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from labwarden.watch.detect.novelty import (
+    NOVEL_RAW_VIEW,
+    NOVEL_VIEW,
+    create_novel_view,
+    on_view,
+    uses_novelty,
+)
+from labwarden.watch.detect.sigma.backend import relaxed
+from labwarden.watch.detect.sigma.rules import EVIDENCE_LIMIT, CompiledRule, RuleProblem
+
+log = logging.getLogger(__name__)
+
+EVIDENCE_COLUMNS = (
+    "event_uid",
+    "time",
+    "source",
+    "actor_user",
+    "src_ip",
+    "src_country",
+    "user_agent",
+    "api_operation",
+    "resource_uri",
+    "asset_id",
+    "asset_name",
+    "asset_sensitivity",
+    "bytes",
+    "status",
+    "origin_file",
+    "origin_line",
+)
+"""Event fields kept with an alert as its evidence."""
+
+
+@dataclass(slots=True)
+class Detection:
+    """One alert-to-be: a rule, what it grouped on, when, how many events and which."""
+
+    rule: CompiledRule
+    group: dict[str, str | None]
+    first_seen: datetime
+    last_seen: datetime
+    count: int
+    value: float | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity: the same rule, group and start give the same alert on re-runs."""
+        key = json.dumps(
+            [
+                self.rule.id,
+                self.group,
+                self.first_seen.isoformat()
+                if self.rule.kind == "correlation"
+                else self.first_seen.date().isoformat(),
+            ],
+            sort_keys=True,
+        )
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @property
+    def assets(self) -> list[str]:
+        """Names of the assets touched by the evidence."""
+        return sorted({str(e["asset_name"]) for e in self.evidence if e.get("asset_name")})
+
+
+@dataclass(slots=True)
+class DetectResult:
+    """Detections and what could not run."""
+
+    detections: list[Detection] = field(default_factory=list)
+    problems: list[RuleProblem] = field(default_factory=list)
+    rules_run: int = 0
+    seconds: float = 0.0
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = con.sql(sql).to_arrow_table().to_pylist()
+    return rows
+
+
+def _evidence(
+    con: duckdb.DuckDBPyConnection, uids: Sequence[str], source: str = "events"
+) -> dict[str, dict[str, Any]]:
+    if not uids:
+        return {}
+    con.register("wanted", pa.table({"event_uid": pa.array(uids, pa.string())}))
+    columns = ", ".join(f"e.{c}" for c in EVIDENCE_COLUMNS)
+    try:
+        rows = _fetch(
+            con,
+            f"SELECT {columns} FROM {source} e SEMI JOIN wanted w "  # noqa: S608
+            "ON e.event_uid = w.event_uid",
+        )
+    finally:
+        con.unregister("wanted")
+    found: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        row["time"] = row["time"].isoformat() if row.get("time") else None
+        found.setdefault(str(row["event_uid"]), row)
+    return found
+
+
+def run_rules(
+    con: duckdb.DuckDBPyConnection,
+    rules: Sequence[CompiledRule],
+    *,
+    progress: Callable[[CompiledRule], None] | None = None,
+) -> DetectResult:
+    """Run ``rules`` over the ``events`` view of ``con``."""
+    started = time.perf_counter()
+    result = DetectResult()
+    pending: list[tuple[Detection, list[str]]] = []
+    # Most rules only read columns: they run on an in-memory copy without the raw records,
+    # which is an order of magnitude faster than rescanning the Parquet files per rule.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {COLUMNS_TABLE} AS SELECT * EXCLUDE (raw) FROM events"  # noqa: S608
+    )
+    if any(_needs_novelty(rule) for rule in rules):
+        create_novel_view(con, COLUMNS_TABLE, "events")
+    on_candidates = _create_raw_candidates(con, rules)
+    for rule in rules:
+        if progress is not None:
+            progress(rule)
+        try:
+            if rule.kind == "detection":
+                if rule.generate:
+                    pending.extend(_run_detection(con, rule, id(rule) in on_candidates))
+            else:
+                pending.extend(_run_correlation(con, rule))
+        except duckdb.Error as exc:
+            result.problems.append(
+                RuleProblem(rule.path, rule.title, f"query failed: {str(exc).splitlines()[0]}")
+            )
+            continue
+        result.rules_run += 1
+    wanted = sorted({u for _, uids in pending for u in uids})
+    found = _evidence(con, wanted, COLUMNS_TABLE)
+    for detection, uids in pending:
+        detection.evidence = [found[u] for u in uids if u in found]
+        if detection.rule.kind == "correlation" and detection.evidence:
+            # The episode's window starts before its first event; report the event.
+            detection.first_seen = datetime.fromisoformat(str(detection.evidence[0]["time"]))
+        result.detections.append(detection)
+    for table in (COLUMNS_TABLE, RAW_CANDIDATES, "candidate_uids", "novelty"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+COLUMNS_TABLE = "events_columns"
+RAW_CANDIDATES = "events_raw_candidates"
+
+
+CANDIDATE_SHARE = 0.05
+"""A raw-reading rule whose columns admit more than this share of events reads the lake."""
+
+
+def _create_raw_candidates(
+    con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]
+) -> set[int]:
+    """Copy the full events (with raw) that selective raw-reading rules could match, in one
+    scan of the lake; returns the ids of the rules that may run on that copy.
+
+    Candidates come from each rule's :func:`relaxed` expression over the in-memory columns.
+    """
+    conditions = {
+        id(rule): f"(({relaxed(rule.where)}) IS NOT FALSE)"
+        for rule in rules
+        if rule.kind == "detection"
+        and rule.generate
+        and _RAW.search(rule.where)
+        and not uses_novelty(rule.where)
+    }
+    if not conditions:
+        return set()
+    counts = ", ".join(f"count_if({c})" for c in conditions.values())
+    try:
+        row = con.sql(f"SELECT count(*), {counts} FROM {COLUMNS_TABLE}").fetchall()[0]  # noqa: S608
+    except duckdb.Error as exc:
+        log.info("raw rules read the lake (%s)", str(exc).splitlines()[0])
+        return set()
+    total, per_rule = row[0], row[1:]
+    chosen = {
+        key: condition
+        for (key, condition), count in zip(conditions.items(), per_rule, strict=True)
+        if count <= max(1000, total * CANDIDATE_SHARE)
+    }
+    if not chosen:
+        return set()
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE candidate_uids AS SELECT DISTINCT event_uid "  # noqa: S608
+        f"FROM {COLUMNS_TABLE} WHERE {' OR '.join(chosen.values())}"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {RAW_CANDIDATES} AS SELECT e.* FROM events e "  # noqa: S608
+        "SEMI JOIN candidate_uids c ON e.event_uid = c.event_uid"
+    )
+    return set(chosen)
+
+
+_RAW = re.compile(r"\braw\b")
+
+
+def _view(sql: str, raw_table: str = "events") -> str:
+    """The relation a rule's query should read: the lightest one that has its columns."""
+    novel = uses_novelty(sql)
+    if _RAW.search(sql):
+        return on_view(sql, NOVEL_RAW_VIEW) if novel else on_view(sql, raw_table)
+    return on_view(sql, NOVEL_VIEW if novel else COLUMNS_TABLE)
+
+
+def _needs_novelty(rule: CompiledRule) -> bool:
+    if rule.kind == "detection":
+        return uses_novelty(rule.where)
+    return rule.correlation is not None and uses_novelty(rule.correlation.episodes)
+
+
+def _run_detection(
+    con: duckdb.DuckDBPyConnection, rule: CompiledRule, on_candidates: bool = False
+) -> list[tuple[Detection, list[str]]]:
+    raw_table = RAW_CANDIDATES if on_candidates else "events"
+    sql = _view(
+        "SELECT actor_user, CAST(time AS DATE) AS day, count(*) AS n, min(time) AS first_seen, "  # noqa: S608
+        f"max(time) AS last_seen, list(event_uid ORDER BY time)[1:{EVIDENCE_LIMIT}] AS uids "
+        f"FROM events WHERE {rule.where} GROUP BY actor_user, CAST(time AS DATE) "
+        "ORDER BY first_seen",
+        raw_table,
+    )
+    rows = _fetch(con, sql)
+    return [
+        (
+            Detection(
+                rule=rule,
+                group={"actor_user": row["actor_user"]},
+                first_seen=row["first_seen"],
+                last_seen=row["last_seen"],
+                count=int(row["n"]),
+            ),
+            [str(u) for u in row["uids"]],
+        )
+        for row in rows
+    ]
+
+
+def _run_correlation(
+    con: duckdb.DuckDBPyConnection, rule: CompiledRule
+) -> list[tuple[Detection, list[str]]]:
+    sql = rule.correlation
+    assert sql is not None
+    episodes = _fetch(con, _view(sql.episodes))
+    if not episodes:
+        return []
+    evidence: dict[tuple[str, int], list[str]] = {}
+    for row in _fetch(con, _view(sql.evidence)):
+        evidence.setdefault((row["gkey"], int(row["episode"])), []).append(str(row["event_uid"]))
+    out = []
+    for row in episodes:
+        uids = evidence.get((row["gkey"], int(row["episode"])), [])
+        group = {name: row.get(f"g{i}") for i, name in enumerate(sql.group_by)}
+        value = row.get("value")
+        out.append(
+            (
+                Detection(
+                    rule=rule,
+                    group=group,
+                    first_seen=row["start_time"],
+                    last_seen=row["end_time"],
+                    count=int(row.get("events") or len(uids)),
+                    value=float(value) if value is not None else None,
+                ),
+                uids,
+            )
+        )
+    return out

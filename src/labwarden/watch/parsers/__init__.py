@@ -1,0 +1,1 @@
+"""One module per access-log format; :mod:`.registry` detects which one a file is."""

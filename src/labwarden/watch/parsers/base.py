@@ -1,0 +1,298 @@
+"""What every parser shares: reading (possibly gzipped) logs as text and reporting bad lines."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
+
+from labwarden.core.errors import InputError
+from labwarden.watch.events import Event
+
+GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """A record that could not be parsed: where it is and what is wrong with it."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+Report = Callable[[Issue], None]
+
+
+class RecordError(ValueError):
+    """Raised by a parser for one malformed record; the run reports it and goes on."""
+
+
+@dataclass(frozen=True, slots=True)
+class LogFile:
+    """A log file to parse, from byte ``start`` (line ``first_line``) when resuming a plain file."""
+
+    path: Path
+    start: int = 0
+    first_line: int = 1
+
+    @property
+    def name(self) -> str:
+        """The path as reported in messages and stored in ``origin_file``."""
+        return str(self.path)
+
+    def open_binary(self) -> IO[bytes]:
+        """The decompressed bytes from :attr:`start`."""
+        try:
+            handle: IO[bytes] = self.path.open("rb")
+            magic = handle.read(2)
+            handle.seek(0)
+            if magic == GZIP_MAGIC:
+                return cast(IO[bytes], gzip.GzipFile(fileobj=handle, mode="rb"))
+            if self.start:
+                handle.seek(self.start)
+            return handle
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read: {exc.strerror}") from exc
+
+    def open_text(self) -> IO[str]:
+        """Text (UTF-8, undecodable bytes replaced) from :attr:`start`."""
+        import io
+
+        return io.TextIOWrapper(self.open_binary(), encoding="utf-8", errors="replace", newline="")
+
+    def lines(self) -> Iterator[tuple[int, str]]:
+        """``(line number, line without its end)`` pairs; a gzip error ends the file cleanly."""
+        number = self.first_line - 1
+        with self.open_text() as text:
+            try:
+                for line in text:
+                    number += 1
+                    yield number, line.rstrip("\r\n")
+            except (OSError, EOFError, gzip.BadGzipFile) as exc:
+                raise RecordError(
+                    f"truncated or corrupt compressed data after line {number}: {exc}"
+                ) from exc
+
+    def sample(self, size: int = 65536) -> str:
+        """The first ``size`` decompressed bytes as text, for format detection."""
+        try:
+            with self.open_binary() as handle:
+                data = handle.read(size)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            raise InputError(f"{self.path}: cannot read: {exc}") from exc
+        return data.decode("utf-8", errors="replace")
+
+
+class Parser(ABC):
+    """Turns one log format into normalized events."""
+
+    name: str
+    """The lake's ``source`` partition for this format."""
+    description: str
+
+    @abstractmethod
+    def sniff(self, sample: str) -> bool:
+        """Whether ``sample`` (the start of a file) looks like this format."""
+
+    @abstractmethod
+    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
+        """Yield the events of ``log``; report each malformed record and go on."""
+
+
+class LineParser(Parser):
+    """A parser of line-oriented text logs: one record per line."""
+
+    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
+        """Parse line by line; a :class:`RecordError` on one line is reported, the rest goes on."""
+        context = self.context(log)
+        try:
+            for number, line in log.lines():
+                if not line.strip():
+                    continue
+                try:
+                    event = self.parse_line(line, context)
+                except RecordError as exc:
+                    report(Issue(log.name, number, str(exc)))
+                    continue
+                if event is None:
+                    continue
+                event["origin_file"] = log.name
+                event["origin_line"] = number
+                event.setdefault("event_uid", line_uid(self.name, line))
+                yield event
+        except RecordError as exc:
+            report(Issue(log.name, 0, str(exc)))
+
+    def context(self, log: LogFile) -> Any:
+        """Per-file state handed to :meth:`parse_line` (the default is none)."""
+        return None
+
+    @abstractmethod
+    def parse_line(self, line: str, context: Any) -> Event | None:
+        """One event from one line, ``None`` to skip it, or raise :class:`RecordError`."""
+
+
+def line_uid(source: str, line: str) -> str:
+    """A stable identity of a log line (the same line ingested twice is the same event)."""
+    return hashlib.blake2b(f"{source}\0{line}".encode(), digest_size=12).hexdigest()
+
+
+def raw_json(record: dict[str, Any]) -> str:
+    """A record as compact JSON for the ``raw`` column."""
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+_CONTAINER = re.compile(r'\A\s*\{\s*"(Records|records)"\s*:\s*\[')
+
+
+def iter_json_records(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """Stream JSON records as ``(position, object, raw text)``, memory bounded by one record.
+
+    The position is the line number for JSON Lines and the 1-based record number inside an
+    array or container (problems are still reported with their line).
+
+    Understands JSON Lines (one object per line), a top-level array, and the
+    ``{"Records": [...]}`` / ``{"records": [...]}`` containers of CloudTrail and Azure exports.
+    """
+    try:
+        head = log.sample(4096)
+    except InputError as exc:
+        report(Issue(log.name, 0, exc.message.removeprefix(f"{log.path}: ")))
+        return
+    stripped = head.lstrip()
+    if stripped.startswith("[") or _CONTAINER.match(head):
+        try:
+            yield from _iter_array(log, report)
+        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+            report(Issue(log.name, 0, f"truncated or corrupt compressed data: {exc}"))
+        return
+    try:
+        yield from _iter_lines(log, report)
+    except RecordError as exc:
+        report(Issue(log.name, 0, str(exc)))
+
+
+def _iter_lines(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:
+    for number, line in log.lines():
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            report(Issue(log.name, number, f"not valid JSON: {exc.msg} at column {exc.colno}"))
+            continue
+        if not isinstance(value, dict):
+            report(Issue(log.name, number, f"expected a JSON object, got {type(value).__name__}"))
+            continue
+        yield number, value, text
+
+
+def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:
+    decoder = json.JSONDecoder()
+    with log.open_text() as handle:
+        buf = handle.read(_CHUNK)
+        eof = len(buf) == 0
+        lines_before = 0
+        match = _CONTAINER.match(buf)
+        pos = match.end() if match else buf.index("[") + 1
+        ordinal = 0
+
+        def line_at(index: int) -> int:
+            return lines_before + buf.count("\n", 0, index) + 1
+
+        while True:
+            while True:
+                while pos < len(buf) and buf[pos] in " \t\r\n,":
+                    pos += 1
+                if pos < len(buf) or eof:
+                    break
+                more = handle.read(_CHUNK)
+                eof = not more
+                buf += more
+            if pos >= len(buf):
+                report(Issue(log.name, line_at(pos), "JSON array is not closed (truncated file?)"))
+                return
+            if buf[pos] == "]":
+                return
+            try:
+                value, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if not eof:
+                    more = handle.read(_CHUNK)
+                    eof = not more
+                    lines_before += buf.count("\n", 0, pos)
+                    buf = buf[pos:] + more
+                    pos = 0
+                    continue
+                report(Issue(log.name, line_at(exc.pos), f"not valid JSON: {exc.msg}"))
+                return
+            if end == len(buf) and not eof:
+                # A number or literal may continue in the next chunk; decode again with more.
+                more = handle.read(_CHUNK)
+                eof = not more
+                if more:
+                    lines_before += buf.count("\n", 0, pos)
+                    buf = buf[pos:] + more
+                    pos = 0
+                    continue
+            if isinstance(value, dict):
+                ordinal += 1
+                yield ordinal, value, buf[pos:end]
+            else:
+                report(
+                    Issue(
+                        log.name,
+                        line_at(pos),
+                        f"expected a JSON object, got {type(value).__name__}",
+                    )
+                )
+            pos = end
+            if pos > _CHUNK:
+                lines_before += buf.count("\n", 0, pos)
+                buf = buf[pos:]
+                pos = 0
+
+
+def dig(record: dict[str, Any], *path: str) -> Any:
+    """``record[path[0]][path[1]]...`` or ``None`` when any step is missing or not an object."""
+    value: Any = record
+    for key in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def text_or_none(value: Any) -> str | None:
+    """A scalar as text; ``None``, empty strings and ``-`` become ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return None if text in ("", "-") else text
+
+
+def int_or_none(value: Any) -> int | None:
+    """An integer from a number or numeric text; anything else becomes ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None

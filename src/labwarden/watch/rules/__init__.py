@@ -1,0 +1,1 @@
+"""labwarden's bundled Sigma rule pack: threats to AI research assets."""

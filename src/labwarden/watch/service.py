@@ -1,0 +1,181 @@
+"""The watch capability as library calls (the CLI and the demo only call these)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from labwarden.core.errors import InputError
+from labwarden.core.workspace import Workspace
+from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.store.catalog import Catalog
+from labwarden.store.lake import Lake
+from labwarden.watch import alerting
+from labwarden.watch.detect.run import DetectResult, run_rules
+from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
+from labwarden.watch.events import parse_iso_time
+from labwarden.watch.ingest import Ingestor, IngestResult
+from labwarden.watch.parsers.base import Issue
+from labwarden.watch.resources import load_resolver
+
+
+def ingest_paths(
+    workspace: Workspace,
+    catalog: Catalog,
+    paths: Iterable[Path],
+    *,
+    fmt: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    report: Callable[[Issue], None] | None = None,
+) -> IngestResult:
+    """Ingest log files or folders into the workspace's lake, resolving assets in ``catalog``."""
+    workspace.ensure()
+    resolver = load_resolver(workspace.root, catalog)
+    ingestor = Ingestor(
+        Lake(workspace.lake_path), resolver, fmt=fmt, mapping=mapping, report=report
+    )
+    try:
+        return ingestor.run(list(paths))
+    finally:
+        ingestor.close()
+
+
+def parse_time(text: str | None, option: str) -> datetime | None:
+    """An ISO 8601 time or date given on the command line (UTC when no offset)."""
+    if not text:
+        return None
+    try:
+        return parse_iso_time(text)
+    except ValueError:
+        raise InputError(
+            f"{option} {text!r}: expected an ISO 8601 time such as 2026-10-01T08:00Z"
+        ) from None
+
+
+def time_filter(since: datetime | None, until: datetime | None) -> str:
+    """`` AND time ...`` SQL for a time range."""
+    out = ""
+    if since is not None:
+        out += f" AND time >= TIMESTAMPTZ '{since.isoformat()}'"
+    if until is not None:
+        out += f" AND time < TIMESTAMPTZ '{until.isoformat()}'"
+    return out
+
+
+@dataclass(slots=True)
+class DetectRun:
+    """Everything ``labwarden detect`` learned."""
+
+    rules: RuleSet
+    result: DetectResult
+    new_alerts: int
+    updated_alerts: int
+
+
+def compile_rules(
+    rule_paths: Sequence[Path],
+    *,
+    bundled: bool = True,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> RuleSet:
+    """Load the bundled pack (unless ``bundled`` is false) and the rules below ``rule_paths``."""
+    paths = ([bundled_rules_dir()] if bundled else []) + list(rule_paths)
+    if not paths:
+        raise InputError("no rules: give --rules DIR or keep the bundled pack")
+    return load(paths, time_filter=time_filter(since, until))
+
+
+def detect(
+    workspace: Workspace,
+    catalog: Catalog,
+    rules: RuleSet,
+    *,
+    store: bool = True,
+    progress: Callable[[CompiledRule], None] | None = None,
+    threads: int | None = None,
+) -> DetectRun:
+    """Run ``rules`` over the lake and store the detections as alerts."""
+    con = connect(threads=threads)
+    try:
+        create_events_view(con, workspace.lake_path)
+        result = run_rules(con, rules.rules, progress=progress)
+    finally:
+        con.close()
+    new = updated = 0
+    if store and result.detections:
+        new, updated = alerting.store(catalog, result.detections)
+    return DetectRun(rules, result, new, updated)
+
+
+@dataclass(slots=True)
+class EventQuery:
+    """Filters of ``labwarden events``."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    principal: str | None = None
+    asset: str | None = None
+    action: str | None = None
+    source: str | None = None
+    limit: int = 100
+
+
+def query_events(
+    workspace: Workspace, query: EventQuery | None = None, sql: str | None = None
+) -> pa.Table:
+    """Events matching ``query``, newest first, or the result of raw DuckDB ``sql``.
+
+    ``sql`` runs on a connection where ``events`` is the lake; errors name the problem.
+    """
+    con = connect()
+    try:
+        create_events_view(con, workspace.lake_path)
+        if sql is not None:
+            try:
+                return con.sql(sql).to_arrow_table()
+            except duckdb.Error as exc:
+                raise InputError(f"--sql: {str(exc).splitlines()[0]}") from exc
+        query = query or EventQuery()
+        where: list[str] = ["1 = 1"]
+        params: list[object] = []
+        if query.since is not None:
+            where.append("time >= ?")
+            params.append(query.since)
+        if query.until is not None:
+            where.append("time < ?")
+            params.append(query.until)
+        if query.principal:
+            where.append("(actor_user ILIKE ? OR actor_uid ILIKE ? OR access_key = ?)")
+            params.extend([_like(query.principal), _like(query.principal), query.principal])
+        if query.asset:
+            if query.asset.isdigit():
+                where.append("asset_id = ?")
+                params.append(int(query.asset))
+            else:
+                where.append("(asset_name ILIKE ? OR resource_uri ILIKE ?)")
+                params.extend([_like(query.asset), _like(query.asset)])
+        if query.action:
+            where.append("(api_operation ILIKE ? OR activity ILIKE ?)")
+            params.extend([_like(query.action), _like(query.action)])
+        if query.source:
+            where.append("source = ?")
+            params.append(query.source)
+        params.append(int(query.limit))
+        return con.sql(
+            f"SELECT * EXCLUDE (raw) FROM events WHERE {' AND '.join(where)} "  # noqa: S608
+            "ORDER BY time DESC LIMIT ?",
+            params=params,
+        ).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _like(text: str) -> str:
+    """``*`` wildcards as LIKE patterns; text without them matches whole values."""
+    return text.replace("*", "%")

@@ -1,0 +1,65 @@
+"""The lake writes parts atomically, never twice, and keeps a ledger per log file."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from labwarden.store.lake import Lake, LedgerEntry
+from labwarden.watch.events import LAKE_SCHEMA
+
+
+def _table(n: int) -> pa.Table:
+    rows = [
+        {"time": datetime(2026, 10, 1, 8, i, tzinfo=UTC), "event_uid": f"e{i}", "raw": "{}"}
+        for i in range(n)
+    ]
+    return pa.Table.from_pylist(rows, schema=LAKE_SCHEMA)
+
+
+def test_part_written_once_and_readable(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    assert lake.write_part("cloudtrail", "2026-10-01", "abc-00000", _table(3))
+    assert not lake.write_part("cloudtrail", "2026-10-01", "abc-00000", _table(5))
+    (part,) = lake.parts()
+    assert (
+        part.relative_to(lake.root).as_posix()
+        == "source=cloudtrail/day=2026-10-01/abc-00000.parquet"
+    )
+    assert pq.read_table(part).num_rows == 3
+    assert list(lake.tmp.iterdir()) == []
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    bad = pa.table({"time": ["not a time"]})
+    with contextlib.suppress(pa.ArrowInvalid, pa.ArrowTypeError, ValueError, KeyError):
+        lake.write_part("x", "2026-10-01", "p", bad)
+    assert lake.parts() == [] and list(lake.tmp.iterdir()) == []
+
+
+def test_stale_temporary_files_are_cleaned(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    old = lake.tmp / "x.parquet"
+    fresh = lake.tmp / "y.parquet"
+    old.write_bytes(b"half")
+    fresh.write_bytes(b"being written")
+    past = time.time() - 7200
+    os.utime(old, (past, past))
+    Lake(lake.root).ensure()
+    assert not old.exists() and fresh.exists()
+
+
+def test_ledger_roundtrip(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    log = tmp_path / "a.log"
+    assert lake.ledger(log) is None
+    entry = LedgerEntry(str(log.absolute()), 10, "d", 2, 2, False, "http", "now")
+    lake.record(entry)
+    assert lake.ledger(log) == entry

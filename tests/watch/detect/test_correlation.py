@@ -1,0 +1,187 @@
+"""Correlations honour their timespan: event_count, value_count, value_sum and temporal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from labwarden.watch.detect.run import run_rules
+from labwarden.watch.detect.sigma.rules import load
+from tests.watch.detect.helpers import lake_of, record, write_rule
+
+BASE = """
+title: Object read
+id: 22222222-2222-4222-8222-000000000001
+name: object_read
+status: test
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    sel:
+        eventName: GetObject
+    condition: sel
+level: low
+---
+title: Listing
+id: 22222222-2222-4222-8222-000000000002
+name: listing
+status: test
+logsource:
+    product: aws
+    service: cloudtrail
+detection:
+    sel:
+        eventName: ListObjects
+    condition: sel
+level: low
+"""
+
+CORRELATION = """
+title: {title}
+id: 22222222-2222-4222-8222-{n:012d}
+status: test
+correlation:
+    type: {type}
+    rules:
+{rules}
+    group-by:
+        - userIdentity.userName
+    timespan: {span}
+{condition}
+level: high
+"""
+
+
+def _reads(user: str, minutes: list[float], key: str = "k") -> list[dict[str, object]]:
+    return [
+        record(
+            m,
+            user,
+            "GetObject",
+            requestParameters={"bucketName": "b", "key": f"{key}{i}"},
+            additionalEventData={"bytesTransferredOut": 1000},
+        )
+        for i, m in enumerate(minutes)
+    ]
+
+
+def _detect(
+    tmp_path: Path, records: list[dict[str, object]], **fields: object
+) -> list[tuple[str | None, int]]:
+    _, con = lake_of(tmp_path, records)
+    folder = tmp_path / "rules"
+    write_rule(folder, "base.yml", BASE)
+    write_rule(folder, "corr.yml", CORRELATION.format(**fields))
+    rules = load([folder])
+    assert rules.problems == []
+    correlations = [r for r in rules.rules if r.kind == "correlation"]
+    result = run_rules(con, correlations)
+    assert result.problems == []
+    return sorted((d.group.get("userIdentity.userName"), d.count) for d in result.detections)
+
+
+def test_event_count_within_timespan_only(tmp_path: Path) -> None:
+    # alice: 5 reads within 10 minutes; bob: 5 reads spread over 5 hours.
+    records = _reads("alice", [0, 2, 4, 6, 8]) + _reads("bob", [0, 60, 120, 180, 240])
+    found = _detect(
+        tmp_path,
+        records,
+        title="burst",
+        n=10,
+        type="event_count",
+        rules="        - object_read",
+        span="15m",
+        condition="    condition:\n        gte: 5",
+    )
+    assert found == [("alice", 5)]
+    # With a timespan of 5 hours bob qualifies as well: the timespan is what decides.
+    found = _detect(
+        tmp_path / "again",
+        records,
+        title="slow",
+        n=11,
+        type="event_count",
+        rules="        - object_read",
+        span="5h",
+        condition="    condition:\n        gte: 5",
+    )
+    assert found == [("alice", 5), ("bob", 5)]
+
+
+def test_value_count_distinct_values(tmp_path: Path) -> None:
+    same_key = [
+        record(m, "carol", "GetObject", requestParameters={"bucketName": "b", "key": "same"})
+        for m in range(6)
+    ]
+    records = _reads("alice", [0, 1, 2, 3]) + same_key
+    found = _detect(
+        tmp_path,
+        records,
+        title="distinct",
+        n=12,
+        type="value_count",
+        rules="        - object_read",
+        span="1h",
+        condition="    condition:\n        gte: 4\n        field: requestParameters.key",
+    )
+    assert found == [("alice", 4)]
+
+
+def test_value_sum_of_bytes(tmp_path: Path) -> None:
+    records = _reads("alice", [0, 1, 2]) + _reads("bob", [0, 90, 180])
+    found = _detect(
+        tmp_path,
+        records,
+        title="volume",
+        n=13,
+        type="value_sum",
+        rules="        - object_read",
+        span="1h",
+        condition=(
+            "    condition:\n        gte: 3000\n"
+            "        field: additionalEventData.bytesTransferredOut"
+        ),
+    )
+    assert found == [("alice", 3)]
+
+
+def test_temporal_needs_all_rules_inside_the_window(tmp_path: Path) -> None:
+    records = [
+        record(0, "alice", "ListObjects"),
+        *_reads("alice", [30]),
+        record(0, "bob", "ListObjects"),
+        *_reads("bob", [300]),
+        *_reads("carol", [0, 1]),
+    ]
+    found = _detect(
+        tmp_path,
+        records,
+        title="recon then read",
+        n=14,
+        type="temporal",
+        rules="        - listing\n        - object_read",
+        span="1h",
+        condition="",
+    )
+    assert found == [("alice", 2)]
+
+
+def test_unsupported_correlation_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "rules"
+    write_rule(folder, "base.yml", BASE)
+    write_rule(
+        folder,
+        "corr.yml",
+        CORRELATION.format(
+            title="ordered",
+            n=15,
+            type="temporal_ordered",
+            rules="        - listing\n        - object_read",
+            span="1h",
+            condition="",
+        ),
+    )
+    rules = load([folder])
+    assert [p.reason for p in rules.problems] == [
+        "correlation type temporal_ordered is not supported"
+    ]

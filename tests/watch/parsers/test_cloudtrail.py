@@ -1,0 +1,142 @@
+"""CloudTrail: the invictus corpus, containers, gzip, NDJSON, bad records, and the bulk SQL."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from labwarden.engines.duckdb import connect
+from labwarden.watch.events import SCHEMA
+from labwarden.watch.parsers.activity import activity_of
+from labwarden.watch.parsers.base import Issue, LogFile
+from labwarden.watch.parsers.cloudtrail import CloudTrailParser, bulk_sql
+from tests.conftest import corpora_path
+from tests.watch.parsers.conftest import parse
+
+RECORD = {
+    "eventVersion": "1.09",
+    "userIdentity": {
+        "type": "IAMUser",
+        "arn": "arn:aws:iam::1:user/alice",
+        "accountId": "1",
+        "accessKeyId": "AKIAEXAMPLE",
+        "userName": "alice",
+    },
+    "eventTime": "2026-10-01T08:00:00Z",
+    "eventSource": "s3.amazonaws.com",
+    "eventName": "GetObject",
+    "awsRegion": "eu-west-1",
+    "sourceIPAddress": "198.51.100.7",
+    "userAgent": "Boto3/1.34",
+    "requestParameters": {"bucketName": "acme-models-prod", "key": "docking/a.safetensors"},
+    "additionalEventData": {"bytesTransferredOut": 1234, "bytesTransferredIn": 0},
+    "eventID": "e-1",
+    "recipientAccountId": "1",
+}
+
+
+def _files() -> list[Path]:
+    return sorted(corpora_path("logs", "cloudtrail-invictus").glob("*.json"))
+
+
+def test_invictus_corpus_parses_completely() -> None:
+    parser = CloudTrailParser()
+    total, issues = 0, []
+    operations: set[str] = set()
+    for path in _files():
+        events, found = parse(parser, path)
+        total += len(events)
+        issues += found
+        operations.update(str(e["api_operation"]) for e in events)
+    assert total == 2900
+    assert issues == []
+    assert {"CreateVolume", "GetBucketAcl", "ConsoleLogin"} <= operations
+
+
+def test_s3_data_event_fields(tmp_path: Path) -> None:
+    path = tmp_path / "trail.json.gz"
+    path.write_bytes(gzip.compress(json.dumps({"Records": [RECORD]}).encode()))
+    (event,), issues = parse(CloudTrailParser(), path)
+    assert issues == []
+    assert event["resource_uri"] == "s3://acme-models-prod/docking/a.safetensors"
+    assert event["resource_type"] == "s3_object"
+    assert event["activity"] == "read"
+    assert event["actor_user"] == "alice"
+    assert event["access_key"] == "AKIAEXAMPLE"
+    assert event["bytes"] == 1234
+    assert event["time"].isoformat() == "2026-10-01T08:00:00+00:00"
+    assert json.loads(event["raw"])["eventID"] == "e-1"
+
+
+def test_ndjson_reports_bad_lines_and_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "export.jsonl"
+    lines = [json.dumps(RECORD), "{not json", json.dumps({**RECORD, "eventTime": None}), ""]
+    lines.append(json.dumps({**RECORD, "eventID": "e-2"}))
+    path.write_text("\n".join(lines) + "\n")
+    events, issues = parse(CloudTrailParser(), path)
+    assert [e["event_uid"] for e in events] == ["e-1", "e-2"]
+    assert [(i.line, i.file) for i in issues] == [(2, str(path)), (3, str(path))]
+    assert "not valid JSON" in issues[0].message
+
+
+def test_truncated_container_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "cut.json"
+    text = json.dumps({"Records": [RECORD, {**RECORD, "eventID": "e-2"}]}, indent=1)
+    path.write_text(text[: len(text) // 2 + 40])
+    events, issues = parse(CloudTrailParser(), path)
+    assert [e["event_uid"] for e in events] == ["e-1"]
+    assert len(issues) == 1 and issues[0].line > 1
+
+
+def test_assumed_role_named_by_role() -> None:
+    from labwarden.watch.parsers.cloudtrail import actor_user
+
+    identity = {
+        "type": "AssumedRole",
+        "arn": "arn:aws:sts::1:assumed-role/ci-runner/gha-17",
+        "sessionContext": {"sessionIssuer": {"userName": "ci-runner"}},
+    }
+    assert actor_user(identity) == "ci-runner"
+    assert actor_user({"type": "Root", "arn": "arn:aws:iam::1:root"}) == "root"
+
+
+def test_bulk_sql_equals_parser_on_corpus() -> None:
+    files = [str(p) for p in _files()]
+    con = connect()
+    table = con.sql(bulk_sql(), params=[files]).to_arrow_table()
+    assert table.schema.names == SCHEMA.names
+    parser = CloudTrailParser()
+    expected = {}
+    for path in _files():
+        for event in parse(parser, path)[0]:
+            expected[(event["origin_file"], event["origin_line"])] = event
+    rows = table.cast(SCHEMA).to_pylist()
+    assert len(rows) == len(expected) == 2900
+    for row in rows:
+        event = expected[(row["origin_file"], row["origin_line"])]
+        for column in SCHEMA.names:
+            if column not in ("raw", "activity"):
+                assert row[column] == event.get(column), (column, row["origin_file"])
+        # Ingest derives the activity of bulk rows from their operation.
+        assert row["activity"] is None
+        assert activity_of(row["api_operation"]) == event["activity"]
+        assert json.loads(row["raw"]) == json.loads(event["raw"])
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=600))
+def test_untrusted_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.json"
+    for content in (data, b'{"Records":[' + data, gzip.compress(data)):
+        path.write_bytes(content)
+        issues: list[Issue] = []
+        events = list(CloudTrailParser().parse(LogFile(path), issues.append))
+        if events:
+            pa.Table.from_pylist(events, schema=SCHEMA)

@@ -1,0 +1,190 @@
+"""Ingest: corpus into the lake, idempotence, growth, kills, bad files, asset resolution."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.store.lake import Lake
+from labwarden.watch.ingest import Ingestor, ingest
+from labwarden.watch.resources import Resolver, load_resolver
+from tests.conftest import corpora_path
+from tests.watch.parsers.test_cloudtrail import RECORD
+
+HTTP = (
+    '10.20.1.5 - akumar [01/Oct/2026:09:00:{s:02d} +0000] "GET /api/models/m{s} HTTP/1.1" '
+    '200 10 "-" "ua"\n'
+)
+
+
+def _count(lake: Path, where: str = "true") -> int:
+    con = connect()
+    create_events_view(con, lake)
+    return int(con.sql(f"SELECT count(*) FROM events WHERE {where}").fetchall()[0][0])
+
+
+def test_corpus_twice_adds_nothing(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake")
+    logs = corpora_path("logs")
+    first = ingest([logs], lake, Resolver.empty())
+    assert first.by_source["cloudtrail"] == 2900
+    assert first.by_source["s3access"] == 10
+    assert first.by_source["authlog"] == 3999
+    assert {i.line for i in first.issues if i.file.endswith("Linux_2k.log")}
+    assert sum(1 for f in first.files if f.status == "failed") == 2  # the two LICENSE files
+    total = _count(lake.root)
+    second = ingest([logs], lake, Resolver.empty())
+    assert second.events == 0 and _count(lake.root) == total == 6909
+    # A copy of a file elsewhere holds the same bytes: nothing new either.
+    copy = tmp_path / "copy"
+    shutil.copytree(logs / "cloudtrail-invictus", copy)
+    assert ingest([copy], lake, Resolver.empty()).parts_written == 0
+    assert _count(lake.root) == total
+
+
+def test_bulk_and_parser_paths_name_parts_alike(tmp_path: Path) -> None:
+    src = tmp_path / "trail.json.gz"
+    src.write_bytes(gzip.compress(json.dumps({"Records": [RECORD]}).encode()))
+    bulk = Lake(tmp_path / "bulk")
+    ingest([src], bulk, Resolver.empty())
+    parsed = Lake(tmp_path / "parsed")
+    ingest([src], parsed, Resolver.empty(), fmt="cloudtrail")  # forced: still the bulk path
+    names = {p.relative_to(bulk.root) for p in bulk.parts()}
+    assert names == {p.relative_to(parsed.root) for p in parsed.parts()}
+
+
+def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    log.write_text("".join(HTTP.format(s=s) for s in range(3)))
+    lake = Lake(tmp_path / "lake")
+    assert ingest([log], lake, Resolver.empty()).events == 3
+    with log.open("a") as handle:
+        handle.write("".join(HTTP.format(s=s) for s in range(3, 5)))
+        handle.write("broken line\n")
+    again = ingest([log], lake, Resolver.empty())
+    assert again.events == 2
+    assert [(i.line, i.message[:10]) for i in again.issues] == [(6, "HTTP acces")]
+    assert _count(lake.root) == 5
+    con = connect()
+    create_events_view(con, lake.root)
+    lines = sorted(r[0] for r in con.sql("SELECT origin_line FROM events").fetchall())
+    assert lines == [1, 2, 3, 4, 5]
+
+
+def test_killed_ingest_is_completed_without_duplicates(tmp_path: Path) -> None:
+    logs = corpora_path("logs", "linux")
+    lake = Lake(tmp_path / "lake")
+    ingest([logs / "OpenSSH_2k.log"], lake, Resolver.empty())
+    # Simulate a kill after the parts were renamed but before the ledger was written, plus a
+    # half-written temporary file.
+    shutil.rmtree(lake.ledger_dir)
+    (lake.tmp / "half.parquet").write_bytes(b"PAR1 half")
+    before = _count(lake.root)
+    result = ingest([logs / "OpenSSH_2k.log"], lake, Resolver.empty())
+    assert result.parts_written == 0
+    assert _count(lake.root) == before == 2000
+
+
+def test_unreadable_file_does_not_stop_the_run(tmp_path: Path) -> None:
+    good = tmp_path / "access.log"
+    good.write_text(HTTP.format(s=1))
+    bad = tmp_path / "bad.json.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    result = ingest([tmp_path], Lake(tmp_path / ".lake"), Resolver.empty())
+    assert result.events == 1
+    assert any(i.file == str(bad) for i in result.issues)
+
+
+def test_assets_resolved_from_resources_and_catalog(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "resources.toml").write_text(
+        '[[resource]]\nmatch = "s3://acme-models-prod/docking/"\nname = "docking"\n'
+        'kind = "model"\nsensitivity = "restricted"\n\n'
+        '[[resource]]\nmatch = "s3://acme-models-prod/docking/canary.bin"\ncanary = true\n'
+        'sensitivity = "restricted"\n\n'
+        '[[network]]\ncidr = "198.51.100.0/24"\ncountry = "DK"\n'
+    )
+    records = [
+        RECORD,
+        {
+            **RECORD,
+            "eventID": "e-2",
+            "requestParameters": {"bucketName": "acme-models-prod", "key": "docking/canary.bin"},
+        },
+        {
+            **RECORD,
+            "eventID": "e-3",
+            "sourceIPAddress": "203.0.113.9",
+            "requestParameters": {"bucketName": "other", "key": "k"},
+        },
+    ]
+    src = tmp_path / "t.json"
+    src.write_text(json.dumps({"Records": records}))
+    lake = Lake(tmp_path / "lake")
+    ingestor = Ingestor(lake, load_resolver(root, None))
+    ingestor.run([src])
+    ingestor.close()
+    con = connect()
+    create_events_view(con, lake.root)
+    rows = con.sql(
+        "SELECT event_uid, asset_name, asset_sensitivity, asset_canary, src_network, src_country "
+        "FROM events ORDER BY event_uid"
+    ).fetchall()
+    assert rows == [
+        ("e-1", "docking", "restricted", False, "198.51.100.0/24", "DK"),
+        (
+            "e-2",
+            "s3://acme-models-prod/docking/canary.bin",
+            "restricted",
+            True,
+            "198.51.100.0/24",
+            "DK",
+        ),
+        ("e-3", None, None, False, "203.0.113.0/24", "public"),
+    ]
+
+
+def test_bulk_network_sql_matches_python(tmp_path: Path) -> None:
+    import ipaddress
+
+    import pyarrow as pa
+
+    from labwarden.watch.events import SCHEMA, network_of
+    from labwarden.watch.resources import NetworkLabel
+
+    ips = [
+        "10.1.2.3",
+        "172.31.255.1",
+        "172.32.0.1",
+        "192.168.1.1",
+        "100.64.0.9",
+        "8.8.8.8",
+        "198.51.100.7",
+        "203.0.113.200",
+        "256.1.1.1",
+        "2001:db8::1",
+        "s3.amazonaws.com",
+        "0.0.0.0",
+    ]
+    resolver = Resolver(
+        [],
+        {},
+        {},
+        [
+            NetworkLabel(ipaddress.ip_network("198.51.0.0/16"), "DK"),
+            NetworkLabel(ipaddress.ip_network("198.51.100.0/24"), "DK-office"),
+            NetworkLabel(ipaddress.ip_network("2001:db8::/32"), "v6"),
+        ],
+    )
+    ingestor = Ingestor(Lake(tmp_path / "lake"), resolver)
+    table = pa.Table.from_pylist([{"src_ip": ip, "raw": "{}"} for ip in ips], schema=SCHEMA)
+    ingestor.con.register("batch", table)
+    found = {
+        r["src_ip"]: (r["src_network"], r["src_country"]) for r in ingestor._networks().to_pylist()
+    }
+    ingestor.close()
+    assert found == {ip: (network_of(ip), resolver.network(ip)) for ip in ips}
