@@ -7,7 +7,8 @@ import pytest
 from labwarden.core.errors import InputError
 from labwarden.privacy import models
 from labwarden.privacy.anonymize import anonymize, percent
-from labwarden.privacy.criteria import Criteria, Distance, Diversity
+from labwarden.privacy.choices import Distance, Diversity
+from labwarden.privacy.criteria import Criteria
 from labwarden.privacy.encoding import encode_table
 from labwarden.privacy.io import read_table
 from labwarden.privacy.risk import assess, sensitive_values

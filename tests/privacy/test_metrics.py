@@ -3,8 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from labwarden.privacy.choices import Metric
 from labwarden.privacy.hierarchies import parse_arx_hierarchy
-from labwarden.privacy.metrics import Metric, discernability, level_costs
+from labwarden.privacy.metrics import discernability, level_costs
 
 
 def test_level_costs_by_hand() -> None:

@@ -7,11 +7,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labwarden.privacy.criteria import Criteria, Diversity
+from labwarden.privacy.choices import Diversity, Metric
+from labwarden.privacy.criteria import Criteria
 from labwarden.privacy.encoding import encode_table
 from labwarden.privacy.hierarchies import interval_hierarchy, read_arx_hierarchy
 from labwarden.privacy.io import read_table
-from labwarden.privacy.metrics import Metric, level_costs, value_counts
+from labwarden.privacy.metrics import level_costs, value_counts
 from labwarden.privacy.search import microdata, search
 from tests.conftest import corpora_path
 

@@ -13,11 +13,6 @@ from labwarden.core.errors import ExitCode
 from labwarden.core.values import Severity
 from labwarden.report.tabular import OutputFormat, render_rows
 from labwarden.watch.alerting import severity_of
-from labwarden.watch.analytics.engine import AnalyticsConfig
-from labwarden.watch.analytics.peers import load_mapping
-from labwarden.watch.analytics.service import lake_days, run_analytics, severity_of_risk
-from labwarden.watch.service import compile_rules, parse_time
-from labwarden.watch.service import detect as run_detect
 
 
 def detect(
@@ -65,6 +60,13 @@ def detect(
     ] = None,
 ) -> None:
     """Run Sigma rules (pySigma) and their correlations, and behaviour analytics; store alerts."""
+    # pySigma and DuckDB take a while to import: only when this command runs.
+    from labwarden.watch.analytics.engine import AnalyticsConfig
+    from labwarden.watch.analytics.peers import load_mapping
+    from labwarden.watch.analytics.service import lake_days, run_analytics, severity_of_risk
+    from labwarden.watch.service import compile_rules, parse_time
+    from labwarden.watch.service import detect as run_detect
+
     ruleset = compile_rules(
         rules or [],
         bundled=not no_bundled,

@@ -9,7 +9,6 @@ import typer
 
 from labwarden.cli.state import STATE
 from labwarden.report.tabular import OutputFormat, render_rows
-from labwarden.watch.service import EventQuery, parse_time, query_events
 
 _TABLE_COLUMNS = [
     "time",
@@ -47,6 +46,9 @@ def events(
     ),
 ) -> None:
     """Show events of the lake, newest first (or the result of --sql)."""
+    # DuckDB takes a while to import: only when this command runs.
+    from labwarden.watch.service import EventQuery, parse_time, query_events
+
     query = EventQuery(
         since=parse_time(since, "--since"),
         until=parse_time(until, "--until"),

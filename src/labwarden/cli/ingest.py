@@ -9,10 +9,8 @@ import typer
 
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode
-from labwarden.watch.ingest import parse_map_options
 from labwarden.watch.parsers.base import Issue
 from labwarden.watch.parsers.registry import FORMATS
-from labwarden.watch.service import ingest_paths
 
 _SHOWN = 20
 
@@ -39,6 +37,10 @@ def ingest(
         shown.append(issue)
 
     with STATE.catalog() as catalog:
+        # DuckDB and pyarrow take a while to import: only when this command runs.
+        from labwarden.watch.ingest import parse_map_options
+        from labwarden.watch.service import ingest_paths
+
         result = ingest_paths(
             STATE.resolve(),
             catalog,

@@ -5,21 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from labwarden.cli.state import output_stream, stderr
 from labwarden.core.errors import ExitCode, InputError
-from labwarden.privacy import risk
-from labwarden.privacy.anonymize import Anonymization, anonymize, percent
-from labwarden.privacy.assess import FileAssessment, assess_file
-from labwarden.privacy.criteria import Criteria, Distance, Diversity
-from labwarden.privacy.encoding import encode_table
-from labwarden.privacy.hierarchies import hierarchy_from_spec, to_arx_csv
-from labwarden.privacy.io import read_table
-from labwarden.privacy.metrics import Metric
-from labwarden.privacy.suggest import suggest
+from labwarden.privacy.choices import (
+    DEFAULT_COMBINATIONS,
+    DEFAULT_THRESHOLD,
+    Distance,
+    Diversity,
+    Metric,
+)
+
+if TYPE_CHECKING:
+    from labwarden.privacy.anonymize import Anonymization
+    from labwarden.privacy.assess import FileAssessment
+
 from labwarden.report.tabular import OutputFormat, render_rows
 
 app = typer.Typer(help="Re-identification risk of tabular (trial) data, and anonymization.")
@@ -78,12 +81,12 @@ def risk_command(
     population: Annotated[
         float | None, typer.Option("--population", help="Population size.")
     ] = None,
-    threshold: ThresholdOpt = risk.DEFAULT_THRESHOLD,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     hierarchy: HierarchyOpt = None,
     c: Annotated[float, typer.Option("--c", help="c of recursive (c,l)-diversity.")] = 3.0,
     combinations: Annotated[
         int, typer.Option("--combinations", help="Cap on QI combinations (distinction).")
-    ] = risk.DEFAULT_COMBINATIONS,
+    ] = DEFAULT_COMBINATIONS,
     safe_harbor: Annotated[
         bool, typer.Option("--safe-harbor/--no-safe-harbor", help="HIPAA Safe Harbor check.")
     ] = True,
@@ -98,6 +101,8 @@ def risk_command(
     ] = None,
 ) -> None:
     """Equivalence classes, k/l/t, prosecutor/journalist/marketer risk, population uniqueness."""
+    from labwarden.privacy.assess import assess_file  # numpy: only when used
+
     result = assess_file(
         file,
         _split(qi),
@@ -193,6 +198,9 @@ def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:
 @app.command("suggest")
 def suggest_command(file: FileArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """Suggest direct identifiers, quasi-identifiers and sensitive columns."""
+    from labwarden.privacy.io import read_table
+    from labwarden.privacy.suggest import suggest
+
     rows = [s.to_dict() for s in suggest(read_table(file))]
     render_rows(rows, ["column", "role", "reason"], fmt, sys.stdout, title=f"Column roles: {file}")
 
@@ -207,6 +215,10 @@ def hierarchy_command(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
 ) -> None:
     """Generate a hierarchy for a column and write it in ARX's CSV format (to edit or reuse)."""
+    from labwarden.privacy.encoding import encode_table
+    from labwarden.privacy.hierarchies import hierarchy_from_spec, to_arx_csv
+    from labwarden.privacy.io import read_table
+
     encoded = encode_table(read_table(file, columns=[column]), [column])[0]
     hierarchy = hierarchy_from_spec(column, sorted(encoded.values, key=_natural), spec)
     with output_stream(output) as out:
@@ -250,7 +262,7 @@ def anonymize_command(
         Metric.ENTROPY
     ),
     drop: Annotated[str | None, typer.Option("--drop", help="Columns to remove (IDs).")] = None,
-    threshold: ThresholdOpt = risk.DEFAULT_THRESHOLD,
+    threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the report as JSON here.")
     ] = None,
@@ -261,6 +273,9 @@ def anonymize_command(
     ] = None,
 ) -> None:
     """Generalize and suppress to meet k/l/t or a risk target with the least information loss."""
+    from labwarden.privacy.anonymize import anonymize, percent
+    from labwarden.privacy.criteria import Criteria
+
     criteria = Criteria(
         k=k,
         l_value=l_value,

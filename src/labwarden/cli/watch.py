@@ -9,10 +9,6 @@ import typer
 
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import InputError
-from labwarden.watch.analytics.engine import AnalyticsConfig
-from labwarden.watch.analytics.peers import load_mapping
-from labwarden.watch.follow import Cycle, Follower, follow
-from labwarden.watch.service import compile_rules
 
 
 def watch(
@@ -42,6 +38,12 @@ def watch(
     ] = None,
 ) -> None:
     """Ingest new and growing log files as they arrive, run rules and analytics, print alerts."""
+    # pySigma and DuckDB take a while to import: only when this command runs.
+    from labwarden.watch.analytics.engine import AnalyticsConfig
+    from labwarden.watch.analytics.peers import load_mapping
+    from labwarden.watch.follow import Cycle, Follower, follow
+    from labwarden.watch.service import compile_rules
+
     if not folder.is_dir():
         raise InputError(f"{folder}: not a folder")
     if interval <= 0:

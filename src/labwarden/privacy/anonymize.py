@@ -15,12 +15,12 @@ import pyarrow as pa
 
 from labwarden.core.errors import InputError
 from labwarden.privacy import metrics, risk
+from labwarden.privacy.choices import Metric
 from labwarden.privacy.classes import Classes, count_keys
 from labwarden.privacy.criteria import Criteria
 from labwarden.privacy.encoding import EncodedColumn, encode_table
 from labwarden.privacy.hierarchies import TOP, Hierarchy, hierarchy_from_spec, suppression_hierarchy
 from labwarden.privacy.io import as_text, read_table, write_table
-from labwarden.privacy.metrics import Metric
 from labwarden.privacy.search import microdata, search
 
 log = logging.getLogger(__name__)

@@ -5,28 +5,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
 
 import numpy as np
 
 from labwarden.core.errors import InputError
 from labwarden.privacy import models
+from labwarden.privacy.choices import Distance, Diversity
 from labwarden.privacy.models import SensitiveValues
-
-
-class Diversity(str, Enum):
-    """Which l-diversity."""
-
-    DISTINCT = "distinct"
-    ENTROPY = "entropy"
-    RECURSIVE = "recursive"
-
-
-class Distance(str, Enum):
-    """Ground distance of t-closeness."""
-
-    EQUAL = "equal"
-    HIERARCHICAL = "hierarchical"
 
 
 @dataclass(frozen=True, slots=True)

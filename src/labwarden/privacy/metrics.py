@@ -7,20 +7,10 @@ ARX's monotonic ``MetricMDNUEntropyPrecomputed`` (bits, summed over columns).
 
 from __future__ import annotations
 
-from enum import Enum
-
 import numpy as np
 
+from labwarden.privacy.choices import Metric
 from labwarden.privacy.hierarchies import Hierarchy
-
-
-class Metric(str, Enum):
-    """What the anonymization minimizes."""
-
-    ENTROPY = "entropy"
-    LOSS = "loss"
-    PRECISION = "precision"
-    HEIGHT = "height"
 
 
 def value_counts(

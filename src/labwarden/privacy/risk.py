@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from labwarden.privacy import models, population
+from labwarden.privacy import choices, models, population
 from labwarden.privacy.classes import (
     Classes,
     combine,
@@ -24,10 +24,9 @@ from labwarden.privacy.classes import (
 from labwarden.privacy.encoding import EncodedColumn
 from labwarden.privacy.models import SensitiveValues
 
-DEFAULT_THRESHOLD = 0.09
+DEFAULT_THRESHOLD = choices.DEFAULT_THRESHOLD
 """Highest acceptable risk commonly used for EMA Policy 0070 and Health Canada publication."""
-
-DEFAULT_COMBINATIONS = 255
+DEFAULT_COMBINATIONS = choices.DEFAULT_COMBINATIONS
 
 
 @dataclass(frozen=True, slots=True)

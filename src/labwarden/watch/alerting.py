@@ -13,12 +13,14 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from labwarden.core.errors import InputError
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.store.catalog import Catalog, utcnow
-from labwarden.watch.detect.run import Detection
+
+if TYPE_CHECKING:
+    from labwarden.watch.detect.run import Detection
 
 LEVEL_WEIGHT = {"informational": 1, "info": 1, "low": 2, "medium": 4, "high": 7, "critical": 10}
 SENSITIVITY_WEIGHT = {"public": 1, "internal": 2, "confidential": 3, "restricted": 5}
