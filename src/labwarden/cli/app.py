@@ -9,7 +9,13 @@ from typing import Annotated
 import typer
 
 from labwarden import __version__
-from labwarden.cli import assets, bom, demo, inspect, scan
+from labwarden.cli import alerts as alerts_cli
+from labwarden.cli import assets, bom, demo, inspect, privacy, scan
+from labwarden.cli import detect as detect_cli
+from labwarden.cli import events as events_cli
+from labwarden.cli import ingest as ingest_cli
+from labwarden.cli import seal as seal_cli
+from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
 
@@ -60,6 +66,15 @@ app.add_typer(assets.app, name="assets")
 app.command("bom")(bom.bom)
 app.command("demo")(demo.demo)
 app.add_typer(inspect.app, name="inspect")
+app.add_typer(seal_cli.keys_app, name="keys")
+app.command("seal")(seal_cli.seal)
+app.command("verify")(seal_cli.verify)
+app.add_typer(privacy.app, name="privacy")
+app.command("ingest")(ingest_cli.ingest)
+app.command("events")(events_cli.events)
+app.command("detect")(detect_cli.detect)
+app.add_typer(alerts_cli.app, name="alerts")
+app.command("watch")(watch_cli.watch)
 
 
 def main() -> None:

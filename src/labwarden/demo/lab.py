@@ -59,9 +59,9 @@ Part = Callable[[Lab], None]
 
 def _parts() -> list[Part]:
     """The parts of the lab, in order; each capability adds its own line here."""
-    from labwarden.demo import code, datasets, logs, models
+    from labwarden.demo import access_logs, code, datasets, logs, models
 
-    return [models.build, datasets.build, code.build, logs.build]
+    return [models.build, datasets.build, code.build, logs.build, access_logs.build]
 
 
 def build_lab(root: Path, *, force: bool = False) -> Lab:

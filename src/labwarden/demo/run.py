@@ -47,7 +47,11 @@ Step = Callable[[DemoContext], None]
 
 def _steps() -> list[Step]:
     """The demo steps after the scan, in order; each capability adds its own line here."""
-    return []
+    from labwarden.privacy.demo_step import privacy_step
+    from labwarden.seal.demo_step import seal_step
+    from labwarden.watch.demo_step import watch_step
+
+    return [privacy_step, seal_step, watch_step]
 
 
 def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoContext:

@@ -538,9 +538,12 @@ class Catalog:
         asset_id: int,
         checks_run: Sequence[str],
         findings: Sequence[Finding],
-        scan_id: int,
+        scan_id: int | None,
     ) -> None:
-        """Store what ``checks_run`` found on an asset; earlier findings now absent are resolved."""
+        """Store what ``checks_run`` found on an asset; earlier findings now absent are resolved.
+
+        ``scan_id`` is ``None`` for findings made outside a scan (``labwarden verify --all``).
+        """
         if checks_run:
             marks = ",".join("?" * len(checks_run))
             tx.execute(

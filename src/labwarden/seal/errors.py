@@ -1,0 +1,21 @@
+"""Errors of sealing and verification; each names the file and what is wrong."""
+
+from __future__ import annotations
+
+from labwarden.core.errors import InputError
+
+
+class SealKeyError(InputError):
+    """A key is missing, unreadable, of an unsupported type, or its passphrase is wrong."""
+
+
+class SealFormatError(InputError):
+    """A seal (bundle, envelope, statement or manifest) is malformed, truncated or inconsistent."""
+
+
+class SignatureError(InputError):
+    """A signature does not verify, or was made by a key that is not trusted."""
+
+
+class HashingError(InputError):
+    """A file cannot be hashed: unreadable, a link leaving the folder, or changed while read."""
