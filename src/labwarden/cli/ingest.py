@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode
-from labwarden.watch.parsers.base import Issue
-from labwarden.watch.parsers.registry import FORMATS
+from labwarden.watch.parsers.names import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from labwarden.watch.parsers.base import Issue
 
 _SHOWN = 20
 
@@ -19,7 +21,7 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Log files or folders to ingest.")],
     fmt: Annotated[
         str | None,
-        typer.Option("--format", help=f"Force the log format: {', '.join(FORMATS)}."),
+        typer.Option("--format", help=f"Force the log format: {', '.join(FORMAT_NAMES)}."),
     ] = None,
     mapping: Annotated[
         list[str] | None,

@@ -51,3 +51,10 @@ def test_unknown_and_empty(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="known formats"):
         get_parser("evtx")
     assert "cloudtrail" in FORMATS
+
+
+def test_format_names_for_the_cli_match_the_registry() -> None:
+    from labwarden.watch.parsers.names import FORMAT_NAMES
+    from labwarden.watch.parsers.registry import FORMATS
+
+    assert FORMAT_NAMES == FORMATS
