@@ -160,6 +160,59 @@ def _asset_id(catalog: Catalog, evidence: Sequence[dict[str, Any]]) -> int | Non
     return None
 
 
+_FIELDS = (
+    "rule_id, rule_title, rule_path, kind, severity, tags, group_key, principal, first_seen, "
+    "last_seen, event_count, asset_id, assets, sensitivity, risk, detail"
+)
+
+
+def upsert(
+    tx: sqlite3.Connection,
+    fingerprint: str,
+    values: tuple[Any, ...],
+    detail: dict[str, Any],
+    evidence: Sequence[dict[str, Any]],
+    now: str,
+) -> bool:
+    """Insert or refresh one alert and add its evidence inside ``tx``; ``True`` when new.
+
+    ``values`` are the columns of :data:`_FIELDS` but ``detail``, in that order. An event
+    without an ``event_uid`` gets one derived from the alert and its position.
+    """
+    row = tx.execute("SELECT id FROM alerts WHERE fingerprint = ?", (fingerprint,)).fetchone()
+    full = (*values, json.dumps(detail, default=str))
+    if row is None:
+        marks = ", ".join("?" * (len(full) + 3))
+        cur = tx.execute(
+            f"INSERT INTO alerts ({_FIELDS}, fingerprint, created_at, updated_at) "  # noqa: S608
+            f"VALUES ({marks})",
+            (*full, fingerprint, now, now),
+        )
+        assert cur.lastrowid is not None
+        alert_id = cur.lastrowid
+    else:
+        alert_id = int(row[0])
+        sets = ", ".join(f"{name.strip()} = ?" for name in _FIELDS.split(","))
+        tx.execute(
+            f"UPDATE alerts SET {sets}, updated_at = ? WHERE id = ?",  # noqa: S608
+            (*full, now, alert_id),
+        )
+    tx.executemany(
+        "INSERT OR IGNORE INTO alert_evidence (alert_id, event_uid, event_time, event) "
+        "VALUES (?, ?, ?, ?)",
+        [
+            (
+                alert_id,
+                str(e.get("event_uid") or f"{fingerprint}:{i}"),
+                e.get("time"),
+                json.dumps(e, default=str),
+            )
+            for i, e in enumerate(evidence)
+        ],
+    )
+    return row is None
+
+
 def store(catalog: Catalog, detections: Sequence[Detection]) -> tuple[int, int]:
     """Insert new alerts and refresh known ones in one transaction; ``(new, updated)``."""
     new = updated = 0
@@ -187,38 +240,9 @@ def store(catalog: Catalog, detections: Sequence[Detection]) -> tuple[int, int]:
                 sensitivity.value if sensitivity else None,
                 risk_of(level, sensitivity),
             )
-            row = tx.execute(
-                "SELECT id FROM alerts WHERE fingerprint = ?", (detection.fingerprint,)
-            ).fetchone()
-            if row is None:
-                cur = tx.execute(
-                    "INSERT INTO alerts (rule_id, rule_title, rule_path, kind, severity, tags, "
-                    "group_key, principal, first_seen, last_seen, event_count, asset_id, assets, "
-                    "sensitivity, risk, fingerprint, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, detection.fingerprint, now, now),
-                )
-                assert cur.lastrowid is not None
-                alert_id = cur.lastrowid
-                new += 1
-            else:
-                alert_id = int(row[0])
-                tx.execute(
-                    "UPDATE alerts SET rule_id = ?, rule_title = ?, rule_path = ?, kind = ?, "
-                    "severity = ?, tags = ?, group_key = ?, principal = ?, first_seen = ?, "
-                    "last_seen = ?, event_count = ?, asset_id = ?, assets = ?, sensitivity = ?, "
-                    "risk = ?, updated_at = ? WHERE id = ?",
-                    (*values, now, alert_id),
-                )
-                updated += 1
-            tx.executemany(
-                "INSERT OR IGNORE INTO alert_evidence (alert_id, event_uid, event_time, event) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (alert_id, str(e["event_uid"]), e.get("time"), json.dumps(e, default=str))
-                    for e in detection.evidence
-                ],
-            )
+            created = upsert(tx, detection.fingerprint, values, {}, detection.evidence, now)
+            new += created
+            updated += not created
     return new, updated
 
 

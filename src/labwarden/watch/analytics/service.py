@@ -18,6 +18,7 @@ from labwarden.core.values import Sensitivity, Severity
 from labwarden.core.workspace import Workspace
 from labwarden.engines.duckdb import connect, create_events_view
 from labwarden.store.catalog import Catalog, utcnow
+from labwarden.watch import alerting
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.store import FeatureStore
 
@@ -138,43 +139,9 @@ def store_alerts(catalog: Catalog, alerts: Sequence[AnalyticsAlert]) -> tuple[in
                 json.dumps(assets),
                 sensitivity.value if sensitivity else None,
                 round(alert.risk),
-                json.dumps(detail, default=str),
             )
-            key = fingerprint(alert)
-            row = tx.execute("SELECT id FROM alerts WHERE fingerprint = ?", (key,)).fetchone()
-            if row is None:
-                cur = tx.execute(
-                    "INSERT INTO alerts (rule_id, rule_title, rule_path, kind, severity, tags, "
-                    "group_key, principal, first_seen, last_seen, event_count, asset_id, assets, "
-                    "sensitivity, risk, detail, fingerprint, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*values, key, now, now),
-                )
-                assert cur.lastrowid is not None
-                alert_id = cur.lastrowid
-                new += 1
-            else:
-                alert_id = int(row[0])
-                tx.execute(
-                    "UPDATE alerts SET rule_id = ?, rule_title = ?, rule_path = ?, kind = ?, "
-                    "severity = ?, tags = ?, group_key = ?, principal = ?, first_seen = ?, "
-                    "last_seen = ?, event_count = ?, asset_id = ?, assets = ?, sensitivity = ?, "
-                    "risk = ?, detail = ?, updated_at = ? WHERE id = ?",
-                    (*values, now, alert_id),
-                )
-                updated += 1
-            tx.executemany(
-                "INSERT OR IGNORE INTO alert_evidence (alert_id, event_uid, event_time, event) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (
-                        alert_id,
-                        str(e.get("event_uid") or f"{key}:{i}"),
-                        e.get("time"),
-                        json.dumps(e, default=str),
-                    )
-                    for i, e in enumerate(alert.evidence)
-                ],
-            )
+            created = alerting.upsert(tx, fingerprint(alert), values, detail, alert.evidence, now)
+            new += created
+            updated += not created
     log.debug("analytics alerts: %d new, %d updated", new, updated)
     return new, updated
