@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab, build_lab
+
+# Property tests check correctness, not speed: no per-example deadline, which would make a test
+# fail on a loaded machine (two cores shared with xdist workers) for reasons unrelated to the code.
+settings.register_profile("labwarden", deadline=None)
+settings.load_profile("labwarden")
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora"
 
