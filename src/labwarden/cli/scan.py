@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -115,17 +114,16 @@ def _run(
         SpinnerColumn(),
         TextColumn("scanning"),
         BarColumn(bar_width=None),
-        TextColumn("{task.fields[files]} files"),
-        DownloadColumn(binary_units=True),
+        TextColumn("{task.fields[files]:,} files, {task.fields[size]} read"),
         TimeElapsedColumn(),
     )
     with Progress(
         *columns, console=stderr, transient=True, disable=not (show and stderr.is_terminal)
     ) as bar:
-        task = bar.add_task("scan", total=None, files=0)
+        task = bar.add_task("scan", total=None, files=0, size=human_size(0))
 
         def update(files: int, size: int) -> None:
-            bar.update(task, completed=size, files=files)
+            bar.update(task, completed=size, files=files, size=human_size(size))
 
         return run_scan(
             catalog,
