@@ -4,18 +4,13 @@ exported to storage (``{"records": [...]}``) or as JSON Lines."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from labwarden.watch.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.azure_common import caller_ip, claims_user, resource_parts
 from labwarden.watch.parsers.base import (
-    Issue,
-    LogFile,
-    Parser,
-    Report,
+    JsonRecordParser,
     dig,
-    iter_json_records,
     text_or_none,
 )
 
@@ -69,7 +64,7 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class AzureActivityParser(Parser):
+class AzureActivityParser(JsonRecordParser):
     """Azure Activity Log records."""
 
     name = "azure_activity"
@@ -82,14 +77,8 @@ class AzureActivityParser(Parser):
             r'"category"\s*:\s*"Storage(Read|Write|Delete)"', head
         )
 
-    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
-        """Stream the records of an export."""
-        for number, record, raw in iter_json_records(log, report):
-            try:
-                event = normalize(record, raw)
-            except ValueError as exc:
-                report(Issue(log.name, number, f"not an Azure Activity Log record: {exc}"))
-                continue
-            event["origin_file"] = log.name
-            event["origin_line"] = number
-            yield event
+    record_kind = "an Azure Activity Log record"
+
+    def normalize(self, record: dict[str, Any], raw: str) -> Event:
+        """The record as an event."""
+        return normalize(record, raw)

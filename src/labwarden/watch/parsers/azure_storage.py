@@ -4,7 +4,6 @@ file, queue and table services, as exported by diagnostic settings."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -12,13 +11,9 @@ from labwarden.watch.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.azure_common import caller_ip, resource_parts
 from labwarden.watch.parsers.base import (
-    Issue,
-    LogFile,
-    Parser,
-    Report,
+    JsonRecordParser,
     dig,
     int_or_none,
-    iter_json_records,
     text_or_none,
 )
 
@@ -94,7 +89,7 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class AzureStorageParser(Parser):
+class AzureStorageParser(JsonRecordParser):
     """Azure Storage resource logs."""
 
     name = "azure_storage"
@@ -104,14 +99,8 @@ class AzureStorageParser(Parser):
         """Records of a ``Storage*`` category."""
         return bool(_SNIFF.search(sample[:16384]))
 
-    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
-        """Stream the records of an export."""
-        for number, record, raw in iter_json_records(log, report):
-            try:
-                event = normalize(record, raw)
-            except ValueError as exc:
-                report(Issue(log.name, number, f"not an Azure Storage log record: {exc}"))
-                continue
-            event["origin_file"] = log.name
-            event["origin_line"] = number
-            yield event
+    record_kind = "an Azure Storage log record"
+
+    def normalize(self, record: dict[str, Any], raw: str) -> Event:
+        """The record as an event."""
+        return normalize(record, raw)

@@ -110,6 +110,29 @@ class Parser(ABC):
         """Yield the events of ``log``; report each malformed record and go on."""
 
 
+class JsonRecordParser(Parser):
+    """A parser of JSON exports (arrays, ``Records`` files, NDJSON): one event per record."""
+
+    record_kind: str
+    """What a record is, for the message of one that cannot be normalized."""
+
+    @abstractmethod
+    def normalize(self, record: dict[str, Any], raw: str) -> Event:
+        """One record as an event; raises ``ValueError`` when it is not one of this format."""
+
+    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
+        """Stream the records; one that cannot be normalized is reported, the rest goes on."""
+        for number, record, raw in iter_json_records(log, report):
+            try:
+                event = self.normalize(record, raw)
+            except ValueError as exc:
+                report(Issue(log.name, number, f"not {self.record_kind}: {exc}"))
+                continue
+            event["origin_file"] = log.name
+            event["origin_line"] = number
+            yield event
+
+
 class LineParser(Parser):
     """A parser of line-oriented text logs: one record per line."""
 

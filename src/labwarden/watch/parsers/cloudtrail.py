@@ -8,19 +8,14 @@ DuckDB SQL, used by ingest to normalize whole well-formed files at DuckDB speed.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from labwarden.watch.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import (
-    Issue,
-    LogFile,
-    Parser,
-    Report,
+    JsonRecordParser,
     dig,
     int_or_none,
-    iter_json_records,
     text_or_none,
 )
 
@@ -111,7 +106,7 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class CloudTrailParser(Parser):
+class CloudTrailParser(JsonRecordParser):
     """AWS CloudTrail management and data events."""
 
     name = "cloudtrail"
@@ -121,17 +116,11 @@ class CloudTrailParser(Parser):
         """CloudTrail records carry ``eventVersion`` and an ``*.amazonaws.com`` event source."""
         return bool(_SNIFF.search(sample[:8192]))
 
-    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
-        """Stream the records of a CloudTrail file, whatever its container."""
-        for number, record, raw in iter_json_records(log, report):
-            try:
-                event = normalize(record, raw)
-            except ValueError as exc:
-                report(Issue(log.name, number, f"not a CloudTrail record: {exc}"))
-                continue
-            event["origin_file"] = log.name
-            event["origin_line"] = number
-            yield event
+    record_kind = "a CloudTrail record"
+
+    def normalize(self, record: dict[str, Any], raw: str) -> Event:
+        """The record as an event."""
+        return normalize(record, raw)
 
 
 _PATHS: list[str] = []

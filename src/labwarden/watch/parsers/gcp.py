@@ -4,18 +4,13 @@ by ``gcloud logging read --format=json`` (an array), Pub/Sub or sinks (JSON Line
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from labwarden.watch.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import (
-    Issue,
-    LogFile,
-    Parser,
-    Report,
+    JsonRecordParser,
     dig,
-    iter_json_records,
     text_or_none,
 )
 
@@ -70,7 +65,7 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class GcpAuditParser(Parser):
+class GcpAuditParser(JsonRecordParser):
     """GCP Cloud Audit Logs (admin activity, data access, system event, policy denied)."""
 
     name = "gcp_audit"
@@ -80,14 +75,8 @@ class GcpAuditParser(Parser):
         """Entries with a ``protoPayload`` or an audit ``logName``."""
         return bool(_SNIFF.search(sample[:16384]))
 
-    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
-        """Stream the entries of an export."""
-        for number, record, raw in iter_json_records(log, report):
-            try:
-                event = normalize(record, raw)
-            except ValueError as exc:
-                report(Issue(log.name, number, f"not a Cloud Audit Log entry: {exc}"))
-                continue
-            event["origin_file"] = log.name
-            event["origin_line"] = number
-            yield event
+    record_kind = "a Cloud Audit Log entry"
+
+    def normalize(self, record: dict[str, Any], raw: str) -> Event:
+        """The record as an event."""
+        return normalize(record, raw)
