@@ -9,6 +9,28 @@ from labwarden.watch.analytics.scoring import TIERS
 
 MIN_POINTS = 0.75
 
+_SPIKES = (
+    (
+        "objects",
+        "pts_objects",
+        "objects_p90",
+        "read {row[objects_read]:,} objects (usually at most {usual:,.0f} a day)",
+    ),
+    (
+        "prefixes",
+        "pts_prefixes",
+        "prefixes_p90",
+        "touched {row[prefixes]} prefixes (usually at most {usual:,.0f})",
+    ),
+    (
+        "listing",
+        "pts_lists",
+        "lists_p90",
+        "listed {row[lists]:,} times (usually at most {usual:,.0f}): a sweep",
+    ),
+)
+"""Counts compared with the principal's usual daily maximum: component, points, baseline, text."""
+
 
 def _times(value: float, reference: float | None) -> str | None:
     if reference is None or reference <= 0:
@@ -39,33 +61,11 @@ def components(
         if peer:
             text += f" and {peer} its peers'"
         out.append((f"volume-{tier}", points, text))
-    if float(row.get("pts_objects") or 0) >= MIN_POINTS:
-        usual = row.get("objects_p90") or 0
-        out.append(
-            (
-                "objects",
-                float(row["pts_objects"]),
-                f"read {row['objects_read']:,} objects (usually at most {usual:,.0f} a day)",
-            )
-        )
-    if float(row.get("pts_prefixes") or 0) >= MIN_POINTS:
-        usual = row.get("prefixes_p90") or 0
-        out.append(
-            (
-                "prefixes",
-                float(row["pts_prefixes"]),
-                f"touched {row['prefixes']} prefixes (usually at most {usual:,.0f})",
-            )
-        )
-    if float(row.get("pts_lists") or 0) >= MIN_POINTS:
-        usual = row.get("lists_p90") or 0
-        out.append(
-            (
-                "listing",
-                float(row["pts_lists"]),
-                f"listed {row['lists']:,} times (usually at most {usual:,.0f}): a sweep",
-            )
-        )
+    for component, points_key, usual_key, template in _SPIKES:
+        points = float(row.get(points_key) or 0)
+        if points >= MIN_POINTS:
+            usual = row.get(usual_key) or 0
+            out.append((component, points, template.format(row=row, usual=usual)))
     if float(row.get("pts_new") or 0) > 0:
         parts = []
         for kind, label in (
