@@ -10,7 +10,6 @@ from typing import BinaryIO, Literal
 import blake3
 
 Algorithm = Literal["blake3", "sha256"]
-ALGORITHMS: tuple[Algorithm, ...] = ("blake3", "sha256")
 
 _BIG = 8 * 1024 * 1024
 _CHUNK = 1024 * 1024

@@ -152,8 +152,7 @@ def _store_assets(
             old_files.setdefault(record.asset_id, {})[record.path] = record.digest
     changed: set[int] = set()
     with catalog.transaction() as tx:
-        if deleted:
-            tx.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in deleted])
+        catalog.delete_files(tx, deleted)
         for asset in assets:
             digest = content_digest(asset, algorithm)
             before = previous.pop(asset.uri, None)

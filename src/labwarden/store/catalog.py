@@ -317,10 +317,9 @@ class Catalog:
                 [(r.mode, r.uid, r.owner, r.mtime_ns, r.inode, r.path) for r in records],
             )
 
-    def delete_files(self, paths: Sequence[str]) -> None:
-        """Forget files that no longer exist."""
-        with self.transaction() as tx:
-            tx.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
+    def delete_files(self, tx: sqlite3.Connection, paths: Sequence[str]) -> None:
+        """Forget files that no longer exist, inside ``tx``."""
+        tx.executemany("DELETE FROM files WHERE path = ?", [(p,) for p in paths])
 
     # -- assets ----------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ import stat
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from pathlib import Path
 from typing import BinaryIO
 
 from labwarden.core.errors import InputError
@@ -168,13 +167,3 @@ class LocalSource:
         except OSError:
             return None
         return st.st_size, st.st_mtime_ns
-
-
-def is_local_root(path: str) -> bool:
-    """Whether ``path`` names something on the local file system (not an object-store URI)."""
-    return "://" not in path or path.startswith("file://")
-
-
-def as_path(text: str) -> Path:
-    """A ``file://`` URI or a plain path as a :class:`Path`."""
-    return Path(text.removeprefix("file://"))

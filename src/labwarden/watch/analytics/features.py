@@ -131,14 +131,6 @@ def compute_day(
     return int(features.num_rows)
 
 
-def event_days(con: duckdb.DuckDBPyConnection, source: str = "events") -> list[date]:
-    """The UTC days that have events in ``source``."""
-    rows = con.execute(
-        f"SELECT DISTINCT CAST(time AS DATE) FROM {source} WHERE time IS NOT NULL ORDER BY 1"
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
 def day_source(lake_root: Path, day: date) -> str | None:
     """A ``read_parquet`` over the lake files of ``day`` (``None`` when it has none)."""
     files = sorted(str(p) for p in lake_root.glob(f"source=*/day={day.isoformat()}/*.parquet"))
