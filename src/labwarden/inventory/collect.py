@@ -16,7 +16,7 @@ from itertools import islice
 from labwarden.core.asset import FileRecord
 from labwarden.inventory.columns import read_columns
 from labwarden.inventory.formats import detect
-from labwarden.inventory.hashing import Algorithm, digest_file, digest_stream
+from labwarden.inventory.hashing import Algorithm, digest_handle
 from labwarden.inventory.sources.interface import Entry, Note, Source
 
 log = logging.getLogger(__name__)
@@ -127,14 +127,7 @@ def _read_once(source: Source, entry: Entry, algorithm: Algorithm | None) -> Fil
         columns = (
             read_columns(found.format, handle, entry.size) if found.format in _TABULAR else None
         )
-        digest = None
-        if algorithm is not None:
-            local = source.local_path(entry)
-            if local is not None and entry.size >= 8 * 1024 * 1024:
-                digest = digest_file(local, algorithm)
-            else:
-                handle.seek(0)
-                digest = digest_stream(handle, algorithm)
+        digest = digest_handle(handle, algorithm) if algorithm is not None else None
     properties = dict(found.properties)
     properties["detected_by"] = found.by
     local = source.local_path(entry)

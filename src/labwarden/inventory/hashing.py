@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import mmap
 import os
 from typing import BinaryIO, Literal
@@ -19,11 +20,21 @@ def digest_file(path: str | bytes, algorithm: Algorithm = "blake3") -> str:
     """Hex digest of the file at ``path``, read with mmap when it is large."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(fd, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size >= _BIG:
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-                return _digest_buffer(view, algorithm)
-        return digest_stream(handle, algorithm)
+        return digest_handle(handle, algorithm)
+
+
+def digest_handle(handle: BinaryIO, algorithm: Algorithm = "blake3") -> str:
+    """Hex digest of the whole file behind an open handle: mmap when it is a large local file."""
+    try:
+        fileno = handle.fileno()
+        size = os.fstat(fileno).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):  # not an OS file (an object store)
+        size = 0
+    handle.seek(0)
+    if size >= _BIG:
+        with mmap.mmap(fileno, 0, access=mmap.ACCESS_READ) as view:
+            return _digest_buffer(view, algorithm)
+    return digest_stream(handle, algorithm)
 
 
 def _digest_buffer(view: mmap.mmap, algorithm: Algorithm) -> str:
