@@ -74,7 +74,8 @@ class Follower:
         if not changed:
             return result
         with Catalog.open(self.workspace) as catalog:
-            before = {a.id for a in alerting.list_alerts(catalog, status=None)}
+            row = catalog.conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()
+            before = int(row[0])
             ingested = service.ingest_paths(self.workspace, catalog, changed)
             result.events = ingested.events
             result.issues = len(ingested.issues)
@@ -84,7 +85,7 @@ class Follower:
                 if self.analytics is not None:
                     run_analytics(self.workspace, catalog, self.analytics)
             result.new_alerts = [
-                a for a in alerting.list_alerts(catalog, status=None) if a.id not in before
+                a for a in alerting.list_alerts(catalog, status=None) if a.id > before
             ]
         return result
 
