@@ -7,8 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from labwarden.engines.duckdb import connect, create_events_view
 from labwarden.store.lake import Lake
+from labwarden.watch.enrich import Enricher
 from labwarden.watch.ingest import Ingestor, ingest
 from labwarden.watch.resources import Resolver, load_resolver
 from tests.conftest import corpora_path
@@ -45,15 +48,60 @@ def test_corpus_twice_adds_nothing(tmp_path: Path) -> None:
     assert _count(lake.root) == total
 
 
-def test_bulk_and_parser_paths_name_parts_alike(tmp_path: Path) -> None:
-    src = tmp_path / "trail.json.gz"
-    src.write_bytes(gzip.compress(json.dumps({"Records": [RECORD]}).encode()))
-    bulk = Lake(tmp_path / "bulk")
-    ingest([src], bulk, Resolver.empty())
-    parsed = Lake(tmp_path / "parsed")
-    ingest([src], parsed, Resolver.empty(), fmt="cloudtrail")  # forced: still the bulk path
-    names = {p.relative_to(bulk.root) for p in bulk.parts()}
-    assert names == {p.relative_to(parsed.root) for p in parsed.parts()}
+def _parser_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every file of the bulk path fall back to the streaming parser."""
+    from labwarden.watch import bulk
+
+    def refuse(*_: object) -> bulk.Records:
+        raise bulk.Unsupported("refused by the test")
+
+    monkeypatch.setattr(bulk, "split_records", refuse)
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_bulk_and_parser_paths_store_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, gz: bool
+) -> None:
+    late = dict(RECORD, eventTime="2026-10-02T00:00:01Z", eventID="late")
+    untimed = {k: v for k, v in RECORD.items() if k != "eventTime"}
+    records = [RECORD, late, untimed, dict(RECORD, eventID="second")]
+    data = json.dumps({"Records": records}, indent=1).encode()
+    src = tmp_path / ("trail.json.gz" if gz else "trail.json")
+    src.write_bytes(gzip.compress(data) if gz else data)
+    fast = Lake(tmp_path / "fast")
+    fast_result = ingest([src], fast, Resolver.empty())
+    _parser_path_only(monkeypatch)
+    slow = Lake(tmp_path / "slow")
+    slow_result = ingest([src], slow, Resolver.empty())
+    assert fast_result.events == slow_result.events == 3
+    assert [(i.line, "eventTime" in i.message) for i in fast_result.issues] == [(3, True)]
+    assert [i.line for i in slow_result.issues] == [3]
+    names = {p.relative_to(fast.root) for p in fast.parts()}
+    assert names == {p.relative_to(slow.root) for p in slow.parts()}
+    assert len(names) == 2  # one part per day
+    con = connect()
+    rows = []
+    for lake in (fast, slow):
+        create_events_view(con, lake.root)
+        query = "SELECT * EXCLUDE (day) FROM events ORDER BY origin_line"
+        rows.append(con.sql(query).to_arrow_table().to_pylist())
+    assert rows[0] == rows[1]
+
+
+def test_ndjson_cloudtrail_bad_line_falls_back_with_its_line(tmp_path: Path) -> None:
+    lines = [json.dumps(dict(RECORD, eventID=f"e{i}")) for i in range(5)]
+    lines.insert(2, "")
+    lines.insert(4, '{"eventVersion": "1.09", broken')
+    src = tmp_path / "export.ndjson"
+    src.write_text("\n".join(lines) + "\n")
+    result = ingest([src], Lake(tmp_path / "lake"), Resolver.empty())
+    assert result.events == 5
+    assert [i.line for i in result.issues] == [5]
+    good = tmp_path / "good.ndjson"
+    good.write_text("\n".join(x for x in lines if "broken" not in x) + "\n")
+    result = ingest([good], Lake(tmp_path / "lake2"), Resolver.empty())
+    assert result.events == 5 and not result.issues
+    assert _count(tmp_path / "lake2", "origin_line = 4") == 1  # line numbers count blank lines
 
 
 def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
@@ -180,11 +228,11 @@ def test_bulk_network_sql_matches_python(tmp_path: Path) -> None:
             NetworkLabel(ipaddress.ip_network("2001:db8::/32"), "v6"),
         ],
     )
-    ingestor = Ingestor(Lake(tmp_path / "lake"), resolver)
+    con = connect()
     table = pa.Table.from_pylist([{"src_ip": ip, "raw": "{}"} for ip in ips], schema=SCHEMA)
-    ingestor.con.register("batch", table)
+    con.register("batch", table)
     found = {
-        r["src_ip"]: (r["src_network"], r["src_country"]) for r in ingestor._networks().to_pylist()
+        r["src_ip"]: (r["src_network"], r["src_country"])
+        for r in Enricher(resolver).networks(con).to_pylist()
     }
-    ingestor.close()
     assert found == {ip: (network_of(ip), resolver.network(ip)) for ip in ips}

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -29,6 +30,15 @@ from labwarden.core.errors import WorkspaceError
 from labwarden.watch.events import LAKE_SCHEMA
 
 log = logging.getLogger(__name__)
+
+
+_UNIQUE = {"raw", "event_uid", "api_request_id", "resource_uri", "resource_key", "command"}
+DICTIONARY_COLUMNS = [
+    f.name for f in LAKE_SCHEMA if f.name not in _UNIQUE and not pa.types.is_integer(f.type)
+]
+"""Columns with few distinct values: dictionary encoded (trying it on the rest costs time)."""
+STATISTICS_COLUMNS = [f.name for f in LAKE_SCHEMA if f.name != "raw"]
+"""Columns with min/max statistics (those of whole JSON records help no query)."""
 
 
 @dataclass(slots=True)
@@ -94,7 +104,8 @@ class Lake:
         if final.exists():
             return False
         final.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.tmp / f"{source}.{day}.{name}.{os.getpid()}.parquet"
+        # Threads of one ingest may write at once: the thread is part of the temporary name.
+        tmp = self.tmp / f"{source}.{day}.{name}.{os.getpid()}.{threading.get_ident()}.parquet"
         try:
             pq.write_table(
                 table.cast(LAKE_SCHEMA),
@@ -102,6 +113,8 @@ class Lake:
                 compression="zstd",
                 compression_level=1,
                 row_group_size=256 * 1024,
+                use_dictionary=DICTIONARY_COLUMNS,
+                write_statistics=STATISTICS_COLUMNS,
             )
             with tmp.open("rb+") as handle:
                 os.fsync(handle.fileno())

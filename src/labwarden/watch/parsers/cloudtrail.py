@@ -2,7 +2,8 @@
 
 Management events and S3 data events map onto the same columns; S3 object and bucket
 requests get ``resource_uri = s3://bucket/key``. :data:`BULK_SELECT` is the same mapping as
-DuckDB SQL, used by ingest to normalize whole well-formed files at DuckDB speed.
+DuckDB SQL, used by ingest (:mod:`labwarden.watch.bulk`) to normalize whole well-formed files
+at DuckDB speed.
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ _IN = f"TRY_CAST({_j('additionalEventData.bytesTransferredIn')} AS BIGINT)"
 
 BULK_SELECT = f"""
 SELECT
-  CAST({_j("eventTime")} AS TIMESTAMPTZ) AS time,
+  TRY_CAST({_j("eventTime")} AS TIMESTAMPTZ) AS time,
   {int(EventClass.API_ACTIVITY)}::INTEGER AS class_uid,
   NULL::VARCHAR AS activity,
   {_USER} AS actor_user,
@@ -178,35 +179,25 @@ SELECT
   NULL::VARCHAR AS host,
   NULL::VARCHAR AS process,
   NULL::VARCHAR AS command,
-  nullif({_j("eventID")}, '') AS event_uid,
+  coalesce(nullif({_j("eventID")}, ''), md5(raw)) AS event_uid,
   origin_file,
   origin_line,
-  CAST(r AS VARCHAR) AS raw
+  raw
 """
-"""Columns of :data:`labwarden.watch.events.SCHEMA` from a relation with the JSON record ``r``
-(``activity`` is left NULL: ingest derives it from the few distinct operations, which is much
-cheaper than classifying every row in SQL)
-and ``v``, the values of :data:`EXTRACT_PATHS` (see :data:`EXTRACT`)."""
+"""Columns of :data:`labwarden.watch.events.SCHEMA` from a relation with the record's JSON text
+``raw`` and ``v``, the values of :data:`EXTRACT_PATHS` (see :data:`EXTRACT`). ``time`` is NULL
+when ``eventTime`` is missing or not a time (the caller reports such records); ``event_uid``
+falls back to the MD5 of ``raw`` as enrichment does for parsed records; ``activity`` is
+left NULL: ingest derives it from the few distinct operations, which is much cheaper than
+classifying every row in SQL."""
 
 EXTRACT_PATHS: tuple[str, ...] = tuple(f"$.{p}" for p in _PATHS)
-EXTRACT = "json_extract_string(r, [" + ", ".join(f"'{p}'" for p in EXTRACT_PATHS) + "]) AS v"
-"""The one extraction :data:`BULK_SELECT` reads its fields from."""
+EXTRACT = "json_extract_string(raw, [" + ", ".join(f"'{p}'" for p in EXTRACT_PATHS) + "]) AS v"
+"""The one extraction :data:`BULK_SELECT` reads its fields from (the record is parsed once)."""
 
 
-def bulk_sql(compression: str | None = None) -> str:
-    """DuckDB SQL normalizing the ``Records`` files given as its one parameter (a list).
-
-    Each record keeps its file (``origin_file``) and 1-based position in the file
-    (``origin_line``), as the parser reports them. ``read_json_objects`` with a JSON path is
-    several times faster than reading ``Records`` as a typed ``JSON[]`` column.
-    """
-    options = f", compression = '{compression}'" if compression else ""
-    return (
-        "WITH src AS (SELECT filename AS origin_file, json_extract(j, '$.Records[*]') AS recs "  # noqa: S608
-        "FROM read_json_objects(?, filename = true, "
-        f"maximum_object_size = 134217728{options}) AS t(j)), "
-        "rec AS (SELECT origin_file, unnest(recs) AS r, "
-        "unnest(generate_series(1, len(recs))) AS origin_line FROM src), "
-        f"x AS (SELECT origin_file, origin_line, r, {EXTRACT} FROM rec) "
-        f"{BULK_SELECT} FROM x"
-    )
+def bulk_sql(relation: str, passthrough: tuple[str, ...] = ()) -> str:
+    """DuckDB SQL normalizing the records of ``relation`` (columns ``raw``, ``origin_file``,
+    ``origin_line`` and the ``passthrough`` ones, which are kept after the event columns)."""
+    kept = "".join(f", {name}" for name in passthrough)
+    return f"{BULK_SELECT}{kept} FROM (SELECT *, {EXTRACT} FROM {relation}) AS x"  # noqa: S608
