@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
 from labwarden.watch.detect.run import run_rules
 from labwarden.watch.detect.sigma.rules import load
 from tests.watch.detect.helpers import lake_of, record, write_rule
@@ -185,3 +189,90 @@ def test_unsupported_correlation_is_reported(tmp_path: Path) -> None:
     assert [p.reason for p in rules.problems] == [
         "correlation type temporal_ordered is not supported"
     ]
+
+
+_KINDS = [
+    ("event_count", "gte: {n}", "        - object_read"),
+    ("event_count", "gt: {n}", "        - object_read"),
+    ("event_count", "eq: {n}", "        - object_read"),
+    ("value_count", "gte: {n}\n        field: requestParameters.key", "        - object_read"),
+    (
+        "value_sum",
+        "gte: {bytes}\n        field: additionalEventData.bytesTransferredOut",
+        "        - object_read",
+    ),
+    ("temporal", "gte: 2", "        - object_read\n        - listing"),
+]
+
+
+# A window reaching back exactly one timespan into the oldest bucket it can touch.
+_EDGE = [("alice", t, "GetObject", t % 5, 100) for t in (0, 3597, 3598, 3599, 3600)]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@example(events=_EDGE, kind=_KINDS[0], n=5, span="1h")
+@given(
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["alice", "bob"]),
+            st.integers(0, 9000),
+            st.sampled_from(["GetObject", "GetObject", "ListObjects"]),
+            st.integers(0, 5),
+            st.integers(1, 400),
+        ),
+        max_size=60,
+    ),
+    kind=st.sampled_from(_KINDS),
+    n=st.integers(1, 8),
+    span=st.sampled_from(["7m", "30m", "1h", "90s"]),
+)
+def test_pruning_never_changes_the_episodes(
+    tmp_path_factory: pytest.TempPathFactory,
+    events: list[tuple[str, int, str, int, int]],
+    kind: tuple[str, str, str],
+    n: int,
+    span: str,
+) -> None:
+    from labwarden.watch.detect.sigma import correlation
+
+    records = [
+        record(
+            second / 60,
+            user,
+            name,
+            requestParameters={"bucketName": "b", "key": f"k{key}"},
+            additionalEventData={"bytesTransferredOut": size},
+        )
+        for user, second, name, key, size in events
+    ] or [record(0, "alice", "ListObjects")]
+    tmp = tmp_path_factory.mktemp("prune")
+    _, con = lake_of(tmp, records)
+    folder = tmp / "rules"
+    write_rule(folder, "base.yml", BASE)
+    type_, condition, rules = kind
+    text = CORRELATION.format(
+        title="prop",
+        n=99,
+        type=type_,
+        rules=rules,
+        span=span,
+        condition="    condition:\n        " + condition.format(n=n, bytes=n * 150),
+    )
+    write_rule(folder, "corr.yml", text)
+    pruned = next(r for r in load([folder]).rules if r.kind == "correlation")
+    original = correlation._bound
+    correlation._bound = lambda *_: None  # type: ignore[assignment]
+    try:
+        plain = next(r for r in load([folder]).rules if r.kind == "correlation")
+    finally:
+        correlation._bound = original
+    assert pruned.correlation is not None and plain.correlation is not None
+    assert "mk AS" in pruned.correlation.episodes and "mk AS" not in plain.correlation.episodes
+
+    def episodes(sql: str) -> list[tuple[object, ...]]:
+        query = f"SELECT gkey, CAST(start_time AS VARCHAR), value, events FROM ({sql})"
+        return sorted(con.sql(query).fetchall())
+
+    assert episodes(pruned.correlation.episodes) == episodes(plain.correlation.episodes)

@@ -28,7 +28,8 @@ from labwarden.watch.detect.novelty import (
     on_view,
     uses_novelty,
 )
-from labwarden.watch.detect.sigma.backend import relaxed
+from labwarden.watch.detect.sigma.backend import RAW_CLOSE, RAW_OPEN, relaxed
+from labwarden.watch.detect.sigma.correlation import EPISODES_RELATION
 from labwarden.watch.detect.sigma.rules import EVIDENCE_LIMIT, CompiledRule, RuleProblem
 
 log = logging.getLogger(__name__)
@@ -134,21 +135,27 @@ def run_rules(
     started = time.perf_counter()
     result = DetectResult()
     pending: list[tuple[Detection, list[str]]] = []
-    # Most rules only read columns: they run on an in-memory copy without the raw records,
-    # which is an order of magnitude faster than rescanning the Parquet files per rule.
+    plan = _plan_raw(con, rules)
+    # One scan of the lake makes the in-memory table every rule can run on but the few that
+    # need whole raw records of many events: the columns, the raw paths of those rules'
+    # fields, and the raw record only where some rule could match it.
+    extracted = "".join(
+        f", json_extract_string(raw, '{path}') AS {name}" for path, name in plan.paths.items()
+    )
+    kept = f"CASE WHEN {' OR '.join(plan.candidates)} THEN raw END" if plan.candidates else "NULL"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {COLUMNS_TABLE} AS SELECT * EXCLUDE (raw) FROM events"  # noqa: S608
+        f"CREATE OR REPLACE TEMP TABLE {COLUMNS_TABLE} AS SELECT * EXCLUDE (raw)"  # noqa: S608
+        f"{extracted}, CAST({kept} AS VARCHAR) AS raw FROM events"
     )
     if any(_needs_novelty(rule) for rule in rules):
         create_novel_view(con, COLUMNS_TABLE, "events")
-    on_candidates = _create_raw_candidates(con, rules)
     for rule in rules:
         if progress is not None:
             progress(rule)
         try:
             if rule.kind == "detection":
                 if rule.generate:
-                    pending.extend(_run_detection(con, rule, id(rule) in on_candidates))
+                    pending.extend(_run_detection(con, rule, plan))
             else:
                 pending.extend(_run_correlation(con, rule))
         except duckdb.Error as exc:
@@ -165,64 +172,75 @@ def run_rules(
             # The episode's window starts before its first event; report the event.
             detection.first_seen = datetime.fromisoformat(str(detection.evidence[0]["time"]))
         result.detections.append(detection)
-    for table in (COLUMNS_TABLE, RAW_CANDIDATES, "candidate_uids", "novelty"):
+    for table in (COLUMNS_TABLE, "novelty"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     result.seconds = time.perf_counter() - started
     return result
 
 
 COLUMNS_TABLE = "events_columns"
-RAW_CANDIDATES = "events_raw_candidates"
-
-
 CANDIDATE_SHARE = 0.05
-"""A raw-reading rule whose columns admit more than this share of events reads the lake."""
+"""A rule that reads whole raw records keeps them in memory only if its conditions on the
+columns admit at most this share of the events; otherwise it reads the lake itself."""
+
+_RAW = re.compile(r"\braw\b")
+_RAW_PATH = re.compile(r"json_extract_string\(raw, '((?:[^']|'')*)'\)")
 
 
-def _create_raw_candidates(
-    con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]
-) -> set[int]:
-    """Copy the full events (with raw) that selective raw-reading rules could match, in one
-    scan of the lake; returns the ids of the rules that may run on that copy.
+@dataclass(slots=True)
+class _RawPlan:
+    """How rules that read the raw record are served from the in-memory table."""
 
-    Candidates come from each rule's :func:`relaxed` expression over the in-memory columns.
+    paths: dict[str, str] = field(default_factory=dict)
+    """Raw JSON path (the SQL string literal's body) -> column extracted from every event."""
+    candidates: list[str] = field(default_factory=list)
+    """Conditions under which an event keeps its raw record in memory."""
+    rewritten: dict[int, str] = field(default_factory=dict)
+    """Rule id -> its WHERE over the in-memory table."""
+
+
+def _plan_raw(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> _RawPlan:
+    """Decide, from one count over the columns, how each raw-reading detection runs.
+
+    A selective rule keeps the raw records of its candidates in memory: the events for which
+    its :func:`relaxed` expression is not FALSE (no other event can match, by three-valued
+    logic). An unselective rule whose raw conditions are JSON paths only reads columns
+    extracted for every event. The rest read the lake.
     """
-    conditions = {
-        id(rule): f"(({relaxed(rule.where)}) IS NOT FALSE)"
+    plan = _RawPlan()
+    raw_rules = [
+        rule
         for rule in rules
         if rule.kind == "detection"
         and rule.generate
         and _RAW.search(rule.where)
         and not uses_novelty(rule.where)
-    }
-    if not conditions:
-        return set()
-    counts = ", ".join(f"count_if({c})" for c in conditions.values())
+    ]
+    if not raw_rules:
+        return plan
+    conditions = [f"(({relaxed(rule.where)}) IS NOT FALSE)" for rule in raw_rules]
+    counts = ", ".join(f"count_if({c})" for c in conditions)
     try:
-        row = con.sql(f"SELECT count(*), {counts} FROM {COLUMNS_TABLE}").fetchall()[0]  # noqa: S608
+        row = con.sql(f"SELECT count(*), {counts} FROM events").fetchall()[0]  # noqa: S608
     except duckdb.Error as exc:
         log.info("raw rules read the lake (%s)", str(exc).splitlines()[0])
-        return set()
+        return plan
     total, per_rule = row[0], row[1:]
-    chosen = {
-        key: condition
-        for (key, condition), count in zip(conditions.items(), per_rule, strict=True)
-        if count <= max(1000, total * CANDIDATE_SHARE)
-    }
-    if not chosen:
-        return set()
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE candidate_uids AS SELECT DISTINCT event_uid "  # noqa: S608
-        f"FROM {COLUMNS_TABLE} WHERE {' OR '.join(chosen.values())}"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {RAW_CANDIDATES} AS SELECT e.* FROM events e "  # noqa: S608
-        "SEMI JOIN candidate_uids c ON e.event_uid = c.event_uid"
-    )
-    return set(chosen)
+    for rule, condition, count in zip(raw_rules, conditions, per_rule, strict=True):
+        if count <= max(1000, total * CANDIDATE_SHARE):
+            plan.candidates.append(condition)
+            plan.rewritten[id(rule)] = rule.where
+        elif _paths_only(rule.where):
+            for path in _RAW_PATH.findall(rule.where):
+                plan.paths.setdefault(path, f"raw_path_{len(plan.paths)}")
+            plan.rewritten[id(rule)] = _RAW_PATH.sub(lambda m: plan.paths[m.group(1)], rule.where)
+    return plan
 
 
-_RAW = re.compile(r"\braw\b")
+def _paths_only(where: str) -> bool:
+    """Whether ``where`` reads the raw record through JSON paths only."""
+    rest = _RAW_PATH.sub("", where).replace(RAW_OPEN, "").replace(RAW_CLOSE, "")
+    return not _RAW.search(rest)
 
 
 def _view(sql: str, raw_table: str = "events") -> str:
@@ -240,16 +258,16 @@ def _needs_novelty(rule: CompiledRule) -> bool:
 
 
 def _run_detection(
-    con: duckdb.DuckDBPyConnection, rule: CompiledRule, on_candidates: bool = False
+    con: duckdb.DuckDBPyConnection, rule: CompiledRule, plan: _RawPlan
 ) -> list[tuple[Detection, list[str]]]:
-    raw_table = RAW_CANDIDATES if on_candidates else "events"
-    sql = _view(
+    where = plan.rewritten.get(id(rule), rule.where)
+    sql = (
         "SELECT actor_user, CAST(time AS DATE) AS day, count(*) AS n, min(time) AS first_seen, "  # noqa: S608
         f"max(time) AS last_seen, list(event_uid ORDER BY time)[1:{EVIDENCE_LIMIT}] AS uids "
-        f"FROM events WHERE {rule.where} GROUP BY actor_user, CAST(time AS DATE) "
-        "ORDER BY first_seen",
-        raw_table,
+        f"FROM events WHERE {where} GROUP BY actor_user, CAST(time AS DATE) "
+        "ORDER BY first_seen"
     )
+    sql = on_view(sql, COLUMNS_TABLE) if id(rule) in plan.rewritten else _view(sql)
     rows = _fetch(con, sql)
     return [
         (
@@ -271,11 +289,17 @@ def _run_correlation(
 ) -> list[tuple[Detection, list[str]]]:
     sql = rule.correlation
     assert sql is not None
-    episodes = _fetch(con, _view(sql.episodes))
-    if not episodes:
+    found = con.sql(_view(sql.episodes)).to_arrow_table()
+    if not found.num_rows:
         return []
+    episodes: list[dict[str, Any]] = found.to_pylist()
     evidence: dict[tuple[str, int], list[str]] = {}
-    for row in _fetch(con, _view(sql.evidence)):
+    con.register(EPISODES_RELATION, found)
+    try:
+        rows = _fetch(con, _view(sql.evidence))
+    finally:
+        con.unregister(EPISODES_RELATION)
+    for row in rows:
         evidence.setdefault((row["gkey"], int(row["episode"])), []).append(str(row["event_uid"]))
     out = []
     for row in episodes:

@@ -59,6 +59,10 @@ class Member:
     value_field: str | None
 
 
+EPISODES_RELATION = "correlation_episodes"
+"""Where the evidence query finds the episodes the episodes query returned."""
+
+
 @dataclass(frozen=True, slots=True)
 class CorrelationSQL:
     """The two queries of one correlation: its episodes and their evidence events."""
@@ -67,7 +71,9 @@ class CorrelationSQL:
     """Columns: ``gkey``, ``g0..gN``, ``start_time``, ``end_time``, ``value`` (the aggregate),
     ``events`` (most events in one firing window) and ``episode``."""
     evidence: str
-    """Columns: ``gkey``, ``episode``, ``event_uid`` plus event fields, ordered by time."""
+    """Columns: ``gkey``, ``episode``, ``event_uid`` plus event fields, ordered by time. Reads the
+    episodes from relation :data:`EPISODES_RELATION`, the result of :attr:`episodes` (the
+    windowed aggregate is the costly part: it is computed once)."""
     group_by: list[str]
 
 
@@ -133,11 +139,15 @@ def build(
             f"FROM b WHERE value {threshold}"
         )
     else:
+        source, pruning = "m", ""
+        bound = _bound(rule.type, op, count, len({m.name for m in members}))
+        if bound is not None:
+            source, pruning = "mk", _pruning(seconds, bound)
         episodes = (
-            f"WITH {matches}, "  # noqa: S608
+            f"WITH {matches}{pruning}, "  # noqa: S608
             f"w AS (SELECT gkey, {gsel_comma}time, {aggregate} OVER win AS value, "
-            f"count(*) OVER win AS events FROM m WINDOW win AS (PARTITION BY gkey ORDER BY time "
-            f"RANGE BETWEEN {span} PRECEDING AND CURRENT ROW)), "
+            f"count(*) OVER win AS events FROM {source} WINDOW win AS (PARTITION BY gkey "
+            f"ORDER BY time RANGE BETWEEN {span} PRECEDING AND CURRENT ROW)), "
             f"q AS (SELECT DISTINCT * FROM w WHERE value {threshold}), "
             f"e AS (SELECT *, CASE WHEN lag(time) OVER (PARTITION BY gkey ORDER BY time) IS NULL "
             f"OR time - lag(time) OVER (PARTITION BY gkey ORDER BY time) > {span} THEN 1 ELSE 0 "
@@ -149,7 +159,7 @@ def build(
             f"GROUP BY gkey, {gsel_comma}episode"
         )
     evidence = (
-        f"WITH {matches}, ep AS ({episodes}), "  # noqa: S608
+        f"WITH {matches}, ep AS (SELECT * FROM {EPISODES_RELATION}), "  # noqa: S608
         f"hits AS (SELECT m.gkey, ep.episode, m.event_uid, m.time, m.rule_name, "
         f"row_number() OVER (PARTITION BY m.gkey, ep.episode ORDER BY m.time) AS n "
         f"FROM m JOIN ep ON m.gkey = ep.gkey AND m.time >= ep.start_time "
@@ -158,3 +168,62 @@ def build(
         f"ORDER BY gkey, episode, time"
     )
     return CorrelationSQL(episodes, evidence, group_by)
+
+
+PRUNE_SLICES = 4
+"""Buckets per timespan for pruning: a window spans at most this many plus one buckets."""
+
+
+def _bound(
+    kind: SigmaCorrelationType,
+    op: SigmaCorrelationConditionOperator,
+    count: int | float,
+    members: int,
+) -> tuple[str, str] | None:
+    """An additive measure of a window's matches and the test it must pass for the condition
+    to hold, when such a bound exists: ``(aggregate over m, comparison)``.
+
+    Counts of events, of distinct values and of distinct rules never exceed the number of
+    events; a sum never exceeds the sum of its positive terms. Averages and upper limits give
+    no bound.
+    """
+    positive = "sum(greatest(coalesce(TRY_CAST(v AS DOUBLE), 0), 0))"
+    if kind is SigmaCorrelationType.TEMPORAL:
+        return "count(*)", f">= {int(members)}"
+    measure = {
+        SigmaCorrelationType.EVENT_COUNT: "count(*)",
+        SigmaCorrelationType.VALUE_COUNT: "count(*)",
+        SigmaCorrelationType.VALUE_SUM: positive,
+    }.get(kind)
+    if measure is None:
+        return None
+    if op is SigmaCorrelationConditionOperator.GT:
+        return measure, f"> {count}"
+    if op in (SigmaCorrelationConditionOperator.GTE, SigmaCorrelationConditionOperator.EQ):
+        return measure, f">= {count}"
+    return None
+
+
+def _pruning(seconds: int, bound: tuple[str, str]) -> str:
+    """CTEs ``mb``, ``hot``, ``keep``, ``mk``: the matches (``m``) that any firing window needs.
+
+    The bound's measure is taken per bucket of a :data:`PRUNE_SLICES`-th of the timespan. A
+    window ending in bucket B lies within buckets B-k..B, so it can fire only if those pass the
+    bound together; the events of such bucket runs are kept and the costly sliding window runs
+    over them alone. Every firing window keeps all its events, so results are unchanged.
+    """
+    measure, test = bound
+    width = max(1, seconds // PRUNE_SLICES)
+    slices = -(-seconds // width)  # buckets B-slices..B cover any window ending in B
+    origin = "TIMESTAMPTZ '1970-01-01 00:00:00+00'"
+    return (
+        f", mb AS (SELECT gkey, time_bucket(INTERVAL {width} SECOND, time, {origin}) AS b, "  # noqa: S608
+        f"{measure} AS n FROM m GROUP BY ALL), "
+        f"hot AS (SELECT gkey, b FROM (SELECT gkey, b, sum(n) OVER (PARTITION BY gkey "
+        f"ORDER BY b RANGE BETWEEN INTERVAL {slices * width} SECOND PRECEDING "
+        f"AND CURRENT ROW) AS s FROM mb) WHERE s {test}), "
+        f"keep AS (SELECT DISTINCT gkey, b - i * INTERVAL {width} SECOND AS b "
+        f"FROM hot, range(0, {slices + 1}) AS r(i)), "
+        f"mk AS (SELECT m.* FROM m SEMI JOIN keep k ON m.gkey = k.gkey "
+        f"AND time_bucket(INTERVAL {width} SECOND, m.time, {origin}) = k.b)"
+    )
