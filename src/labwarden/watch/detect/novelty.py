@@ -27,6 +27,8 @@ _DIMENSIONS = {
     "novel_country": "src_country",
     "novel_user_agent": "user_agent",
 }
+NOVELTY_DIMENSIONS = tuple(_DIMENSIONS.values())
+"""The event columns whose first use by a principal is novel."""
 _USES = re.compile(r"\bnovel_(asset|network|country|user_agent)\b")
 
 
