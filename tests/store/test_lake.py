@@ -36,6 +36,23 @@ def test_part_written_once_and_readable(tmp_path: Path) -> None:
     assert list(lake.tmp.iterdir()) == []
 
 
+def test_group_part_names_its_batches_for_later_writers(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    assert lake.write_group("cloudtrail", "2026-10-01", ["b-00000", "a-00000"], _table(4))
+    assert not lake.write_group("cloudtrail", "2026-10-01", ["a-00000", "b-00000"], _table(4))
+    (part,) = lake.parts()
+    assert part.name.startswith("g-") and pq.read_table(part).num_rows == 4
+    # A new writer (another run) learns the members from the part's metadata.
+    later = Lake(lake.root).ensure()
+    assert later.has_part("cloudtrail", "2026-10-01", "a-00000")
+    assert later.has_part("cloudtrail", "2026-10-01", "b-00000")
+    assert not later.has_part("cloudtrail", "2026-10-02", "a-00000")
+    assert not later.has_part("cloudtrail", "2026-10-01", "c-00000")
+    # One member alone is an ordinary part.
+    assert later.write_group("cloudtrail", "2026-10-01", ["c-00000"], _table(1))
+    assert later.part_path("cloudtrail", "2026-10-01", "c-00000").exists()
+
+
 def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
     lake = Lake(tmp_path / "lake").ensure()
     bad = pa.table({"time": ["not a time"]})

@@ -104,6 +104,36 @@ def test_ndjson_cloudtrail_bad_line_falls_back_with_its_line(tmp_path: Path) -> 
     assert _count(tmp_path / "lake2", "origin_line = 4") == 1  # line numbers count blank lines
 
 
+def test_many_small_files_make_one_part_per_day(tmp_path: Path) -> None:
+    trails = tmp_path / "trails"
+    trails.mkdir()
+    for n in range(40):
+        day = 1 + n // 20
+        records = [
+            dict(RECORD, eventTime=f"2026-10-0{day}T{n % 20:02d}:{i:02d}:00Z", eventID=f"{n}-{i}")
+            for i in range(5)
+        ]
+        data = json.dumps({"Records": records}).encode()
+        (trails / f"trail-{n:03d}.json.gz").write_bytes(gzip.compress(data))
+    lake = Lake(tmp_path / "lake")
+    first = ingest([trails], lake, Resolver.empty(), threads=1)
+    assert first.events == 200 and first.parts_written == 2
+    assert sorted(p.parent.name for p in lake.parts()) == ["day=2026-10-01", "day=2026-10-02"]
+    # Copies of some of those files elsewhere hold batches already stored: nothing new.
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for n in (3, 25):
+        shutil.copy(trails / f"trail-{n:03d}.json.gz", copies / f"again-{n}.json.gz")
+    again = ingest([copies], lake, Resolver.empty())
+    assert again.parts_written == 0 and _count(lake.root) == 200
+    # A new file next to them is stored, and only it.
+    shutil.copy(trails / "trail-000.json.gz", copies / "dup.json.gz")
+    new = [dict(RECORD, eventTime="2026-10-02T23:00:00Z", eventID="new")]
+    (copies / "new.json").write_text(json.dumps({"Records": new}))
+    assert ingest([copies], lake, Resolver.empty()).parts_written == 1
+    assert _count(lake.root) == 201
+
+
 def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     log.write_text("".join(HTTP.format(s=s) for s in range(3)))

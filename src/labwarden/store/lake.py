@@ -6,9 +6,12 @@ Layout (Hive style, read as is by DuckDB and Spark)::
     lake/_ledger/<path key>.json     what was ingested from each log file, and up to where
     lake/.tmp/                       files being written; renamed into place when complete
 
-A file name derives from the content of the log bytes it came from, so ingesting the same
-bytes again (the same file twice, or a copy of it) finds the names taken and writes nothing,
-and an ingest killed half-way is completed by the next run without duplicates.
+Every batch of events has a *name* derived from the content of the log bytes it came from, so
+ingesting the same bytes again (the same file twice, or a copy of it) finds the name taken and
+writes nothing, and an ingest killed half-way is completed by the next run without duplicates.
+A part holds one named batch (``<name>.parquet``) or several (``g-<digest>.parquet``, whose
+Parquet metadata lists its members): many small log files then make few files in the lake.
+Either way a part appears whole, by one rename.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,23 @@ from labwarden.core.errors import WorkspaceError
 from labwarden.watch.events import LAKE_SCHEMA
 
 log = logging.getLogger(__name__)
+
+
+GROUP_PREFIX = "g-"
+"""File names of parts that hold several batches."""
+MEMBERS_KEY = b"labwarden.members"
+"""Parquet metadata key of a group part: the JSON list of its batches' names."""
+
+
+def group_members(path: Path) -> list[str]:
+    """The batch names a group part holds (none when its metadata cannot be read)."""
+    try:
+        metadata = pq.read_metadata(path).metadata or {}
+        members = json.loads(metadata.get(MEMBERS_KEY, b"[]"))
+    except (OSError, ValueError, pa.ArrowException) as exc:
+        log.warning("%s: cannot read its members: %s", path, exc)
+        return []
+    return [str(m) for m in members] if isinstance(members, list) else []
 
 
 _UNIQUE = {"raw", "event_uid", "api_request_id", "resource_uri", "resource_key", "command"}
@@ -62,6 +83,8 @@ class Lake:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._names: dict[tuple[str, str], set[str]] = {}
+        self._names_lock = threading.Lock()
 
     @property
     def tmp(self) -> Path:
@@ -95,20 +118,66 @@ class Lake:
         return self.root / f"source={source}" / f"day={day}" / f"{name}.parquet"
 
     def has_part(self, source: str, day: str, name: str) -> bool:
-        """Whether that part is already stored (complete, thanks to the rename)."""
-        return self.part_path(source, day, name).exists()
+        """Whether the batch ``name`` is stored for that day, alone or in a group part.
+
+        The names of a day are read once per :class:`Lake` (group parts from their metadata)
+        and kept up to date by this object's writes.
+        """
+        key = (source, day)
+        with self._names_lock:
+            names = self._names.get(key)
+            if names is None:
+                names = self._names[key] = self._stored_names(source, day)
+            return name in names
+
+    def _stored_names(self, source: str, day: str) -> set[str]:
+        folder = self.root / f"source={source}" / f"day={day}"
+        names: set[str] = set()
+        for path in folder.glob("*.parquet") if folder.is_dir() else ():
+            names.add(path.stem)
+            if path.name.startswith(GROUP_PREFIX):
+                names.update(group_members(path))
+        return names
+
+    def _remember(self, source: str, day: str, names: Iterable[str]) -> None:
+        with self._names_lock:
+            known = self._names.get((source, day))
+            if known is not None:
+                known.update(names)
 
     def write_part(self, source: str, day: str, name: str, table: pa.Table) -> bool:
-        """Store ``table`` as one part unless it exists; ``True`` when written."""
+        """Store ``table`` as the one batch ``name`` unless it exists; ``True`` when written."""
         final = self.part_path(source, day, name)
         if final.exists():
             return False
+        self._write(final, table.cast(LAKE_SCHEMA))
+        self._remember(source, day, [name])
+        return True
+
+    def write_group(self, source: str, day: str, members: list[str], table: pa.Table) -> bool:
+        """Store ``table``, the events of the batches ``members``, as one part.
+
+        The caller leaves out batches already stored (see :meth:`has_part`).
+        """
+        if len(members) == 1:
+            return self.write_part(source, day, members[0], table)
+        digest = hashlib.blake2b("\n".join(sorted(members)).encode(), digest_size=16)
+        final = self.part_path(source, day, GROUP_PREFIX + digest.hexdigest())
+        if final.exists():
+            return False
+        listed = {MEMBERS_KEY: json.dumps(sorted(members)).encode()}
+        self._write(final, table.cast(LAKE_SCHEMA).replace_schema_metadata(listed))
+        self._remember(source, day, [final.stem, *members])
+        return True
+
+    def _write(self, final: Path, table: pa.Table) -> None:
         final.parent.mkdir(parents=True, exist_ok=True)
         # Threads of one ingest may write at once: the thread is part of the temporary name.
-        tmp = self.tmp / f"{source}.{day}.{name}.{os.getpid()}.{threading.get_ident()}.parquet"
+        where = f"{final.parent.parent.name}.{final.parent.name}.{final.name}"
+        tmp = self.tmp / f"{where}.{os.getpid()}.{threading.get_ident()}"
         try:
             pq.write_table(
-                table.cast(LAKE_SCHEMA),
+                table,
                 tmp,
                 compression="zstd",
                 compression_level=1,
@@ -125,7 +194,6 @@ class Lake:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        return True
 
     def parts(self) -> list[Path]:
         """Every stored event file."""

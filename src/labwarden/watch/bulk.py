@@ -28,7 +28,7 @@ from labwarden.store.lake import Lake
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.parsers import cloudtrail
 from labwarden.watch.parsers.base import Issue
-from labwarden.watch.parts import day_numbers, write_runs
+from labwarden.watch.parts import sort_order, write_days
 
 MAX_BYTES = 512 << 20
 """Decompressed size above which a file is left to the streaming parser (bounded memory)."""
@@ -233,11 +233,9 @@ def ingest_unit(
             table = con.sql(f"{select} WHERE b.time IS NOT NULL").to_arrow_table()
     finally:
         con.execute("DROP TABLE IF EXISTS batch")
-    # Parts are runs of rows: order by part, day and position (numpy beats a SQL sort here,
+    # Parts are runs of rows: order by day, batch and position (numpy beats a SQL sort here,
     # and the rows usually come back in order already).
-    order = np.lexsort(
-        (_ints(table, "origin_line"), day_numbers(table), _ints(table, "part_group"))
-    )
+    order = sort_order(table, _ints(table, "part_group"))
     if not _is_identity(order):
         table = table.take(pa.array(order))
     rows = _ints(table, "rid")
@@ -254,7 +252,7 @@ def ingest_unit(
         item = done[group >> _GROUP_SHIFT]
         return f"{item.file.segment}-{group & mask:05d}"
 
-    written = write_runs(lake, source, table, part_groups, name_of)
+    written = write_days(lake, source, table, part_groups, name_of)
     for group, count in written.rows_by_group.items():
         done[group >> _GROUP_SHIFT].events += count
     result.parts_written = written.parts

@@ -35,7 +35,7 @@ from labwarden.watch.events import SCHEMA, Event
 from labwarden.watch.parsers import cloudtrail
 from labwarden.watch.parsers.base import GZIP_MAGIC, Issue, LogFile, Parser
 from labwarden.watch.parsers.registry import detect, get_parser
-from labwarden.watch.parts import day_numbers, write_runs
+from labwarden.watch.parts import sort_order, write_days
 from labwarden.watch.resources import Resolver
 
 log = logging.getLogger(__name__)
@@ -317,9 +317,9 @@ class Ingestor:
         if table.num_rows == 0:
             return
         enriched = self.enricher.table(self.con, table)
-        enriched = enriched.take(np.argsort(day_numbers(enriched), kind="stable"))
         groups = np.zeros(enriched.num_rows, dtype=np.int64)
-        written = write_runs(self.lake, source, enriched, groups, lambda _: name)
+        enriched = enriched.take(sort_order(enriched, groups))
+        written = write_days(self.lake, source, enriched, groups, lambda _: name)
         self.result.parts_written += written.parts
         self.result.events += table.num_rows
 
@@ -370,9 +370,10 @@ def ingest(
     fmt: str | None = None,
     mapping: Mapping[str, str] | None = None,
     report: Callable[[Issue], None] | None = None,
+    threads: int | None = None,
 ) -> IngestResult:
     """Ingest ``paths`` (files or folders) into ``lake``; see :class:`Ingestor`."""
-    ingestor = Ingestor(lake, resolver, fmt=fmt, mapping=mapping, report=report)
+    ingestor = Ingestor(lake, resolver, fmt=fmt, mapping=mapping, report=report, threads=threads)
     try:
         return ingestor.run(paths)
     finally:

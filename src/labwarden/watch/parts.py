@@ -1,4 +1,4 @@
-"""Writing enriched events to the lake as parts: one Parquet file per part name and day."""
+"""Writing enriched events to the lake: one part per day, holding one or more named batches."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from labwarden.watch.events import LAKE_SCHEMA
 
 @dataclass(slots=True)
 class Written:
-    """What :func:`write_runs` stored."""
+    """What :func:`write_days` stored."""
 
     parts: int = 0
-    """Parts written (parts already in the lake are not written again)."""
+    """Parts written (batches already in the lake are not written again)."""
     rows_by_group: dict[int, int] = field(default_factory=dict)
     """Rows per group number, whether written now or found stored."""
 
@@ -28,14 +28,20 @@ def day_numbers(table: pa.Table) -> np.ndarray:
     return np.asarray(days.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def write_runs(
+def sort_order(table: pa.Table, groups: np.ndarray) -> np.ndarray:
+    """Row order by day, group and position, as :func:`write_days` needs it."""
+    lines = np.asarray(table.column("origin_line").to_numpy(zero_copy_only=False), np.int64)
+    return np.lexsort((lines, groups, day_numbers(table)))
+
+
+def write_days(
     lake: Lake, source: str, table: pa.Table, groups: np.ndarray, name_of: Callable[[int], str]
 ) -> Written:
-    """Store ``table`` as one part per run of rows with equal group number and day.
+    """Store ``table`` as one part per day, made of the batches that are not stored yet.
 
-    ``table`` holds lake columns; ``groups`` gives each row's group number (``name_of`` maps it
-    to the part name). Rows must come sorted by group and then day, so that each part is a
-    zero-copy slice.
+    ``table`` holds lake columns, sorted by :func:`sort_order`; ``groups`` gives each row's
+    group number, which ``name_of`` maps to its batch name (the unit of idempotency: a batch
+    stored before, alone or within another part, is left out).
     """
     written = Written()
     rows = table.num_rows
@@ -44,16 +50,20 @@ def write_runs(
     table = table.select(LAKE_SCHEMA.names).cast(LAKE_SCHEMA)
     days = day_numbers(table)
     change = np.flatnonzero((np.diff(groups) != 0) | (np.diff(days) != 0)) + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [rows]))
+    starts = np.concatenate(([0], change)).tolist()
+    ends = np.concatenate((change, [rows])).tolist()
     counts = written.rows_by_group
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+    by_day: dict[int, list[tuple[str, int, int]]] = {}
+    for start, end in zip(starts, ends, strict=True):
         group = int(groups[start])
         counts[group] = counts.get(group, 0) + end - start
-        day = str(np.datetime64(int(days[start]), "D"))
-        name = name_of(group)
-        if lake.has_part(source, day, name):
+        by_day.setdefault(int(days[start]), []).append((name_of(group), start, end))
+    for day_number, runs in by_day.items():
+        day = str(np.datetime64(day_number, "D"))
+        fresh = [run for run in runs if not lake.has_part(source, day, run[0])]
+        if not fresh:
             continue
-        if lake.write_part(source, day, name, table.slice(start, end - start)):
+        part = pa.concat_tables(table.slice(start, end - start) for _, start, end in fresh)
+        if lake.write_group(source, day, [name for name, _, _ in fresh], part):
             written.parts += 1
     return written
