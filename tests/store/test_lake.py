@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 from datetime import UTC, datetime
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from labwarden.store.lake import Lake, LedgerEntry
 from labwarden.watch.events import LAKE_SCHEMA
@@ -80,3 +82,61 @@ def test_ledger_roundtrip(tmp_path: Path) -> None:
     entry = LedgerEntry(str(log.absolute()), 10, "d", 2, 2, False, "http", "now")
     lake.record(entry)
     assert lake.ledger(log) == entry
+
+
+def _day_of_parts(lake: Lake, count: int) -> None:
+    for n in range(count):
+        index = LAKE_SCHEMA.get_field_index("event_uid")
+        table = _table(2).set_column(index, "event_uid", pa.array([f"{n}-a", f"{n}-b"]))
+        lake.write_part("cloudtrail", "2026-10-01", f"batch{n:02d}-00000", table)
+    lake.write_group("cloudtrail", "2026-10-01", ["g1-00000", "g2-00000"], _table(3))
+
+
+def _uids(lake: Lake) -> list[str]:
+    return sorted(str(u) for p in lake.parts() for u in pq.read_table(p).column("event_uid"))
+
+
+def test_compaction_keeps_every_event_once_and_every_name(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    _day_of_parts(lake, 5)
+    before = _uids(lake)
+    with lake.writing():
+        merged = lake.compact("cloudtrail", "2026-10-01")
+    assert merged is not None and lake.parts() == [merged]
+    assert _uids(lake) == before and len(before) == 13
+    later = Lake(lake.root).ensure()
+    for name in ("batch00-00000", "batch04-00000", "g1-00000", "g2-00000"):
+        assert later.has_part("cloudtrail", "2026-10-01", name)
+    assert not (lake.root / "_compacting").exists() or not list(lake.journal_dir.iterdir())
+
+
+def test_compaction_killed_after_the_rename_is_finished_by_the_next_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    _day_of_parts(lake, 3)
+    before = _uids(lake)
+    with monkeypatch.context() as patched:
+        # Killed between renaming the new part into place and deleting the old ones.
+        patched.setattr(Lake, "_finish_compactions", lambda self: None)
+        with lake.writing():
+            lake.compact("cloudtrail", "2026-10-01")
+    assert len(_uids(lake)) == 2 * len(before)  # both visible until a writer finishes it
+    with Lake(lake.root).ensure().writing():
+        pass
+    assert _uids(lake) == before and len(lake.parts()) == 1
+
+
+def test_compaction_killed_before_the_rename_keeps_the_old_parts(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    _day_of_parts(lake, 3)
+    before = sorted(lake.parts())
+    lake.journal_dir.mkdir()
+    entry = {
+        "new": "source=cloudtrail/day=2026-10-01/g-never-renamed.parquet",
+        "old": [p.relative_to(lake.root).as_posix() for p in before],
+    }
+    (lake.journal_dir / "cloudtrail.2026-10-01.json").write_text(json.dumps(entry))
+    with lake.writing():
+        pass
+    assert sorted(lake.parts()) == before and not list(lake.journal_dir.iterdir())

@@ -134,6 +134,25 @@ def test_many_small_files_make_one_part_per_day(tmp_path: Path) -> None:
     assert _count(lake.root) == 201
 
 
+def test_parts_piling_up_in_a_day_are_compacted(tmp_path: Path) -> None:
+    from labwarden.store.lake import COMPACT_AT
+
+    lake = Lake(tmp_path / "lake")
+    trails = tmp_path / "trails"
+    trails.mkdir()
+    for n in range(COMPACT_AT + 3):  # one new file per run, as `labwarden watch` sees them
+        record = dict(RECORD, eventTime=f"2026-10-01T10:{n:02d}:00Z", eventID=f"e{n}")
+        (trails / f"t{n:02d}.json").write_text(json.dumps({"Records": [record]}))
+        result = ingest([trails], lake, Resolver.empty())
+        assert result.events == 1
+        assert result.compacted == (1 if n == COMPACT_AT - 1 else 0)
+    assert len(lake.parts()) == 4 and _count(lake.root) == COMPACT_AT + 3
+    # Every file's batch is still known: copies add nothing.
+    shutil.copytree(trails, tmp_path / "copies")
+    assert ingest([tmp_path / "copies"], lake, Resolver.empty()).parts_written == 0
+    assert _count(lake.root) == COMPACT_AT + 3
+
+
 def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     log.write_text("".join(HTTP.format(s=s) for s in range(3)))

@@ -12,17 +12,24 @@ writes nothing, and an ingest killed half-way is completed by the next run witho
 A part holds one named batch (``<name>.parquet``) or several (``g-<digest>.parquet``, whose
 Parquet metadata lists its members): many small log files then make few files in the lake.
 Either way a part appears whole, by one rename.
+
+Writers (ingest runs) hold the lake's lock, one at a time. A day that has gathered many parts
+is *compacted* into one group part: the new part is renamed into place after a journal names
+the parts it replaces, which are deleted next; a writer that finds a journal left by a killed
+compaction finishes it, so no event is ever stored twice or lost.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +67,18 @@ DICTIONARY_COLUMNS = [
 """Columns with few distinct values: dictionary encoded (trying it on the rest costs time)."""
 STATISTICS_COLUMNS = [f.name for f in LAKE_SCHEMA if f.name != "raw"]
 """Columns with min/max statistics (those of whole JSON records help no query)."""
+COMPACT_AT = 16
+"""Small parts a day may gather before an ingest compacts them into one."""
+COMPACT_BELOW = 64 << 20
+"""Parts at least this large are left as they are (compaction cost stays proportional)."""
+COMPACT_ROWS = 128 * 1024
+"""Rows per row group of a compacted part (and at most held in memory while copying)."""
+_WRITE_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 1,
+    "use_dictionary": DICTIONARY_COLUMNS,
+    "write_statistics": STATISTICS_COLUMNS,
+}
 
 
 @dataclass(slots=True)
@@ -85,6 +104,8 @@ class Lake:
         self.root = root
         self._names: dict[tuple[str, str], set[str]] = {}
         self._names_lock = threading.Lock()
+        self.touched: set[tuple[str, str]] = set()
+        """Days (source, day) this object wrote parts to."""
 
     @property
     def tmp(self) -> Path:
@@ -141,6 +162,7 @@ class Lake:
 
     def _remember(self, source: str, day: str, names: Iterable[str]) -> None:
         with self._names_lock:
+            self.touched.add((source, day))
             known = self._names.get((source, day))
             if known is not None:
                 known.update(names)
@@ -176,15 +198,7 @@ class Lake:
         where = f"{final.parent.parent.name}.{final.parent.name}.{final.name}"
         tmp = self.tmp / f"{where}.{os.getpid()}.{threading.get_ident()}"
         try:
-            pq.write_table(
-                table,
-                tmp,
-                compression="zstd",
-                compression_level=1,
-                row_group_size=256 * 1024,
-                use_dictionary=DICTIONARY_COLUMNS,
-                write_statistics=STATISTICS_COLUMNS,
-            )
+            pq.write_table(table, tmp, row_group_size=256 * 1024, **_WRITE_OPTIONS)
             with tmp.open("rb+") as handle:
                 os.fsync(handle.fileno())
             tmp.replace(final)
@@ -194,6 +208,119 @@ class Lake:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
+
+    # -- writers, one at a time -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Lake]:
+        """Hold the lake's writer lock (waiting for another writer to finish); a compaction a
+        killed writer left half done is finished first."""
+        self.ensure_dirs()
+        with (self.root / ".lock").open("a") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("%s: another ingest is writing this lake; waiting for it", self.root)
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                self._finish_compactions()
+                with self._names_lock:
+                    self._names.clear()  # others may have written while we waited
+                yield self
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    @property
+    def journal_dir(self) -> Path:
+        """Compactions in progress: which parts a new part replaces."""
+        return self.root / "_compacting"
+
+    def _finish_compactions(self) -> None:
+        if not self.journal_dir.is_dir():
+            return
+        for journal in sorted(self.journal_dir.glob("*.json")):
+            try:
+                entry = json.loads(journal.read_text(encoding="utf-8"))
+                new, old = Path(entry["new"]), [Path(p) for p in entry["old"]]
+            except (OSError, ValueError, KeyError, TypeError) as exc:
+                log.warning("%s: unreadable compaction journal (%s); left alone", journal, exc)
+                continue
+            if (self.root / new).exists():
+                for path in old:
+                    (self.root / path).unlink(missing_ok=True)
+            journal.unlink(missing_ok=True)
+
+    def day_parts(self, source: str, day: str) -> list[Path]:
+        """The parts of one day."""
+        folder = self.root / f"source={source}" / f"day={day}"
+        return sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+
+    def small_parts(self, source: str, day: str) -> list[Path]:
+        """The parts of a day below :data:`COMPACT_BELOW` bytes."""
+        small = []
+        for path in self.day_parts(source, day):
+            with contextlib.suppress(OSError):
+                if path.stat().st_size < COMPACT_BELOW:
+                    small.append(path)
+        return small
+
+    def compact(self, source: str, day: str, parts: list[Path] | None = None) -> Path | None:
+        """Rewrite ``parts`` of a day (default: all) as one group part, while :meth:`writing`.
+
+        Rows are copied a bounded number at a time, so memory stays small whatever the day
+        holds. A part whose batches an earlier part already holds is dropped, not copied.
+        Returns the new part, or ``None`` when there are fewer than two parts.
+        """
+        old = sorted(
+            self.day_parts(source, day) if parts is None else parts,
+            key=lambda p: (not p.name.startswith(GROUP_PREFIX), p.name),
+        )
+        if len(old) < 2:
+            return None
+        members: set[str] = set()
+        copied = []
+        for path in old:
+            names = group_members(path) if path.name.startswith(GROUP_PREFIX) else [path.stem]
+            if names and not set(names) <= members:
+                copied.append(path)
+            members.update(names)
+        ordered = sorted(members)
+        digest = hashlib.blake2b("\n".join(ordered).encode(), digest_size=16).hexdigest()
+        final = self.part_path(source, day, GROUP_PREFIX + digest)
+        schema = LAKE_SCHEMA.with_metadata({MEMBERS_KEY: json.dumps(ordered).encode()})
+        tmp = self.tmp / f"compact.{source}.{day}.{os.getpid()}.{threading.get_ident()}"
+        try:
+            with pq.ParquetWriter(tmp, schema, **_WRITE_OPTIONS) as writer:
+                buffered: list[pa.Table] = []
+                for path in copied:
+                    for batch in pq.ParquetFile(path).iter_batches(
+                        batch_size=64 * 1024, columns=LAKE_SCHEMA.names
+                    ):
+                        buffered.append(pa.Table.from_batches([batch]).cast(schema))
+                        if sum(t.num_rows for t in buffered) >= COMPACT_ROWS:
+                            writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
+                            buffered = []
+                if buffered:
+                    writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
+            with tmp.open("rb+") as handle:
+                os.fsync(handle.fileno())
+            journal = self.journal_dir / f"{source}.{day}.json"
+            self.journal_dir.mkdir(parents=True, exist_ok=True)
+            pending = self.tmp / f"{journal.name}.{os.getpid()}"
+            entry = {
+                "new": final.relative_to(self.root).as_posix(),
+                "old": [p.relative_to(self.root).as_posix() for p in old if p != final],
+            }
+            pending.write_text(json.dumps(entry), encoding="utf-8")
+            pending.replace(journal)
+            tmp.replace(final)
+        except (OSError, pa.ArrowException) as exc:
+            tmp.unlink(missing_ok=True)
+            raise WorkspaceError(f"{final.parent}: cannot compact: {exc}") from exc
+        self._finish_compactions()
+        with self._names_lock:
+            self._names.pop((source, day), None)
+        return final
 
     def parts(self) -> list[Path]:
         """Every stored event file."""

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from labwarden.core.errors import InputError, LabwardenError
 from labwarden.engines.duckdb import connect
-from labwarden.store.lake import Lake, LedgerEntry
+from labwarden.store.lake import COMPACT_AT, Lake, LedgerEntry
 from labwarden.watch import bulk
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.events import SCHEMA, Event
@@ -64,6 +64,8 @@ class IngestResult:
     issues: list[Issue] = field(default_factory=list)
     events: int = 0
     parts_written: int = 0
+    compacted: int = 0
+    """Days whose small parts were merged into one."""
     seconds: float = 0.0
 
     @property
@@ -199,6 +201,26 @@ class Ingestor:
         """Ingest every file; a file that fails is reported and the rest goes on."""
         started = time.perf_counter()
         files = expand(paths)
+        with self.lake.writing():
+            self._run(files)
+            self._compact()
+        order = {str(p): i for i, p in enumerate(files)}
+        self.result.files.sort(key=lambda item: order.get(item.path, len(order)))
+        self.result.seconds = time.perf_counter() - started
+        return self.result
+
+    def _compact(self) -> None:
+        """Merge the small parts of the days this run wrote to, where they have piled up."""
+        for source, day in sorted(self.lake.touched):
+            small = self.lake.small_parts(source, day)
+            if len(small) >= COMPACT_AT:
+                try:
+                    self.lake.compact(source, day, small)
+                    self.result.compacted += 1
+                except LabwardenError as exc:
+                    self.issue(Issue(str(small[0].parent), 0, exc.message))
+
+    def _run(self, files: list[Path]) -> None:
         in_flight: deque[tuple[_Unit, Future[bulk.UnitDone]]] = deque()
         unit: _Unit = []
         cost = 0
@@ -232,10 +254,6 @@ class Ingestor:
                 in_flight.append((unit, pool.submit(self._bulk_unit, unit)))
             while in_flight:
                 self._finish(*in_flight.popleft())
-        order = {str(p): i for i, p in enumerate(files)}
-        self.result.files.sort(key=lambda item: order.get(item.path, len(order)))
-        self.result.seconds = time.perf_counter() - started
-        return self.result
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         """This thread's connection to the ingest database."""
