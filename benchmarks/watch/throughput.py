@@ -42,7 +42,7 @@ MANAGEMENT = [
 DATA = ["GetObject"] * 70 + ["PutObject"] * 12 + ["HeadObject"] * 10 + ["ListObjectsV2"] * 8
 
 
-def generate(folder: Path, total: int) -> list[Path]:
+def generate(folder: Path, total: int, per_file: int = PER_FILE) -> list[Path]:
     """Write ``total`` CloudTrail events as Records .json.gz files (once; reused afterwards)."""
     done = folder / ".complete"
     if done.exists():
@@ -57,7 +57,7 @@ def generate(folder: Path, total: int) -> list[Path]:
     files = []
     while n < total:
         records = []
-        for _ in range(min(PER_FILE, total - n)):
+        for _ in range(min(per_file, total - n)):
             when = start + timedelta(seconds=n * 0.3)
             user = rng.choice(users)
             ident = {
@@ -237,6 +237,10 @@ def _run(*args: str) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def _part_count(lake: Path) -> int:
+    return sum(1 for _ in lake.glob("source=*/day=*/*.parquet"))
+
+
 def _median(runs: list[dict[str, float]]) -> dict[str, float]:
     """The run with the median wall time (its other figures come with it)."""
     return sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
@@ -257,6 +261,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of read and ingest")
+    parser.add_argument(
+        "--per-file",
+        type=int,
+        default=PER_FILE,
+        help="events per file (AWS delivers a file per account and region about every 5 min, "
+        "often a few hundred events: try 500)",
+    )
     parser.add_argument("--phase", choices=["duckdb", "ingest", "detect"])
     parser.add_argument("--folder", type=Path)
     parser.add_argument("--lake", type=Path)
@@ -270,10 +281,11 @@ def main() -> None:
     if args.phase == "detect":
         print(json.dumps(phase_detect(args.lake)))
         return
-    folder = WORK / f"cloudtrail-{args.events}"
-    lake = WORK / f"lake-{args.events}"
+    layout = "" if args.per_file == PER_FILE else f"-{args.per_file}"
+    folder = WORK / f"cloudtrail-{args.events}{layout}"
+    lake = WORK / f"lake-{args.events}{layout}"
     started = time.perf_counter()
-    files = generate(folder, args.events)
+    files = generate(folder, args.events, args.per_file)
     print(
         f"inputs: {len(files)} files in {folder} ({time.perf_counter() - started:.0f}s)",
         file=sys.stderr,
@@ -293,7 +305,7 @@ def main() -> None:
     walls = ", ".join(f"{r['seconds']:.1f}" for r in ings)
     table = "\n".join(
         [
-            f"Synthetic CloudTrail S3 data events: {n:,} events in {len(files)} Records "
+            f"Synthetic CloudTrail S3 data events: {n:,} events in {len(files):,} Records "
             f".json.gz files (2% management events), 2 cores shared with other work "
             f"(steal {steal:.0f}% of CPU time during the run), "
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Read and ingest: median of "
@@ -315,7 +327,8 @@ def main() -> None:
             f"| {det['maxrss_mib']:,.0f} MiB |",
             "",
             f"Detection found {int(det['detections'])} detections; rule execution alone took "
-            f"{det['rules_seconds']:.1f}s (the rest is loading and compiling the rules).",
+            f"{det['rules_seconds']:.1f}s (the rest is loading and compiling the rules). "
+            f"The lake holds {_part_count(lake)} Parquet files.",
         ]
     )
     print(table)

@@ -3,7 +3,7 @@
 Layout (Hive style, read as is by DuckDB and Spark)::
 
     lake/source=cloudtrail/day=2026-10-01/<segment>-<batch>.parquet
-    lake/_ledger/<path key>.json     what was ingested from each log file, and up to where
+    lake/_ledger.sqlite              what was ingested from each log file, and up to where
     lake/.tmp/                       files being written; renamed into place when complete
 
 Every batch of events has a *name* derived from the content of the log bytes it came from, so
@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -106,6 +107,7 @@ class Lake:
         self._names_lock = threading.Lock()
         self.touched: set[tuple[str, str]] = set()
         """Days (source, day) this object wrote parts to."""
+        self._db: sqlite3.Connection | None = None
 
     @property
     def tmp(self) -> Path:
@@ -113,15 +115,19 @@ class Lake:
         return self.root / ".tmp"
 
     @property
-    def ledger_dir(self) -> Path:
-        """Per log file ingest records."""
+    def ledger_path(self) -> Path:
+        """The ledger: what was ingested from each log file (SQLite, WAL)."""
+        return self.root / "_ledger.sqlite"
+
+    @property
+    def legacy_ledger_dir(self) -> Path:
+        """Where earlier versions kept one JSON file per log file (still read)."""
         return self.root / "_ledger"
 
     def ensure(self) -> Lake:
         """Create the folders and remove leftovers of a killed writer."""
         try:
             self.tmp.mkdir(parents=True, exist_ok=True)
-            self.ledger_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise WorkspaceError(f"{self.root}: cannot create the lake: {exc.strerror}") from exc
         cutoff = time.time() - 3600
@@ -330,28 +336,76 @@ class Lake:
 
     # -- ledger ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _key(path: Path) -> str:
-        return hashlib.blake2b(str(path.absolute()).encode(), digest_size=16).hexdigest()
+    def _ledger_db(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.ensure_dirs()
+            try:
+                db = sqlite3.connect(self.ledger_path, timeout=60, check_same_thread=False)
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS ledger (path TEXT PRIMARY KEY, entry TEXT NOT NULL)"
+                )
+            except sqlite3.Error as exc:
+                raise WorkspaceError(f"{self.ledger_path}: cannot open the ledger: {exc}") from exc
+            self._db = db
+        return self._db
+
+    def close(self) -> None:
+        """Close the ledger."""
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
     def ledger(self, path: Path) -> LedgerEntry | None:
         """What was ingested from ``path`` before, if anything."""
-        entry = self.ledger_dir / f"{self._key(path)}.json"
+        key = str(path.absolute())
+        row = (
+            self._ledger_db().execute("SELECT entry FROM ledger WHERE path = ?", (key,)).fetchone()
+        )
         try:
-            data: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"))
-            return LedgerEntry(**data)
+            if row is not None:
+                return LedgerEntry(**json.loads(row[0]))
+            legacy = self.legacy_ledger_dir / f"{_legacy_key(key)}.json"
+            if not legacy.is_file():
+                return None
+            return LedgerEntry(**json.loads(legacy.read_text(encoding="utf-8")))
         except (OSError, ValueError, TypeError):
             return None
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Remember (atomically) what was ingested from a file."""
-        self.ensure_dirs()
-        final = self.ledger_dir / f"{self._key(Path(entry.path))}.json"
-        tmp = self.tmp / f"{final.name}.{os.getpid()}"
-        tmp.write_text(json.dumps(asdict(entry), indent=1), encoding="utf-8")
-        tmp.replace(final)
+    def ledgers(self, paths: list[Path]) -> dict[str, LedgerEntry]:
+        """:meth:`ledger` of many files at once, by absolute path (few queries, not one each)."""
+        keys = [str(p.absolute()) for p in paths]
+        found: dict[str, LedgerEntry] = {}
+        db = self._ledger_db()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            for key, text in db.execute(
+                f"SELECT path, entry FROM ledger WHERE path IN ({marks})",
+                chunk,
+            ):
+                with contextlib.suppress(ValueError, TypeError):
+                    found[key] = LedgerEntry(**json.loads(text))
+        if self.legacy_ledger_dir.is_dir():
+            for path, key in zip(paths, keys, strict=True):
+                if key not in found and (entry := self.ledger(path)) is not None:
+                    found[key] = entry
+        return found
+
+    def record(self, *entries: LedgerEntry) -> None:
+        """Remember what was ingested from files (one SQLite transaction)."""
+        db = self._ledger_db()
+        with db:
+            db.executemany(
+                "INSERT OR REPLACE INTO ledger (path, entry) VALUES (?, ?)",
+                [(entry.path, json.dumps(asdict(entry))) for entry in entries],
+            )
 
     def ensure_dirs(self) -> None:
         """Create the folders without cleaning (safe while another writer runs)."""
         self.tmp.mkdir(parents=True, exist_ok=True)
-        self.ledger_dir.mkdir(parents=True, exist_ok=True)
+
+
+def _legacy_key(path: str) -> str:
+    return hashlib.blake2b(path.encode(), digest_size=16).hexdigest()

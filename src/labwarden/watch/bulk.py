@@ -30,7 +30,7 @@ from labwarden.watch.parsers import cloudtrail
 from labwarden.watch.parsers.base import Issue
 from labwarden.watch.parts import sort_order, write_days
 
-MAX_BYTES = 512 << 20
+MAX_BYTES = 256 << 20
 """Decompressed size above which a file is left to the streaming parser (bounded memory)."""
 UNIT_BYTES = 48 << 20
 """Record bytes normalized together by one DuckDB query."""

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import duckdb
 import numpy as np
@@ -105,18 +105,23 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
-def _digest(path: Path, limit: int | None = None) -> str:
+def _digest(handle: BinaryIO, limit: int | None = None) -> str:
+    """BLAKE2b of the next ``limit`` bytes of ``handle`` (all of them by default)."""
     hasher = hashlib.blake2b(digest_size=16)
     remaining = limit
-    with path.open("rb") as handle:
-        while remaining is None or remaining > 0:
-            chunk = handle.read(_HASH_CHUNK if remaining is None else min(_HASH_CHUNK, remaining))
-            if not chunk:
-                break
-            hasher.update(chunk)
-            if remaining is not None:
-                remaining -= len(chunk)
+    while remaining is None or remaining > 0:
+        chunk = handle.read(_HASH_CHUNK if remaining is None else min(_HASH_CHUNK, remaining))
+        if not chunk:
+            break
+        hasher.update(chunk)
+        if remaining is not None:
+            remaining -= len(chunk)
     return hasher.hexdigest()
+
+
+def _digest_path(path: Path, limit: int | None = None) -> str:
+    with path.open("rb") as handle:
+        return _digest(handle, limit)
 
 
 @dataclass(slots=True)
@@ -128,6 +133,8 @@ class _Plan:
     start: int
     first_line: int
     segment: str
+    events_before: int = 0
+    """Events of the part of the file ingested before (a grown file's head)."""
 
 
 _Unit = list[tuple[_Plan, Parser]]
@@ -171,26 +178,29 @@ class Ingestor:
             self._report(item)
 
     def close(self) -> None:
-        """Release the DuckDB connections."""
+        """Release the DuckDB connections and the ledger."""
         for cursor in self._cursors:
             cursor.close()
         self.con.close()
+        self.lake.close()
 
     # -- planning --------------------------------------------------------------------------
 
-    def _plan(self, path: Path) -> _Plan | None:
+    def _plan(self, path: Path, before: LedgerEntry | None) -> _Plan | None:
         """What to read of ``path``: nothing, the new tail of a grown file, or all of it."""
-        size = path.stat().st_size
         with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
             compressed = handle.read(2) == GZIP_MAGIC
-        before = self.lake.ledger(path)
+            handle.seek(0)
+            digest = _digest(handle)
         if before is not None and not compressed and before.compressed is False:
-            if size == before.size and _digest(path) == before.digest:
+            if size == before.size and digest == before.digest:
                 return None
-            if size > before.size and _digest(path, before.size) == before.digest:
+            if size > before.size and _digest_path(path, before.size) == before.digest:
                 tail = _digest_range(path, before.size, size)
-                return _Plan(path, size, _digest(path), False, before.size, before.lines + 1, tail)
-        digest = _digest(path)
+                return _Plan(
+                    path, size, digest, False, before.size, before.lines + 1, tail, before.events
+                )
         if before is not None and before.digest == digest and before.size == size:
             return None
         return _Plan(path, size, digest, compressed, 0, 1, digest)
@@ -225,9 +235,10 @@ class Ingestor:
         unit: _Unit = []
         cost = 0
         with ThreadPoolExecutor(self.workers, thread_name_prefix="labwarden-ingest") as pool:
+            known = self.lake.ledgers(files)
             for path in files:
                 try:
-                    plan = self._plan(path)
+                    plan = self._plan(path, known.get(str(path.absolute())))
                     if plan is None:
                         self.result.files.append(FileResult(str(path), "-", 0, "unchanged"))
                         continue
@@ -283,6 +294,7 @@ class Ingestor:
                 self._parse_file(plan, parser)
             return
         self.result.parts_written += done.parts_written
+        entries = []
         for (plan, parser), item in zip(unit, done.files, strict=True):
             if item.fallback is not None:
                 log.info("%s: %s; parsing record by record", plan.path, item.fallback)
@@ -292,7 +304,8 @@ class Ingestor:
                 self.issue(found)
             self.result.files.append(FileResult(str(plan.path), parser.name, item.events))
             self.result.events += item.events
-            self._remember(plan, parser.name, item.events, item.lines)
+            entries.append(_entry(plan, parser.name, item.events, item.lines))
+        self.lake.record(*entries)
 
     def _parse_file(self, plan: _Plan, parser: Parser) -> None:
         log_file = LogFile(plan.path, plan.start, plan.first_line)
@@ -313,22 +326,7 @@ class Ingestor:
             outcome.status = "failed"
             return
         lines = last_line if plan.compressed else _count_lines(plan.path, plan.size)
-        self._remember(plan, parser.name, outcome.events, lines)
-
-    def _remember(self, plan: _Plan, fmt: str, events: int, lines: int) -> None:
-        before = self.lake.ledger(plan.path) if plan.start else None
-        self.lake.record(
-            LedgerEntry(
-                path=str(plan.path.absolute()),
-                size=plan.size,
-                digest=plan.digest,
-                lines=lines,
-                events=events + (before.events if before else 0),
-                compressed=plan.compressed,
-                format=fmt,
-                ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            )
-        )
+        self.lake.record(_entry(plan, parser.name, outcome.events, lines))
 
     def _store(self, source: str, name: str, table: pa.Table) -> None:
         """Enrich one parsed batch and write it, one part per day."""
@@ -340,6 +338,20 @@ class Ingestor:
         written = write_days(self.lake, source, enriched, groups, lambda _: name)
         self.result.parts_written += written.parts
         self.result.events += table.num_rows
+
+
+def _entry(plan: _Plan, fmt: str, events: int, lines: int) -> LedgerEntry:
+    """The ledger entry of a file ingested up to its planned size."""
+    return LedgerEntry(
+        path=str(plan.path.absolute()),
+        size=plan.size,
+        digest=plan.digest,
+        lines=lines,
+        events=events + plan.events_before,
+        compressed=plan.compressed,
+        format=fmt,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
 
 
 def _digest_range(path: Path, start: int, end: int) -> str:

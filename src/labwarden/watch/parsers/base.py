@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
+from isal import igzip
+
 from labwarden.core.errors import InputError
 from labwarden.watch.events import Event
 
@@ -58,7 +60,8 @@ class LogFile:
             magic = handle.read(2)
             handle.seek(0)
             if magic == GZIP_MAGIC:
-                return cast(IO[bytes], gzip.GzipFile(fileobj=handle, mode="rb"))
+                # ISA-L inflates 2-3x faster than zlib; same API and errors as gzip.GzipFile.
+                return cast(IO[bytes], igzip.IGzipFile(fileobj=handle, mode="rb"))  # type: ignore[no-untyped-call]
             if self.start:
                 handle.seek(self.start)
             return handle
