@@ -63,7 +63,8 @@ def watch(
         if cycle.files:
             stderr.print(
                 f"{len(cycle.files)} new or changed files, {cycle.events} events, "
-                f"{cycle.issues} malformed lines",
+                f"{cycle.failed} files not ingested (unknown format or unreadable), "
+                f"{cycle.issues - cycle.failed} bad records",
                 markup=False,
             )
         for alert in sorted(cycle.new_alerts, key=lambda a: -a.risk):

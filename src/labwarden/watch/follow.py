@@ -31,6 +31,9 @@ class Cycle:
     files: list[Path] = field(default_factory=list)
     events: int = 0
     issues: int = 0
+    """Problems reported: one per file not ingested, one per bad record."""
+    failed: int = 0
+    """Files not ingested (unknown format, unreadable)."""
     new_alerts: list[alerting.StoredAlert] = field(default_factory=list)
 
 
@@ -79,6 +82,7 @@ class Follower:
             ingested = service.ingest_paths(self.workspace, catalog, changed)
             result.events = ingested.events
             result.issues = len(ingested.issues)
+            result.failed = sum(1 for f in ingested.files if f.status == "failed")
             if ingested.events:
                 if self.rules is not None:
                     service.detect(self.workspace, catalog, self.rules)
