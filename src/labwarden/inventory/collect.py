@@ -22,7 +22,7 @@ from labwarden.inventory.sources.interface import Entry, Note, Source
 log = logging.getLogger(__name__)
 
 _BATCH = 256
-_TABULAR = {"csv", "tsv", "jsonl", "parquet", "arrow", "feather", "sas-xpt"}
+_TABULAR = {"csv", "tsv", "jsonl", "parquet", "arrow", "feather", "sas-xpt", "excel"}
 
 
 @dataclass(slots=True)

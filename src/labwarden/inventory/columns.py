@@ -1,7 +1,8 @@
 """Column names of tabular files, read from headers and footers only.
 
 Nothing here deserializes objects: CSV headers are split as text, Parquet and Arrow schemas are
-read from their metadata, SAS transport (XPT) variable names from their fixed-width headers.
+read from their metadata, SAS transport (XPT) variable names from their fixed-width headers and
+Excel workbooks' header rows from their XML (:mod:`labwarden.inventory.xlsx`).
 """
 
 from __future__ import annotations
@@ -98,6 +99,16 @@ def _xpt(handle: BinaryIO, size: int) -> list[str] | None:
     return names or None
 
 
+def _excel(handle: BinaryIO, size: int) -> list[str] | None:
+    """The header row of an .xlsx/.xlsm workbook (legacy binary .xls is not read)."""
+    if handle.read(4) != b"PK\x03\x04":
+        return None
+    handle.seek(0)
+    from labwarden.inventory.xlsx import header_row
+
+    return header_row(handle)
+
+
 _READERS: dict[str, Reader] = {
     "csv": _csv(None),
     "tsv": _csv("\t"),
@@ -106,4 +117,5 @@ _READERS: dict[str, Reader] = {
     "arrow": _arrow,
     "feather": _arrow,
     "sas-xpt": _xpt,
+    "excel": _excel,
 }
