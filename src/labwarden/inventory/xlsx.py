@@ -31,7 +31,7 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _SHARED_TYPE = "/sharedStrings"
 _CELL_REF = re.compile(r"([A-Z]{1,3})\d*")
-_CHUNK = 64 * 1024
+_CHUNK = 4096  # small: the parser builds every element of a chunk, wanted or not
 
 
 class WorkbookError(ValueError):
