@@ -38,26 +38,41 @@ class WorkbookError(ValueError):
     """The workbook is not one this reader understands (a part is missing or malformed)."""
 
 
+Cells = list[tuple[int, str, str]]
+"""``(0-based column, cell type, raw value)`` of one row's cells."""
+
+
 def header_row(handle: BinaryIO) -> list[str] | None:
     """The non-empty cells of the first non-empty row of the first worksheet, left to right."""
+    rows = read_rows(handle, 1, MAX_SHEET)
+    if not rows:
+        return None
+    names = [text.strip() for _, text in sorted(rows[0].items()) if text.strip()]
+    return names or None
+
+
+def read_rows(handle: BinaryIO, max_rows: int, max_bytes: int) -> list[dict[int, str]]:
+    """Up to ``max_rows`` rows of the first worksheet from its first non-empty one, as column
+    -> text (shared strings resolved), reading at most ``max_bytes`` of the sheet."""
     with zipfile.ZipFile(handle) as archive:
         names = set(archive.namelist())
         sheet, shared_part = _first_sheet(archive, names)
-        cells = _first_row(archive, sheet)
-        if not cells:
-            return None
-        wanted = {int(value) for _, kind, value in cells if kind == "s" and value.isdigit()}
+        rows = list(_rows(archive, sheet, max_rows, max_bytes))
+        wanted = [
+            int(value) for row in rows for _, kind, value in row if kind == "s" and value.isdigit()
+        ]
         shared = _shared_strings(archive, shared_part, max(wanted)) if wanted else []
-        row = []
-        for _, kind, value in sorted(cells, key=lambda cell: cell[0]):
+    resolved = []
+    for row in rows:
+        texts = {}
+        for column, kind, value in row:
             if kind == "s":
                 index = int(value) if value.isdigit() else -1
-                text = shared[index] if 0 <= index < len(shared) else ""
+                texts[column] = shared[index] if 0 <= index < len(shared) else ""
             else:
-                text = value
-            if text.strip():
-                row.append(text.strip())
-        return row or None
+                texts[column] = value
+        resolved.append(texts)
+    return resolved
 
 
 def _events(archive: zipfile.ZipFile, name: str, limit: int) -> Iterator[tuple[str, Element]]:
@@ -119,11 +134,13 @@ def _part(target: str) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _first_row(archive: zipfile.ZipFile, sheet: str) -> list[tuple[int, str, str]]:
-    """``(column, type, value)`` of the cells of the first row with a non-empty value."""
-    cells: list[tuple[int, str, str]] = []
+def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -> Iterator[Cells]:
+    """The cells of up to ``max_rows`` rows, from the first row with a non-empty value."""
+    cells: Cells = []
     rows: Element | None = None
-    for event, element in _events(archive, sheet, MAX_SHEET):
+    started = False
+    count = 0
+    for event, element in _events(archive, sheet, max_bytes):
         if event == "start":
             if element.tag == f"{_MAIN}sheetData":
                 rows = element
@@ -138,14 +155,17 @@ def _first_row(archive: zipfile.ZipFile, sheet: str) -> list[tuple[int, str, str
             cells.append((_column(element.get("r"), len(cells)), kind, value))
             element.clear()
             if len(cells) > MAX_CELLS:
-                return []
+                return
         elif element.tag == f"{_MAIN}row":
-            if any(value.strip() for _, _, value in cells):
-                return cells
+            started = started or any(value.strip() for _, _, value in cells)
+            if started:
+                yield cells
+                count += 1
+                if count >= max_rows:
+                    return
             cells = []
             if rows is not None and len(rows) and rows[0] is element:
                 rows.remove(element)  # rows read are dropped: memory stays flat
-    return []
 
 
 def _column(reference: str | None, position: int) -> int:

@@ -46,6 +46,28 @@ def test_pseudonymized_table_with_identifiers(tmp_path: Path) -> None:
     assert high[0].raises is Sensitivity.RESTRICTED
 
 
+def test_workbook_is_checked_like_a_table(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([])  # a title row left empty, as people do
+    sheet.append(["pseudonym", "patient_name", "cpr", "age", "icd10", "age"])
+    for row in [
+        ("P01", "Maria Jensen", "120561-1234", 64, "E11.9", 1),
+        ("P02", "Lars Nielsen", "030457-2345", 69, "I10", 2),
+        ("P03", "Sofia Andersson", "280272-4567", 54, "J45.909", 3),
+    ]:
+        sheet.append(list(row))
+    book.save(tmp_path / "cohort_pseudonymized.xlsx")
+    got = run(tmp_path)
+    assert ("cohort_pseudonymized.xlsx", "direct-identifier-column", "column cpr") in got
+    assert ("cohort_pseudonymized.xlsx", "direct-identifier-column", "column patient_name") in got
+    assert ("cohort_pseudonymized.xlsx", "pseudonymized-with-identifiers", None) in got
+    assert ("cohort_pseudonymized.xlsx", "special-category-column", "column icd10") in got
+
+
 def test_csv_without_personal_data_is_clean(tmp_path: Path) -> None:
     (tmp_path / "assay.csv").write_text(
         "compound_id,smiles,ic50_nm\nCPD-1,CC(=O)O,12.5\nCPD-2,C1=CC=CC=C1,300\n", encoding="utf-8"

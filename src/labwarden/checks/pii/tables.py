@@ -17,7 +17,9 @@ from labwarden.core.errors import InputError
 log = logging.getLogger(__name__)
 
 MAX_ROWS = 5000
-TABULAR_FORMATS = frozenset({"csv", "tsv", "parquet", "jsonl", "arrow", "feather"})
+TABULAR_FORMATS = frozenset({"csv", "tsv", "parquet", "jsonl", "arrow", "feather", "excel"})
+MAX_SHEET_BYTES = 16 << 20
+"""Decompressed bytes of a workbook's first sheet read for a sample."""
 
 
 @dataclass(slots=True)
@@ -137,6 +139,32 @@ def _jsonl(handle: BinaryIO, max_rows: int) -> TableSample:
     return sample
 
 
+def _excel(handle: BinaryIO, max_rows: int) -> TableSample:
+    """The first sheet of an .xlsx/.xlsm workbook: its first non-empty row names the columns."""
+    from labwarden.inventory.xlsx import read_rows
+
+    if handle.read(4) != b"PK\x03\x04":
+        raise InputError("not an .xlsx workbook (legacy .xls is not read)")
+    handle.seek(0)
+    rows = read_rows(handle, max_rows + 1, MAX_SHEET_BYTES)
+    sample = TableSample()
+    if not rows:
+        return sample
+    header: dict[int, str] = {}
+    for column, text in sorted(rows[0].items()):
+        if text.strip():
+            name = text.strip()
+            header[column] = name if name not in header.values() else f"{name}.{column}"
+    for name in header.values():
+        sample.columns.setdefault(name, [])
+    for row in rows[1:]:
+        for column, name in header.items():
+            text = row.get(column)
+            sample.columns[name].append(text if text else None)
+        sample.rows += 1
+    return sample
+
+
 _READERS: dict[str, Callable[[BinaryIO, int], TableSample]] = {
     "parquet": _parquet,
     "csv": _csv(","),
@@ -144,4 +172,5 @@ _READERS: dict[str, Callable[[BinaryIO, int], TableSample]] = {
     "arrow": _arrow,
     "feather": _arrow,
     "jsonl": _jsonl,
+    "excel": _excel,
 }
