@@ -118,3 +118,28 @@ def test_fast_path_equals_the_parser(
     assert fast.events == slow.events
     assert fast_rows == slow_rows
     assert sorted(i.line for i in fast.issues) == sorted(i.line for i in slow.issues)
+
+
+_REC = {"eventVersion": "1.09", "eventTime": "2026-10-01T08:00:00Z", "eventName": "GetObject"}
+
+
+def test_hostile_files_are_reported_and_the_rest_goes_on(tmp_path: Path) -> None:
+    rec = json.dumps(_REC)
+    (tmp_path / "deep.json").write_text(
+        '{"Records":[' + rec + "," + rec[:-1] + ',"x":' + "[" * 100_000 + "]" * 100_000 + "}]}"
+    )
+    (tmp_path / "deep.ndjson").write_text(rec + "\n" + "[" * 100_000 + "]" * 100_000 + "\n" + rec)
+    # Blanks between records (a cheap way to make a document huge) cost little.
+    blanks = b'{"Records":[' + rec.encode() + b"," + b" \n" * 3_000_000 + rec.encode() + b"]}"
+    (tmp_path / "blanks.json.gz").write_bytes(gzip.compress(blanks))
+    whole = gzip.compress(json.dumps({"Records": [_REC] * 4000}).encode(), compresslevel=1)
+    (tmp_path / "cut.json.gz").write_bytes(whole[: len(whole) // 2])
+    result = ingest([tmp_path], Lake(tmp_path / "lake"), Resolver.empty())
+    events = {Path(f.path).name: f.events for f in result.files}
+    assert events["deep.json"] == 1 and events["deep.ndjson"] == 2
+    assert events["blanks.json.gz"] == 2
+    assert 0 < events["cut.json.gz"] < 4000  # what precedes the damage
+    problems = {Path(i.file).name: i.message for i in result.issues}
+    assert "nested too deeply" in problems["deep.json"]
+    assert "nested too deeply" in problems["deep.ndjson"]
+    assert "truncated" in problems["cut.json.gz"]

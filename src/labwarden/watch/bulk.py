@@ -149,6 +149,8 @@ def split_records(data: bytes, first_line: int, compressed: bool) -> Records:
             positions = np.fromiter((first_line + i for i, _ in numbered), np.int64, len(raws))
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise Unsupported(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise Unsupported("JSON nested too deeply") from exc
     lengths = np.fromiter((len(r) for r in raws), np.int64, len(raws))
     offsets = np.zeros(len(raws) + 1, np.int32)
     np.cumsum(lengths, out=offsets[1:])

@@ -38,7 +38,7 @@ def test_csv_and_jsonl() -> None:
 def test_unknown_format_is_an_input_error() -> None:
     with pytest.raises(InputError, match="no table reader"):
         sample_table("sas7bdat", io.BytesIO(b""))
-    with pytest.raises(InputError, match="legacy .xls"):
+    with pytest.raises(InputError, match=r"legacy \.xls"):
         sample_table("excel", io.BytesIO(b"\xd0\xcf\x11\xe0 an OLE2 .xls"))
 
 

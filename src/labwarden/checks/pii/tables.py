@@ -159,8 +159,8 @@ def _excel(handle: BinaryIO, max_rows: int) -> TableSample:
         sample.columns.setdefault(name, [])
     for row in rows[1:]:
         for column, name in header.items():
-            text = row.get(column)
-            sample.columns[name].append(text if text else None)
+            value = row.get(column)
+            sample.columns[name].append(value if value else None)
         sample.rows += 1
     return sample
 
