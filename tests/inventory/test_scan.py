@@ -248,3 +248,23 @@ def test_a_scan_uses_the_secrets_baseline_of_its_own_workspace(tmp_path: Path) -
     import json
 
     assert not [f for f in json.loads(scan.stdout)["findings"] if f["check"] == "secrets"]
+
+
+def test_deeply_nested_json_is_bad_input_not_a_crash(workspace: Workspace, tmp_path: Path) -> None:
+    from labwarden.checks.registry import all_checks
+    from labwarden.checks.standalone import inspect_paths
+
+    root = tmp_path / "lab"
+    (root / "model").mkdir(parents=True)
+    deep = '{"architectures": ["Bert"], "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for name in ("model/config.json", "model/tokenizer.json", "notes.ipynb", "rows.jsonl"):
+        (root / name).write_text(deep)
+    (root / "model" / "model.safetensors").write_bytes(
+        len(deep).to_bytes(8, "little") + deep.encode()
+    )
+    (root / "fine.csv").write_text("a,b\n1,2\n")
+    result = scan(workspace, root)
+    assert result.files_new == 6
+    found = inspect_paths([str(root)], all_checks())
+    assert found.errors == []
+    assert any("nested too deeply" in f.message for f in found.findings)

@@ -103,6 +103,9 @@ def _read(source: Source, entry: Entry, algorithm: Algorithm | None) -> FileReco
             return Note(entry.path, "skipped", "permission denied")
         except OSError as exc:
             return Note(entry.path, "skipped", f"cannot read: {exc.strerror or exc}")
+        except Exception as exc:  # one hostile file must never stop the scan
+            log.warning("%s: cannot be read: %r", entry.path, exc)
+            return Note(entry.path, "skipped", f"cannot be read: {type(exc).__name__}: {exc}")
         now = source.stat_again(entry)
         if now is None:
             return Note(entry.path, "skipped", "vanished during the scan")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import struct
 from collections.abc import Callable
 from typing import BinaryIO
+
+from labwarden.core import safejson
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def _jsonl(handle: BinaryIO, size: int) -> list[str] | None:
     head = handle.read(min(size, _HEAD)).decode("utf-8", "replace")
     for line in head.splitlines():
         if line.strip():
-            record = json.loads(line)
+            record = safejson.loads(line)
             return list(record) if isinstance(record, dict) else None
     return None
 

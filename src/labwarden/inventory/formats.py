@@ -13,6 +13,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from labwarden.core import safejson
 from labwarden.core.values import AssetKind
 
 HEAD_SIZE = 64 * 1024
@@ -439,7 +440,7 @@ def _by_text(name: str, head: bytes) -> Detection | None:
 def _json_kind(stripped: bytes, truncated: bool) -> Detection:
     """A JSON file is data when it is a list of records or too big to be a config."""
     try:
-        sample = json.loads(stripped.decode("utf-8"))
+        sample = safejson.loads(stripped.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         records = re.match(rb"\[\s*\{", stripped) is not None
         return Detection(D if records or truncated else C, "json", "content")

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from labwarden.core import safejson
 from labwarden.seal.errors import SealFormatError
 
 BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -72,7 +73,7 @@ def parse(data: bytes, source: str) -> Bundle:
     if len(data) > MAX_BUNDLE_BYTES:
         raise SealFormatError(f"{source}: larger than {MAX_BUNDLE_BYTES} bytes; not a seal")
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = safejson.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise SealFormatError(f"{source}: not UTF-8 text; not a seal bundle") from None
     except json.JSONDecodeError as exc:

@@ -12,6 +12,8 @@ import json
 import struct
 from dataclasses import dataclass
 
+from labwarden.core import safejson
+
 MAX_HEADER = 100 * 1024 * 1024
 """The safetensors reference implementation refuses larger headers too."""
 
@@ -51,7 +53,7 @@ def parse_header(data: bytes, file_size: int) -> list[TensorSpan]:
     if len(data) < 8 + length:
         raise SafetensorsError("truncated header")
     try:
-        header = json.loads(data[8 : 8 + length].decode("utf-8"))
+        header = safejson.loads(data[8 : 8 + length].decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SafetensorsError(f"header is not JSON: {exc}") from None
     if not isinstance(header, dict):

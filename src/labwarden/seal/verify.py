@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from labwarden.core import safejson
 from labwarden.seal import bundle
 from labwarden.seal.errors import SealFormatError, SignatureError
 from labwarden.seal.hashing import (
@@ -75,7 +76,7 @@ def open_seal(data: bytes, source: str, trusted: list[TrustedKey]) -> OpenedSeal
             "signing or was made with another key"
         )
     try:
-        statement = json.loads(parsed.payload.decode("utf-8"))
+        statement = safejson.loads(parsed.payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SealFormatError(f"{source}: the signed payload is not JSON: {exc}") from None
     manifest = parse_statement(statement, source)

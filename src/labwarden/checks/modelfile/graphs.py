@@ -14,6 +14,7 @@ from typing import Any
 
 from labwarden.checks.modelfile.interface import Blob, ScanContext
 from labwarden.checks.modelfile.payloads import scan_text, snippet
+from labwarden.core import safejson
 from labwarden.core.values import Severity
 
 _KERAS_LAYERS = frozenset(
@@ -171,7 +172,7 @@ def scan_hdf5(ctx: ScanContext, blob: Blob) -> None:
         seen += 1
         chunk = bytes(data[pos : pos + (16 << 20)])
         try:
-            config, _ = json.JSONDecoder().raw_decode(chunk.decode("utf-8", "replace"))
+            config, _ = safejson.raw_decode(chunk.decode("utf-8", "replace"))
         except (ValueError, RecursionError):
             config = None
         if isinstance(config, dict):
@@ -184,7 +185,7 @@ def scan_hdf5(ctx: ScanContext, blob: Blob) -> None:
 def scan_keras_config(ctx: ScanContext, blob: Blob) -> None:
     """Keras v3 ``config.json`` inside a ``.keras`` zip."""
     try:
-        config = json.loads(bytes(blob.data))
+        config = safejson.loads(bytes(blob.data))
     except (ValueError, RecursionError) as exc:
         ctx.add(blob, "keras-config", Severity.LOW, f"config.json is not valid JSON: {exc}", "")
         return
@@ -415,7 +416,7 @@ _SKOPS_TRUSTED = ("builtins", "numpy", "sklearn", "scipy", "collections", "skops
 def scan_skops(ctx: ScanContext, blob: Blob) -> None:
     """skops ``schema.json``: every type it would construct, judged by the import policy."""
     try:
-        schema = json.loads(bytes(blob.data))
+        schema = safejson.loads(bytes(blob.data))
     except (ValueError, RecursionError) as exc:
         ctx.add(blob, "skops-schema", Severity.LOW, f"schema.json is not valid JSON: {exc}", "")
         return

@@ -18,6 +18,7 @@ from typing import Any
 
 from labwarden.checks.modelfile.interface import Blob, ScanContext
 from labwarden.checks.modelfile.payloads import scan_text, snippet
+from labwarden.core import safejson
 from labwarden.core.values import Severity
 
 _UNESCAPE = re.compile(r"\\x([0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\([0-7]{3})")
@@ -175,7 +176,7 @@ def scan_text_file(ctx: ScanContext, blob: Blob) -> None:
     name = blob.name.lower()
     if name.endswith(".json"):
         try:
-            document = json.loads(text)
+            document = safejson.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
             if "{{" in text or "{%" in text:
                 report_template(ctx, blob, "file", text)

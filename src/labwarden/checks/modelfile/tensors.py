@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import json
 import struct
 from typing import Any
 
 from labwarden.checks.modelfile.interface import Blob, ScanContext
 from labwarden.checks.modelfile.payloads import scan_text
 from labwarden.checks.modelfile.templates import report_template
+from labwarden.core import safejson
 from labwarden.core.values import Severity
 
 SAFETENSORS_MAX_HEADER = 100 << 20  # the reference implementation refuses larger headers
@@ -69,7 +69,7 @@ def scan_safetensors(ctx: ScanContext, blob: Blob) -> None:
         )
         return
     try:
-        header = json.loads(bytes(blob.data[8 : 8 + length]), object_pairs_hook=_no_dupes)
+        header = safejson.loads(bytes(blob.data[8 : 8 + length]), object_pairs_hook=_no_dupes)
     except (ValueError, RecursionError) as exc:
         ctx.add(
             blob,

@@ -6,12 +6,12 @@ nothing is deserialized into code (pyarrow reads plain columnar data).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from labwarden.core import safejson
 from labwarden.core.errors import InputError
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def _jsonl(handle: BinaryIO, max_rows: int) -> TableSample:
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw)
+            record = safejson.loads(raw)
         except ValueError as exc:
             raise InputError(f"line {number} is not JSON: {exc}") from exc
         if not isinstance(record, dict):

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from labwarden.core import safejson
 from labwarden.core.errors import InputError
 
 CHUNK = 8 * 1024 * 1024
@@ -159,7 +160,7 @@ def _bounded_gunzip(handle: BinaryIO) -> BinaryIO:
 def _notebook(handle: BinaryIO) -> Iterator[Unit]:
     raw = handle.read()
     try:
-        document = json.loads(raw)
+        document = safejson.loads(raw)
     except (ValueError, UnicodeDecodeError):
         # Not valid JSON: still scan its text, line by line.
         yield Unit(raw.decode("utf-8", "replace"), "json")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import struct
 import zlib
@@ -20,6 +19,7 @@ from labwarden.checks.secrets.filters import (
     looks_random,
     shannon_entropy,
 )
+from labwarden.core import safejson
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _B32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
@@ -100,7 +100,7 @@ def hex_key(value: str, match: re.Match[str]) -> str | None:
 
 def _b64url_json(part: str) -> Any:
     padded = part + "=" * (-len(part) % 4)
-    return json.loads(base64.urlsafe_b64decode(padded))
+    return safejson.loads(base64.urlsafe_b64decode(padded))
 
 
 def jwt(value: str, match: re.Match[str]) -> str | None:
@@ -271,7 +271,7 @@ def web_url(value: str, match: re.Match[str]) -> str | None:
 def gcp_service_account(value: str, match: re.Match[str]) -> str | None:
     """A GCP service-account key: a JSON object of the right type with a 40-hex key ID."""
     try:
-        document = json.loads(value)
+        document = safejson.loads(value)
     except ValueError:
         return "not a JSON object"
     if not isinstance(document, dict) or document.get("type") != "service_account":
