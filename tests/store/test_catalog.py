@@ -101,6 +101,26 @@ def test_findings_are_upserted_and_resolved_when_gone(workspace: Workspace) -> N
         assert catalog.list_findings(min_severity=Severity.CRITICAL)[0].location.offset == 2
 
 
+def test_findings_with_undecodable_text_are_stored_escaped(workspace: Workspace) -> None:
+    # Strings a check took from a hostile file may hold lone surrogates (bytes that were not
+    # UTF-8); SQLite refuses those, which used to stop the whole scan.
+    with Catalog.open(workspace) as catalog:
+        asset = add_asset(catalog, "/lab/m.pkl", "m.pkl")
+        odd = Finding(
+            "modelfile",
+            "unknown-import",
+            Severity.MEDIUM,
+            Location("/lab/m.pkl", member="data\udc82.pkl"),
+            "imports ev\udcffil.call",
+            remediation="check \ud800 it",
+        )
+        with catalog.transaction() as tx:
+            catalog.record_findings(tx, asset, ["modelfile"], [odd], 1)
+        (stored,) = catalog.list_findings()
+        assert stored.message == "imports ev\\udcffil.call"
+        assert stored.location.member == "data\\udc82.pkl"
+
+
 def test_workspace_is_found_upwards_like_git(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

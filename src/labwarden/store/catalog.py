@@ -170,6 +170,18 @@ def _prefix_bounds(root: str) -> tuple[str, str]:
     return base, base[:-1] + "0"  # '0' sorts right after '/'
 
 
+def storable(text: str | None) -> str | None:
+    """``text`` as SQLite can store it: undecodable bytes a check kept as lone surrogates (from
+    names or strings inside a hostile file) are written as ``\\udcXX`` escapes."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 class Catalog:
     """Access to one workspace's ``catalog.db``."""
 
@@ -565,12 +577,12 @@ class Catalog:
                     f.check,
                     f.rule,
                     f.severity.value,
-                    f.location.path,
-                    f.location.member,
+                    storable(f.location.path),
+                    storable(f.location.member),
                     f.location.offset,
                     f.location.line,
-                    f.message,
-                    f.remediation,
+                    storable(f.message),
+                    storable(f.remediation),
                     json.dumps(f.evidence, sort_keys=True, default=str),
                     scan_id,
                     scan_id,
