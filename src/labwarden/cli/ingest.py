@@ -29,6 +29,10 @@ def ingest(
             "--map", help="JSON Lines: COLUMN=FIELD (dotted), e.g. --map actor_user=user.name."
         ),
     ] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option("--threads", min=1, help="Workers for CloudTrail (default: one per CPU)."),
+    ] = None,
 ) -> None:
     """Parse access logs (format detected), resolve touched assets, store them in the lake."""
     shown: list[Issue] = []
@@ -50,6 +54,7 @@ def ingest(
             fmt=fmt,
             mapping=parse_map_options(mapping or []),
             report=report,
+            threads=threads,
         )
     if len(shown) > _SHOWN:
         stderr.print(f"... and {len(shown) - _SHOWN} more problems", markup=False)

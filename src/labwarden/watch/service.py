@@ -32,12 +32,18 @@ def ingest_paths(
     fmt: str | None = None,
     mapping: Mapping[str, str] | None = None,
     report: Callable[[Issue], None] | None = None,
+    threads: int | None = None,
 ) -> IngestResult:
     """Ingest log files or folders into the workspace's lake, resolving assets in ``catalog``."""
     workspace.ensure()
     resolver = load_resolver(workspace.root, catalog)
     ingestor = Ingestor(
-        Lake(workspace.lake_path), resolver, fmt=fmt, mapping=mapping, report=report
+        Lake(workspace.lake_path),
+        resolver,
+        fmt=fmt,
+        mapping=mapping,
+        report=report,
+        threads=threads,
     )
     try:
         return ingestor.run(list(paths))
