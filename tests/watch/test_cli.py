@@ -16,7 +16,7 @@ def test_ingest_events_detect_alerts(tmp_path: Path) -> None:
     runner = CliRunner()
     ws = ["--workspace", str(tmp_path / ".labwarden")]
     logs = str(corpora_path("logs", "cloudtrail-invictus"))
-    result = runner.invoke(app, [*ws, "ingest", logs])
+    result = runner.invoke(app, [*ws, "ingest", "--threads", "1", logs])
     assert result.exit_code == 0, result.output
     assert "ingested 2900 events" in result.output
     assert "LICENSE:0: unknown log format" in result.output
