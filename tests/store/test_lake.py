@@ -140,3 +140,23 @@ def test_compaction_killed_before_the_rename_keeps_the_old_parts(tmp_path: Path)
     with lake.writing():
         pass
     assert sorted(lake.parts()) == before and not list(lake.journal_dir.iterdir())
+
+
+def test_a_second_writer_waits_for_the_first(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import fcntl
+    import threading
+
+    lake = Lake(tmp_path / "lake").ensure()
+    lake.ensure_dirs()
+    with (lake.root / ".lock").open("a") as other:  # another process's ingest, in effect
+        fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+        release = threading.Timer(0.5, lambda: fcntl.flock(other.fileno(), fcntl.LOCK_UN))
+        release.start()
+        started = time.monotonic()
+        with lake.writing():
+            waited = time.monotonic() - started
+        release.join()
+    assert waited >= 0.4
+    assert "another ingest is writing this lake" in caplog.text

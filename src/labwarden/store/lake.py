@@ -223,18 +223,25 @@ class Lake:
         killed writer left half done is finished first."""
         self.ensure_dirs()
         with (self.root / ".lock").open("a") as handle:
+            locked = True
             try:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 log.warning("%s: another ingest is writing this lake; waiting for it", self.root)
                 fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            except OSError as exc:  # a file system without locks (some network mounts)
+                log.warning(
+                    "%s: cannot lock the lake (%s); run one ingest at a time", self.root, exc
+                )
+                locked = False
             try:
                 self._finish_compactions()
                 with self._names_lock:
                     self._names.clear()  # others may have written while we waited
                 yield self
             finally:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+                if locked:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
     @property
     def journal_dir(self) -> Path:
