@@ -8,8 +8,9 @@ pyarrow. Several files go through one query together (a *unit*), and units run o
 pool: decompression, DuckDB and Parquet writing release the GIL.
 
 Whatever this path cannot take whole (invalid JSON or UTF-8, a record that is not an object, a
-file larger than :data:`MAX_BYTES` once decompressed) goes back to the streaming parser, which
-reports each bad record with its line. Parts are named as the parser path names them.
+file larger than :data:`MAX_BYTES` once decompressed, nesting too deep) goes back to the
+streaming parser, which reports each bad record with its line. Batches are named as the parser
+path names them (file digest and batch number); a unit's batches of one day share one part.
 """
 
 from __future__ import annotations
