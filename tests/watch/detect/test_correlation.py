@@ -276,3 +276,15 @@ def test_pruning_never_changes_the_episodes(
         return sorted(con.sql(query).fetchall())
 
     assert episodes(pruned.correlation.episodes) == episodes(plain.correlation.episodes)
+
+
+def test_rules_run_on_an_empty_lake(tmp_path: Path) -> None:
+    from labwarden.engines.duckdb import connect, create_events_view
+    from labwarden.watch.detect.sigma.rules import bundled_rules_dir
+
+    con = connect()
+    create_events_view(con, tmp_path / "no-lake-yet")
+    rules = load([bundled_rules_dir()])
+    result = run_rules(con, rules.rules)
+    assert result.problems == [] and result.detections == []
+    assert result.rules_run == len(rules.rules)

@@ -227,9 +227,9 @@ def _plan_raw(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> 
     except duckdb.Error as exc:
         log.info("raw rules read the lake (%s)", str(exc).splitlines()[0])
         return plan
-    total, per_rule = row[0], row[1:]
+    total, per_rule = row[0] or 0, row[1:]
     for rule, condition, count in zip(raw_rules, conditions, per_rule, strict=True):
-        if count <= max(1000, total * CANDIDATE_SHARE):
+        if (count or 0) <= max(1000, total * CANDIDATE_SHARE):
             plan.candidates.append(condition)
             plan.rewritten[id(rule)] = rule.where
         elif _paths_only(rule.where):
