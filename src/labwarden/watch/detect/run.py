@@ -262,11 +262,12 @@ def _paths_only(where: str) -> bool:
     return not _RAW.search(rest)
 
 
-def _view(sql: str, raw_table: str = "events") -> str:
-    """The relation a rule's query should read: the lightest one that has its columns."""
+def _view(sql: str) -> str:
+    """The relation a rule's query should read: the in-memory table, unless the query reads
+    the raw record (then the lake, ``events``)."""
     novel = uses_novelty(sql)
     if _RAW.search(sql):
-        return on_view(sql, NOVEL_RAW_VIEW) if novel else on_view(sql, raw_table)
+        return on_view(sql, NOVEL_RAW_VIEW) if novel else sql
     return on_view(sql, NOVEL_VIEW if novel else COLUMNS_TABLE)
 
 
