@@ -79,8 +79,8 @@ class FileDone:
 
     file: BulkFile
     events: int = 0
-    lines: int = 0
-    """Lines consumed (plain files) or the last record number (compressed), for the ledger."""
+    last: int = 0
+    """The last record's position (line or record number), for the ledger of a gzip file."""
     fallback: str | None = None
     """Why the streaming parser must take this file instead (nothing was stored from it)."""
     issues: list[Issue] = field(default_factory=list)
@@ -101,7 +101,6 @@ class Records:
     raw: pa.StringArray
     positions: np.ndarray
     """1-based record number (documents and arrays) or line number (NDJSON)."""
-    lines: int
 
 
 def read_bytes(file: BulkFile) -> bytes:
@@ -133,7 +132,7 @@ def _gunzip(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def split_records(data: bytes, first_line: int, compressed: bool) -> Records:
+def split_records(data: bytes, first_line: int) -> Records:
     """The records of a CloudTrail document, array or NDJSON text, without parsing them."""
     try:
         if _CONTAINER_HEAD.match(data):
@@ -163,11 +162,7 @@ def split_records(data: bytes, first_line: int, compressed: bool) -> Records:
         texts.validate(full=True)
     except pa.ArrowInvalid as exc:
         raise Unsupported("not valid UTF-8") from exc
-    if compressed:
-        lines = int(positions[-1]) if len(positions) else 0
-    else:
-        lines = first_line - 1 + data.count(b"\n")
-    return Records(texts, positions, lines)
+    return Records(texts, positions)
 
 
 def unit_cost(size: int, compressed: bool) -> int:
@@ -191,13 +186,11 @@ def ingest_unit(
     groups: list[np.ndarray] = []
     for index, item in enumerate(done):
         try:
-            records = split_records(
-                read_bytes(item.file), item.file.first_line, item.file.compressed
-            )
+            records = split_records(read_bytes(item.file), item.file.first_line)
         except (Unsupported, OSError) as exc:
             item.fallback = str(exc)
             continue
-        item.lines = records.lines
+        item.last = int(records.positions[-1]) if len(records.positions) else 0
         count = len(records.raw)
         raws.append(records.raw)
         names.append(pa.array([str(item.file.path)] * count, pa.string()))

@@ -105,23 +105,39 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
-def _digest(handle: BinaryIO, limit: int | None = None) -> str:
-    """BLAKE2b of the next ``limit`` bytes of ``handle`` (all of them by default)."""
-    hasher = hashlib.blake2b(digest_size=16)
-    remaining = limit
-    while remaining is None or remaining > 0:
-        chunk = handle.read(_HASH_CHUNK if remaining is None else min(_HASH_CHUNK, remaining))
-        if not chunk:
-            break
-        hasher.update(chunk)
-        if remaining is not None:
-            remaining -= len(chunk)
-    return hasher.hexdigest()
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one read of a file gives its plan."""
+
+    digest: str
+    """BLAKE2b of the whole file."""
+    head: str | None
+    """BLAKE2b of its first ``split`` bytes (``None`` without a split)."""
+    tail: str | None
+    """BLAKE2b of the bytes after ``split``."""
+    newlines: int
 
 
-def _digest_path(path: Path, limit: int | None = None) -> str:
-    with path.open("rb") as handle:
-        return _digest(handle, limit)
+def _read(handle: BinaryIO, split: int | None) -> _Read:
+    """Digests (whole, head and tail at ``split``) and newline count of a file in one pass."""
+    whole = hashlib.blake2b(digest_size=16)
+    head = hashlib.blake2b(digest_size=16) if split is not None else None
+    tail = hashlib.blake2b(digest_size=16) if split is not None else None
+    position = newlines = 0
+    while chunk := handle.read(_HASH_CHUNK):
+        whole.update(chunk)
+        newlines += chunk.count(b"\n")
+        if head is not None and tail is not None and split is not None:
+            cut = max(0, min(len(chunk), split - position))
+            head.update(chunk[:cut])
+            tail.update(chunk[cut:])
+        position += len(chunk)
+    return _Read(
+        whole.hexdigest(),
+        head.hexdigest() if head else None,
+        tail.hexdigest() if tail else None,
+        newlines,
+    )
 
 
 @dataclass(slots=True)
@@ -133,6 +149,8 @@ class _Plan:
     start: int
     first_line: int
     segment: str
+    lines: int
+    """Lines of a plain file up to :attr:`size` (0 for a compressed one)."""
     events_before: int = 0
     """Events of the part of the file ingested before (a grown file's head)."""
 
@@ -192,18 +210,32 @@ class Ingestor:
             size = os.fstat(handle.fileno()).st_size
             compressed = handle.read(2) == GZIP_MAGIC
             handle.seek(0)
-            digest = _digest(handle)
-        if before is not None and not compressed and before.compressed is False:
-            if size == before.size and digest == before.digest:
-                return None
-            if size > before.size and _digest_path(path, before.size) == before.digest:
-                tail = _digest_range(path, before.size, size)
-                return _Plan(
-                    path, size, digest, False, before.size, before.lines + 1, tail, before.events
-                )
-        if before is not None and before.digest == digest and before.size == size:
+            grown = (
+                before is not None
+                and not compressed
+                and not before.compressed
+                and size > before.size
+            )
+            read = _read(handle, before.size if grown and before is not None else None)
+        lines = 0 if compressed else read.newlines
+        if before is None:
+            return _Plan(path, size, read.digest, compressed, 0, 1, read.digest, lines)
+        if before.size == size and before.digest == read.digest:
             return None
-        return _Plan(path, size, digest, compressed, 0, 1, digest)
+        if grown and read.head == before.digest and read.tail is not None:
+            tail = read.tail
+            return _Plan(
+                path,
+                size,
+                read.digest,
+                False,
+                before.size,
+                before.lines + 1,
+                tail,
+                lines,
+                before.events,
+            )
+        return _Plan(path, size, read.digest, compressed, 0, 1, read.digest, lines)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -304,7 +336,8 @@ class Ingestor:
                 self.issue(found)
             self.result.files.append(FileResult(str(plan.path), parser.name, item.events))
             self.result.events += item.events
-            entries.append(_entry(plan, parser.name, item.events, item.lines))
+            lines = item.last if plan.compressed else plan.lines
+            entries.append(_entry(plan, parser.name, item.events, lines))
         self.lake.record(*entries)
 
     def _parse_file(self, plan: _Plan, parser: Parser) -> None:
@@ -325,7 +358,7 @@ class Ingestor:
             self.issue(Issue(str(plan.path), 0, message))
             outcome.status = "failed"
             return
-        lines = last_line if plan.compressed else _count_lines(plan.path, plan.size)
+        lines = last_line if plan.compressed else plan.lines
         self.lake.record(_entry(plan, parser.name, outcome.events, lines))
 
     def _store(self, source: str, name: str, table: pa.Table) -> None:
@@ -352,33 +385,6 @@ def _entry(plan: _Plan, fmt: str, events: int, lines: int) -> LedgerEntry:
         format=fmt,
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-
-
-def _digest_range(path: Path, start: int, end: int) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    with path.open("rb") as handle:
-        handle.seek(start)
-        remaining = end - start
-        while remaining > 0:
-            chunk = handle.read(min(_HASH_CHUNK, remaining))
-            if not chunk:
-                break
-            hasher.update(chunk)
-            remaining -= len(chunk)
-    return hasher.hexdigest()
-
-
-def _count_lines(path: Path, size: int) -> int:
-    count = 0
-    remaining = size
-    with path.open("rb") as handle:
-        while remaining > 0:
-            chunk = handle.read(min(_HASH_CHUNK, remaining))
-            if not chunk:
-                break
-            count += chunk.count(b"\n")
-            remaining -= len(chunk)
-    return count
 
 
 def _batches(events: Iterator[Event], size: int) -> Iterator[list[Event]]:

@@ -112,7 +112,7 @@ def test_bulk_sql_equals_parser_on_corpus() -> None:
     tables = []
     for path in _files():
         file = BulkFile(path, path.suffix == ".gz", 0, 1, "x", 100_000)
-        records = split_records(read_bytes(file), 1, file.compressed)
+        records = split_records(read_bytes(file), 1)
         tables.append(
             pa.table(
                 {
