@@ -121,14 +121,21 @@ def is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     return any(address.version == n.version and address in n for n in _INTERNAL)
 
 
-def network_of(ip: str | None) -> str | None:
-    """The network of an address: /24 for public IPv4, /16 for private IPv4 (internal pools
-    such as VPN and DHCP ranges are wide), /48 for IPv6; ``None`` when it is not an address."""
+def parse_address(ip: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """``ip`` (IPv6 possibly in brackets) as an address; ``None`` when it is not one."""
     if not ip:
         return None
     try:
-        address = ipaddress.ip_address(ip.strip("[]"))
+        return ipaddress.ip_address(ip.strip("[]"))
     except ValueError:
+        return None
+
+
+def network_of(ip: str | None) -> str | None:
+    """The network of an address: /24 for public IPv4, /16 for private IPv4 (internal pools
+    such as VPN and DHCP ranges are wide), /48 for IPv6; ``None`` when it is not an address."""
+    address = parse_address(ip)
+    if address is None:
         return None
     prefix = (16 if is_internal(address) else 24) if address.version == 4 else 48
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

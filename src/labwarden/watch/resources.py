@@ -27,7 +27,7 @@ from typing import Any
 from labwarden.core.errors import InputError, PolicyError
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.store.catalog import Catalog
-from labwarden.watch.events import is_internal
+from labwarden.watch.events import is_internal, parse_address
 
 RESOURCES_FILE = "resources.toml"
 _MIN_NAME = 4
@@ -145,11 +145,8 @@ class Resolver:
 
     def network(self, ip: str | None) -> str | None:
         """The label of the ``[[network]]`` holding ``ip``, else ``private``/``public``."""
-        if not ip:
-            return None
-        try:
-            address = ipaddress.ip_address(ip.strip("[]"))
-        except ValueError:
+        address = parse_address(ip)
+        if address is None:
             return None
         for label in self.networks:
             if address.version == label.network.version and address in label.network:
