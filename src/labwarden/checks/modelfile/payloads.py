@@ -71,6 +71,11 @@ class Payload:
     """The nested pickle bytes, for the caller to analyze."""
     encoding: str = ""
 
+    @property
+    def notable(self) -> bool:
+        """Whether to report it: everything but a URL of low severity (names a host, no more)."""
+        return not (self.kind == "url" and self.severity < Severity.MEDIUM)
+
 
 def looks_like_pickle(data: bytes) -> bool:
     """Whether ``data`` looks like a pickle stream (binary header or a protocol 0 GLOBAL)."""

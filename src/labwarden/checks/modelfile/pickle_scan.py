@@ -229,7 +229,7 @@ class PickleAnalyzer:
         plain_reported = False  # one finding per string for code/shell/script/URL patterns
         for payload in scan_text(text):
             if payload.kind in ("code", "shell", "script", "url"):
-                if plain_reported or (payload.kind == "url" and payload.severity < Severity.MEDIUM):
+                if plain_reported or not payload.notable:
                     continue
                 plain_reported = True
             self._payload(payload, offset)
@@ -238,7 +238,7 @@ class PickleAnalyzer:
         if payload.kind == "nested-pickle" and payload.decoded is not None:
             self._nested(payload, offset)
             return
-        if payload.kind == "url" and payload.severity < Severity.MEDIUM:
+        if not payload.notable:
             return
         self._hit(
             "encoded-payload" if payload.encoding else "suspicious-string",

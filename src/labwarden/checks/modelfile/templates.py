@@ -208,7 +208,7 @@ def scan_text_file(ctx: ScanContext, blob: Blob) -> None:
             if "{{" in line or "{%" in line:
                 continue
             for payload in scan_text(line.encode("utf-8", "replace")):
-                if payload.kind == "url" and payload.severity < Severity.MEDIUM:
+                if not payload.notable:
                     continue
                 ctx.add(
                     blob,
@@ -230,7 +230,7 @@ _SECRET_VALUE = re.compile(
 
 def _config_value(ctx: ScanContext, blob: Blob, key: str, value: str) -> None:
     for payload in scan_text(value.encode("utf-8", "replace")):
-        if payload.kind == "url" and payload.severity < Severity.MEDIUM:
+        if not payload.notable:
             continue
         ctx.add(
             blob,

@@ -158,7 +158,7 @@ def scan_safetensors(ctx: ScanContext, blob: Blob) -> None:
         if "{{" in value or "{%" in value:
             report_template(ctx, blob, f"__metadata__.{key}", value)
         for payload in scan_text(value.encode("utf-8", "replace")):
-            if payload.kind == "url" and payload.severity < Severity.MEDIUM:
+            if not payload.notable:
                 continue
             ctx.add(
                 blob,
@@ -257,7 +257,7 @@ def scan_gguf(ctx: ScanContext, blob: Blob) -> None:
                 report_template(ctx, blob, key, text)
                 continue
             for payload in scan_text(value[:65536]):
-                if payload.kind == "url" and payload.severity < Severity.MEDIUM:
+                if not payload.notable:
                     continue
                 ctx.add(
                     blob,
