@@ -84,6 +84,21 @@ def test_ledger_roundtrip(tmp_path: Path) -> None:
     assert lake.ledger(log) == entry
 
 
+def test_ledger_of_earlier_versions_is_still_read(tmp_path: Path) -> None:
+    import dataclasses
+    import hashlib
+
+    lake = Lake(tmp_path / "lake").ensure()
+    old, new = tmp_path / "old.log", tmp_path / "new.log"
+    entry = LedgerEntry(str(old.absolute()), 10, "d", 2, 2, False, "http", "then")
+    lake.legacy_ledger_dir.mkdir()
+    key = hashlib.blake2b(entry.path.encode(), digest_size=16).hexdigest()
+    (lake.legacy_ledger_dir / f"{key}.json").write_text(json.dumps(dataclasses.asdict(entry)))
+    (lake.legacy_ledger_dir / "broken.json").write_text("{not json")
+    assert lake.ledger(old) == entry
+    assert lake.ledgers([old, new]) == {entry.path: entry}
+
+
 def _day_of_parts(lake: Lake, count: int) -> None:
     for n in range(count):
         index = LAKE_SCHEMA.get_field_index("event_uid")

@@ -366,19 +366,7 @@ class Lake:
 
     def ledger(self, path: Path) -> LedgerEntry | None:
         """What was ingested from ``path`` before, if anything."""
-        key = str(path.absolute())
-        row = (
-            self._ledger_db().execute("SELECT entry FROM ledger WHERE path = ?", (key,)).fetchone()
-        )
-        try:
-            if row is not None:
-                return LedgerEntry(**json.loads(row[0]))
-            legacy = self.legacy_ledger_dir / f"{_legacy_key(key)}.json"
-            if not legacy.is_file():
-                return None
-            return LedgerEntry(**json.loads(legacy.read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
-            return None
+        return self.ledgers([path]).get(str(path.absolute()))
 
     def ledgers(self, paths: list[Path]) -> dict[str, LedgerEntry]:
         """:meth:`ledger` of many files at once, by absolute path (few queries, not one each)."""
@@ -395,9 +383,11 @@ class Lake:
                 with contextlib.suppress(ValueError, TypeError):
                     found[key] = LedgerEntry(**json.loads(text))
         if self.legacy_ledger_dir.is_dir():
-            for path, key in zip(paths, keys, strict=True):
-                if key not in found and (entry := self.ledger(path)) is not None:
-                    found[key] = entry
+            for key in keys:
+                legacy = self.legacy_ledger_dir / f"{_legacy_key(key)}.json"
+                if key not in found and legacy.is_file():
+                    with contextlib.suppress(OSError, ValueError, TypeError):
+                        found[key] = LedgerEntry(**json.loads(legacy.read_text("utf-8")))
         return found
 
     def record(self, *entries: LedgerEntry) -> None:
