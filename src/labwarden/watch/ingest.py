@@ -118,15 +118,17 @@ class _Read:
     newlines: int
 
 
-def _read(handle: BinaryIO, split: int | None) -> _Read:
-    """Digests (whole, head and tail at ``split``) and newline count of a file in one pass."""
+def _read(handle: BinaryIO, split: int | None, *, count_lines: bool) -> _Read:
+    """Digests (whole, head and tail at ``split``) and, if asked, the newline count of a file,
+    in one pass."""
     whole = hashlib.blake2b(digest_size=16)
     head = hashlib.blake2b(digest_size=16) if split is not None else None
     tail = hashlib.blake2b(digest_size=16) if split is not None else None
     position = newlines = 0
     while chunk := handle.read(_HASH_CHUNK):
         whole.update(chunk)
-        newlines += chunk.count(b"\n")
+        if count_lines:
+            newlines += chunk.count(b"\n")
         if head is not None and tail is not None and split is not None:
             cut = max(0, min(len(chunk), split - position))
             head.update(chunk[:cut])
@@ -216,8 +218,9 @@ class Ingestor:
                 and not before.compressed
                 and size > before.size
             )
-            read = _read(handle, before.size if grown and before is not None else None)
-        lines = 0 if compressed else read.newlines
+            split = before.size if grown and before is not None else None
+            read = _read(handle, split, count_lines=not compressed)
+        lines = read.newlines
         if before is None:
             return _Plan(path, size, read.digest, compressed, 0, 1, read.digest, lines)
         if before.size == size and before.digest == read.digest:
