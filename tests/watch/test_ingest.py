@@ -171,6 +171,37 @@ def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
     assert lines == [1, 2, 3, 4, 5]
 
 
+@pytest.mark.parametrize("kind", ["http", "cloudtrail-ndjson"])
+def test_lines_appended_while_ingesting_wait_for_the_next_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    def line(n: int) -> str:
+        if kind == "http":
+            return HTTP.format(s=n)
+        return json.dumps(dict(RECORD, eventID=f"e{n}")) + "\n"
+
+    log = tmp_path / ("access.log" if kind == "http" else "export.ndjson")
+    log.write_text("".join(line(n) for n in range(3)))
+    planned = Ingestor._plan
+
+    def plan_then_grow(self: Ingestor, path: Path, before: object) -> object:
+        found = planned(self, path, before)  # type: ignore[arg-type]
+        with path.open("a") as handle:  # a writer appends after the size was taken
+            handle.write("".join(line(n) for n in range(3, 5)))
+        return found
+
+    monkeypatch.setattr(Ingestor, "_plan", plan_then_grow)
+    lake = Lake(tmp_path / "lake")
+    assert ingest([log], lake, Resolver.empty()).events == 3
+    monkeypatch.undo()
+    assert ingest([log], lake, Resolver.empty()).events == 2
+    assert _count(lake.root) == 5
+    con = connect()
+    create_events_view(con, lake.root)
+    lines = sorted(r[0] for r in con.sql("SELECT origin_line FROM events").fetchall())
+    assert lines == [1, 2, 3, 4, 5]
+
+
 def test_killed_ingest_is_completed_without_duplicates(tmp_path: Path) -> None:
     logs = corpora_path("logs", "linux")
     lake = Lake(tmp_path / "lake")

@@ -65,6 +65,8 @@ class BulkFile:
     compressed: bool
     start: int
     """Byte offset to read from (the new tail of a plain file that grew)."""
+    end: int
+    """Byte offset of a plain file to stop at (its planned size; appended lines wait)."""
     first_line: int
     """Line number of the byte at :attr:`start`."""
     segment: str
@@ -107,7 +109,8 @@ def read_bytes(file: BulkFile) -> bytes:
     """The (decompressed) bytes of ``file`` from its start; :class:`Unsupported` when too big."""
     with file.path.open("rb") as handle:
         handle.seek(file.start)
-        data = handle.read(MAX_BYTES + 1)
+        wanted = MAX_BYTES + 1 if file.compressed else min(MAX_BYTES + 1, file.end - file.start)
+        data = handle.read(wanted)
     if len(data) > MAX_BYTES:
         raise Unsupported(f"larger than {MAX_BYTES >> 20} MiB")
     return _gunzip(data) if file.compressed else data

@@ -277,9 +277,7 @@ class Ingestor:
                     if plan is None:
                         self.result.files.append(FileResult(str(path), "-", 0, "unchanged"))
                         continue
-                    parser = self.forced or detect(
-                        LogFile(path, plan.start, plan.first_line), self.mapping
-                    )
+                    parser = self.forced or detect(_log_file(plan), self.mapping)
                 except (OSError, LabwardenError) as exc:
                     message = exc.message if isinstance(exc, LabwardenError) else str(exc)
                     self.issue(Issue(str(path), 0, message.removeprefix(f"{path}: ")))
@@ -314,7 +312,9 @@ class Ingestor:
 
     def _bulk_unit(self, unit: _Unit) -> bulk.UnitDone:
         files = [
-            bulk.BulkFile(p.path, p.compressed, p.start, p.first_line, p.segment, BATCH_EVENTS)
+            bulk.BulkFile(
+                p.path, p.compressed, p.start, p.size, p.first_line, p.segment, BATCH_EVENTS
+            )
             for p, _ in unit
         ]
         return bulk.ingest_unit(files, self._cursor(), self.enricher, self.lake)
@@ -344,7 +344,7 @@ class Ingestor:
         self.lake.record(*entries)
 
     def _parse_file(self, plan: _Plan, parser: Parser) -> None:
-        log_file = LogFile(plan.path, plan.start, plan.first_line)
+        log_file = _log_file(plan)
         outcome = FileResult(str(plan.path), parser.name)
         self.result.files.append(outcome)
         last_line = plan.first_line - 1
@@ -374,6 +374,12 @@ class Ingestor:
         written = write_days(self.lake, source, enriched, groups, lambda _: name)
         self.result.parts_written += written.parts
         self.result.events += table.num_rows
+
+
+def _log_file(plan: _Plan) -> LogFile:
+    """The part of the file the plan covers (a plain file up to its planned size)."""
+    end = None if plan.compressed else plan.size
+    return LogFile(plan.path, plan.start, plan.first_line, end)
 
 
 def _entry(plan: _Plan, fmt: str, events: int, lines: int) -> LedgerEntry:

@@ -111,7 +111,7 @@ def test_bulk_sql_equals_parser_on_corpus() -> None:
     con = connect()
     tables = []
     for path in _files():
-        file = BulkFile(path, path.suffix == ".gz", 0, 1, "x", 100_000)
+        file = BulkFile(path, path.suffix == ".gz", 0, path.stat().st_size, 1, "x", 100_000)
         records = split_records(read_bytes(file), 1)
         tables.append(
             pa.table(

@@ -49,6 +49,9 @@ class LogFile:
     path: Path
     start: int = 0
     first_line: int = 1
+    end: int | None = None
+    """Byte offset of a plain file to stop at: the size ingest planned for, so that lines a
+    writer appends meanwhile are left for the next run (``None``: read to the end)."""
 
     @property
     def name(self) -> str:
@@ -65,6 +68,8 @@ class LogFile:
                 return cast(IO[bytes], io.BufferedReader(_Inflater(handle), _INFLATE_CHUNK))
             if self.start:
                 handle.seek(self.start)
+            if self.end is not None:
+                return cast(IO[bytes], io.BufferedReader(_Bounded(handle, self.end - self.start)))
             return handle
         except OSError as exc:
             raise InputError(f"{self.path}: cannot read: {exc.strerror}") from exc
@@ -99,6 +104,8 @@ class LogFile:
                 head = handle.read(size)
                 if head[:2] != GZIP_MAGIC:
                     handle.seek(self.start)
+                    if self.end is not None:
+                        size = max(0, min(size, self.end - self.start))
                     return handle.read(size).decode("utf-8", errors="replace")
                 data = zlib.decompressobj(wbits=31).decompress(head, size)
         except (OSError, zlib.error) as exc:
@@ -107,6 +114,31 @@ class LogFile:
 
 
 _INFLATE_CHUNK = 1 << 16
+
+
+class _Bounded(io.RawIOBase):
+    """The next ``limit`` bytes of a file, then its end."""
+
+    def __init__(self, raw: IO[bytes], limit: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._left = max(0, limit)
+
+    def readable(self) -> bool:
+        """Always: this is a reader."""
+        return True
+
+    def close(self) -> None:
+        """Close the file too."""
+        self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        """Read into ``buffer``, never past the limit."""
+        view = memoryview(buffer).cast("B")[: self._left]
+        count = self._raw.readinto(view) if len(view) else 0  # type: ignore[attr-defined]
+        self._left -= count or 0
+        return count or 0
 
 
 class _Inflater(io.RawIOBase):
