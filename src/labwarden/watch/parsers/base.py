@@ -116,13 +116,12 @@ class LogFile:
 _INFLATE_CHUNK = 1 << 16
 
 
-class _Bounded(io.RawIOBase):
-    """The next ``limit`` bytes of a file, then its end."""
+class _Reader(io.RawIOBase):
+    """A reader over an open file, which it closes with itself."""
 
-    def __init__(self, raw: IO[bytes], limit: int) -> None:
+    def __init__(self, raw: IO[bytes]) -> None:
         super().__init__()
         self._raw = raw
-        self._left = max(0, limit)
 
     def readable(self) -> bool:
         """Always: this is a reader."""
@@ -133,6 +132,14 @@ class _Bounded(io.RawIOBase):
         self._raw.close()
         super().close()
 
+
+class _Bounded(_Reader):
+    """The next ``limit`` bytes of a file, then its end."""
+
+    def __init__(self, raw: IO[bytes], limit: int) -> None:
+        super().__init__(raw)
+        self._left = max(0, limit)
+
     def readinto(self, buffer: Any) -> int:
         """Read into ``buffer``, never past the limit."""
         view = memoryview(buffer).cast("B")[: self._left]
@@ -141,7 +148,7 @@ class _Bounded(io.RawIOBase):
         return count or 0
 
 
-class _Inflater(io.RawIOBase):
+class _Inflater(_Reader):
     """Gzip members (one or more) inflated by ISA-L as they are read.
 
     A stream cut short first gives everything that precedes the damage and an end of file;
@@ -150,19 +157,11 @@ class _Inflater(io.RawIOBase):
     """
 
     def __init__(self, raw: IO[bytes]) -> None:
-        super().__init__()
-        self._raw = raw
+        super().__init__(raw)
         self._inflater = isal_zlib.decompressobj(wbits=31)
         self._tail = b""
         self._in_member = False
         self._cut = False
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
 
     def readinto(self, buffer: Any) -> int:
         if self._cut:
