@@ -121,7 +121,7 @@ def _email(rng: random.Random) -> str:
     return f"{n}@{rng.choice(['regionh.dk', 'nhs.net', 'ki.se', 'mgh.harvard.edu'])}"
 
 
-def text_set(seed: int = 7, n: int = 400) -> list[Sample]:
+def text_set(seed: int = 7, n: int = 400) -> list[Sample]:  # noqa: C901
     """Labelled texts: half with personal data, half look-alikes without."""
     rng = random.Random(seed)
     out: list[Sample] = []

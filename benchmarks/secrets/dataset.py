@@ -517,7 +517,7 @@ def _notebook(source_line: str) -> str:
     )
 
 
-def style_of(lines: list[str]) -> str:
+def style_of(lines: list[str]) -> str:  # noqa: C901
     """The kind of file a candidate's syntax belongs in."""
     if len(lines) > 1:
         return "pem"
@@ -564,7 +564,7 @@ EXTENSIONS = {
 }
 
 
-def build(root: Path = ROOT, seed: int = 2026, copies: int = 6) -> Path:
+def build(root: Path = ROOT, seed: int = 2026, copies: int = 6) -> Path:  # noqa: C901
     """Write the evaluation files and labels under ``root``; return the labels path."""
     import shutil
 

@@ -31,4 +31,4 @@ def test_parse_is_case_insensitive_and_names_the_choices() -> None:
 
 def test_comparing_different_enums_is_an_error() -> None:
     with pytest.raises(TypeError):
-        _ = Severity.HIGH < Sensitivity.PUBLIC  # type: ignore[operator]
+        _ = Severity.HIGH < Sensitivity.PUBLIC

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from labwarden.core.events import LAKE_COLUMNS
 from labwarden.engines.duckdb import connect, create_events_view
-from labwarden.watch.events import LAKE_COLUMNS
 
 
 def test_settings() -> None:

@@ -18,7 +18,10 @@ def walk(root: Path, exclude: tuple[str, ...] = ()) -> tuple[list[Entry], list[N
     entries: list[Entry] = []
     notes: list[Note] = []
     for item in LocalSource([str(root)], exclude).walk():
-        (entries if isinstance(item, Entry) else notes).append(item)
+        if isinstance(item, Entry):
+            entries.append(item)
+        else:
+            notes.append(item)
     return entries, notes
 
 

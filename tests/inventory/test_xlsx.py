@@ -69,7 +69,7 @@ def test_leading_empty_rows_and_gaps_are_skipped() -> None:
     )
 )
 def test_any_header_written_by_openpyxl_reads_back(names: list[str]) -> None:
-    assert _columns(_workbook([names])) == [n.strip() for n in names]
+    assert _columns(_workbook([list[object](names)])) == [n.strip() for n in names]
 
 
 def _parts(sheet: bytes, rels_target: str = "worksheets/sheet1.xml") -> bytes:

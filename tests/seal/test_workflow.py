@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,9 +36,9 @@ def _scan(catalog: Catalog, workspace: Workspace, path: Path) -> None:
 
 
 @pytest.fixture
-def catalog(signing_workspace: Workspace) -> Catalog:
+def catalog(signing_workspace: Workspace) -> Iterator[Catalog]:
     with Catalog.open(signing_workspace) as opened:
-        yield opened  # type: ignore[misc]
+        yield opened
 
 
 def test_seals_are_numbered_versions_with_who_and_when(

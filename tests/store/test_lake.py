@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from labwarden.core.events import LAKE_SCHEMA
 from labwarden.store.lake import Lake, LedgerEntry
-from labwarden.watch.events import LAKE_SCHEMA
 
 
 def _table(n: int) -> pa.Table:

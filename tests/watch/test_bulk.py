@@ -18,7 +18,7 @@ from labwarden.watch import bulk
 from labwarden.watch.ingest import IngestResult, ingest
 from labwarden.watch.resources import Resolver
 
-_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
 _TIMES = st.sampled_from(
     [
         "2026-10-01T08:00:00Z",

@@ -282,7 +282,7 @@ def test_bulk_network_sql_matches_python(tmp_path: Path) -> None:
 
     import pyarrow as pa
 
-    from labwarden.watch.events import SCHEMA, network_of
+    from labwarden.core.events import SCHEMA, network_of
     from labwarden.watch.resources import NetworkLabel
 
     ips = [

@@ -128,7 +128,7 @@ def risk_command(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:
+def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:  # noqa: C901
     document = result.to_dict()
     if fmt is OutputFormat.JSON:
         json.dump(document, out, indent=2, default=str)

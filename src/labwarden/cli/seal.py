@@ -273,7 +273,7 @@ def _print_verification(result: Verification, fmt: OutputFormat, label: str) -> 
         render_rows(rows, ["change", "path", "detail"], fmt, sys.stdout, title="differences")
 
 
-def verify(
+def verify(  # noqa: C901
     path: Annotated[
         Path | None, typer.Argument(help="Folder or file to verify (default: the asset itself).")
     ] = None,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from labwarden.watch.events import LAKE_SCHEMA
+from labwarden.core.events import LAKE_SCHEMA
 
 log = logging.getLogger(__name__)
 

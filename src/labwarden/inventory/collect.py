@@ -37,7 +37,7 @@ class Collected:
     markers: dict[str, set[str]] = field(default_factory=dict)
 
 
-def collect(
+def collect(  # noqa: C901
     source: Source,
     known: Mapping[str, FileRecord],
     algorithm: Algorithm | None,

@@ -229,7 +229,7 @@ def by_name(name: str) -> tuple[AssetKind, str] | None:
     return _BY_EXT.get(extension(low))
 
 
-def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detection:
+def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detection:  # noqa: C901
     """Detect the kind and format of the file ``name`` whose bytes ``handle`` reads.
 
     ``parent`` is the name of the containing folder (``.aws`` and ``.kube`` hold credentials).
@@ -276,7 +276,7 @@ def _is_text(head: bytes) -> bool:
     return True
 
 
-def _by_magic(name: str, head: bytes, handle: BinaryIO, size: int) -> Detection | None:
+def _by_magic(name: str, head: bytes, handle: BinaryIO, size: int) -> Detection | None:  # noqa: C901
     ext = extension(name)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(name, handle)
@@ -356,7 +356,7 @@ def _looks_like_safetensors(head: bytes, size: int) -> bool:
     return 2 <= length <= size - 8 and head[8:9] == b"{" and head[9:10] in (b'"', b"}", b" ")
 
 
-def _zip_kind(name: str, handle: BinaryIO) -> Detection:
+def _zip_kind(name: str, handle: BinaryIO) -> Detection:  # noqa: C901
     ext = extension(name)
     try:
         handle.seek(0)
@@ -390,7 +390,7 @@ def _zip_kind(name: str, handle: BinaryIO) -> Detection:
     return Detection(ARC, "zip", "magic", props)
 
 
-def _by_text(name: str, head: bytes) -> Detection | None:
+def _by_text(name: str, head: bytes) -> Detection | None:  # noqa: C901
     low = name.lower()
     stripped = head.lstrip()
     if stripped.startswith(b"{") and b'"service_account"' in head and b'"private_key"' in head:

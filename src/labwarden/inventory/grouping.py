@@ -62,7 +62,7 @@ def _ancestors(folder: str, stop: str) -> Iterable[str]:
         current = _parent(current) or "/"
 
 
-def group_assets(
+def group_assets(  # noqa: C901
     records: Sequence[FileRecord],
     roots: Sequence[str],
     markers: Mapping[str, set[str]] | None = None,

@@ -70,7 +70,7 @@ def content_digest(asset: Asset, algorithm: Algorithm) -> str:
     return digest_bytes("\n".join(lines).encode("utf-8", "surrogateescape"), algorithm)
 
 
-def run_scan(
+def run_scan(  # noqa: C901
     catalog: Catalog,
     source: Source,
     policy: Policy,
@@ -134,7 +134,7 @@ def run_scan(
     return result
 
 
-def _store_assets(
+def _store_assets(  # noqa: C901
     catalog: Catalog,
     assets: list[Asset],
     roots: Sequence[str],

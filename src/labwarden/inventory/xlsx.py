@@ -99,7 +99,7 @@ def _elements(parser: XMLPullParser[Element]) -> Iterator[tuple[str, Element]]:
             yield event, item
 
 
-def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str | None]:
+def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str | None]:  # noqa: C901
     """The first worksheet's part and the shared strings part, from the workbook's relations."""
     first_id = None
     if "xl/workbook.xml" in names:
@@ -134,7 +134,7 @@ def _part(target: str) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -> Iterator[Cells]:
+def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -> Iterator[Cells]:  # noqa: C901
     """The cells of up to ``max_rows`` rows, from the first row with a non-empty value."""
     cells: Cells = []
     rows: Element | None = None

@@ -164,7 +164,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 _DATE_LEVELS = ("month", "year", "5years", "decade", "century")
 
 
-def date_hierarchy(column: str, values: Sequence[str], levels: Sequence[str]) -> Hierarchy:
+def date_hierarchy(column: str, values: Sequence[str], levels: Sequence[str]) -> Hierarchy:  # noqa: C901
     """ISO dates generalized to month, year, 5 years, decade or century, then ``*``."""
     unknown = [level for level in levels if level not in _DATE_LEVELS]
     if unknown or not levels:

@@ -54,7 +54,7 @@ def _pitman_domain(theta: float, alpha: float) -> bool:
     return 0 < alpha < 1 and theta > -alpha and math.isfinite(theta)
 
 
-def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float) -> float:
+def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float) -> float:  # noqa: C901
     """Pitman's estimate of the number of population uniques (maximum likelihood, Newton)."""
     from scipy import special  # type: ignore[import-untyped]  # slow to import: only when used
 

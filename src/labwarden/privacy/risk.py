@@ -131,7 +131,7 @@ class AttributeRisk:
         }
 
 
-def attribute_risks(
+def attribute_risks(  # noqa: C901
     columns: Sequence[EncodedColumn], limit: int = DEFAULT_COMBINATIONS
 ) -> tuple[list[AttributeRisk], int]:
     """Distinction and separation of QI combinations, smallest first, at most ``limit`` of them.

@@ -68,7 +68,7 @@ def _b64(value: Any, where: str, source: str) -> bytes:
         raise SealFormatError(f"{source}: {where} is not valid base64") from None
 
 
-def parse(data: bytes, source: str) -> Bundle:
+def parse(data: bytes, source: str) -> Bundle:  # noqa: C901
     """Parse bundle JSON bytes; anything malformed is a :class:`SealFormatError`."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise SealFormatError(f"{source}: larger than {MAX_BUNDLE_BYTES} bytes; not a seal")

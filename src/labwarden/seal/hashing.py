@@ -212,7 +212,7 @@ def _tensor_spans(entry: FileEntry, fd: int, size: int) -> tuple[list[TensorSpan
         return None, f"not a valid safetensors header: {exc}"
 
 
-def hash_file(
+def hash_file(  # noqa: C901
     entry: FileEntry,
     algorithm: Algorithm,
     *,

@@ -218,7 +218,7 @@ class _Reader:
         return value
 
 
-def parse_statement(statement: Any, source: str) -> Manifest:
+def parse_statement(statement: Any, source: str) -> Manifest:  # noqa: C901
     """Check an in-toto statement (already JSON-decoded) and return its manifest."""
     r = _Reader(source)
     top = r.obj(statement, "the statement")
@@ -334,7 +334,7 @@ def _shards_from_resources(
     return files
 
 
-def _apply_extension(r: _Reader, manifest: Manifest, ext: dict[str, Any]) -> None:
+def _apply_extension(r: _Reader, manifest: Manifest, ext: dict[str, Any]) -> None:  # noqa: C901
     where = f"predicate.{EXTENSION}"
     if r.field(ext, "format", int, where) != EXTENSION_FORMAT:
         raise r.fail(f"{where}.format {ext['format']} is not supported (expected 1)")

@@ -43,7 +43,7 @@ def header_length(prefix: bytes, file_size: int) -> int:
     return int(length)
 
 
-def parse_header(data: bytes, file_size: int) -> list[TensorSpan]:
+def parse_header(data: bytes, file_size: int) -> list[TensorSpan]:  # noqa: C901
     """Tensor spans from ``data`` (at least the first ``8 + N`` bytes of a file of ``file_size``).
 
     Raises :class:`SafetensorsError` for anything that is not a valid header: bad JSON, missing

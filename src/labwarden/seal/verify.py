@@ -239,7 +239,7 @@ def _same(sealed: HashedFile, now: HashedFile, sizes_known: bool) -> bool:
     return sealed.digest == now.digest and sealed.shards == now.shards
 
 
-def _compare(
+def _compare(  # noqa: C901
     manifest: Manifest,
     current: list[HashedFile],
     entries: dict[str, FileEntry],

@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from labwarden.core.errors import WorkspaceError
-from labwarden.watch.events import LAKE_SCHEMA
+from labwarden.core.events import LAKE_SCHEMA
 
 log = logging.getLogger(__name__)
 

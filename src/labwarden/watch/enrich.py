@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labwarden.watch.events import LAKE_SCHEMA, SCHEMA, network_of
+from labwarden.core.events import LAKE_SCHEMA, SCHEMA, network_of
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.resources import ResolvedAsset, Resolver
 

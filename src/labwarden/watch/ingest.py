@@ -27,11 +27,11 @@ import numpy as np
 import pyarrow as pa
 
 from labwarden.core.errors import InputError, LabwardenError
+from labwarden.core.events import SCHEMA, Event
 from labwarden.engines.duckdb import connect
 from labwarden.store.lake import COMPACT_AT, Lake, LedgerEntry
 from labwarden.watch import bulk
 from labwarden.watch.enrich import Enricher
-from labwarden.watch.events import SCHEMA, Event
 from labwarden.watch.parsers import cloudtrail
 from labwarden.watch.parsers.base import GZIP_MAGIC, Issue, LogFile, Parser
 from labwarden.watch.parsers.registry import detect, get_parser

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from labwarden.core.events import LAKE_SCHEMA
 from labwarden.store.lake import Lake
-from labwarden.watch.events import LAKE_SCHEMA
 
 
 @dataclass(slots=True)

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from labwarden.core.errors import InputError, PolicyError
+from labwarden.core.events import is_internal, parse_address
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.store.catalog import Catalog
-from labwarden.watch.events import is_internal, parse_address
 
 RESOURCES_FILE = "resources.toml"
 _MIN_NAME = 4

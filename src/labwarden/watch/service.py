@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from labwarden.core.errors import InputError
+from labwarden.core.events import parse_iso_time
 from labwarden.core.workspace import Workspace
 from labwarden.engines.duckdb import connect, create_events_view
 from labwarden.store.catalog import Catalog
@@ -18,7 +19,6 @@ from labwarden.store.lake import Lake
 from labwarden.watch import alerting
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
-from labwarden.watch.events import parse_iso_time
 from labwarden.watch.ingest import Ingestor, IngestResult
 from labwarden.watch.parsers.base import Issue
 from labwarden.watch.resources import load_resolver

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import struct
+from collections.abc import Mapping
 
 import pytest
 from hypothesis import given, settings
@@ -153,7 +154,7 @@ def test_config_values() -> None:
     assert scan(json.dumps(clean).encode(), "config.json") == []
 
 
-def _fake_h5(config: dict[str, object]) -> bytes:
+def _fake_h5(config: Mapping[str, object]) -> bytes:
     return b"\x89HDF\r\n\x1a\n" + b"\x00" * 64 + b"model_config" + json.dumps(config).encode()
 
 

@@ -107,7 +107,7 @@ BYPASS_CALLABLES = [
 def test_dangerous_callables_are_high_or_critical(module: str, name: str) -> None:
     for data in (stack_global_call(module, name, "id"), global_call(module, name, "id")):
         found = scan(data)
-        assert worst(found) is not None and worst(found) >= Severity.HIGH, (module, name)  # type: ignore[operator]
+        assert worst(found) is not None and worst(found) >= Severity.HIGH, (module, name)
         dangerous = [f for f in found if f.rule == "dangerous-import"]
         assert dangerous, (module, name, [f.message for f in found])
         assert dangerous[0].evidence["callable"] == f"{module}.{name}"
@@ -296,7 +296,7 @@ def test_truncated_pickle_still_reports_what_ran() -> None:
 def test_garbage_after_header_is_a_finding_not_a_crash() -> None:
     found = scan(proto(4) + b"\xff\xfe\xfd")
     assert rules(found) == {"malformed-pickle"}
-    assert worst(found) < Severity.HIGH  # type: ignore[operator]
+    assert worst(found) < Severity.HIGH
 
 
 def test_deep_nesting_is_bounded() -> None:

@@ -32,7 +32,7 @@ def test_name_without_matching_values_is_not_enough() -> None:
 
 
 def test_free_text_naming_people() -> None:
-    notes = [
+    notes: list[str | None] = [
         "Patient Maria Jensen called about nausea after the second dose.",
         "Spoke with Lars Nielsen, follow-up booked for next week.",
         "No issues reported at the visit today, all vitals in range.",
@@ -41,7 +41,7 @@ def test_free_text_naming_people() -> None:
 
 
 def test_compound_tables_hold_nothing_personal() -> None:
-    columns = {
+    columns: dict[str, list[str | None]] = {
         "compound_id": ["CPD-LIB00001", "CPD-LIB00002"],
         "smiles": ["CC(=O)Oc1ccccc1C(=O)O", "C1=CC=CC=C1"],
         "mw": ["180.16", "78.11"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labwarden.watch.events import Event
+from labwarden.core.events import Event
 from labwarden.watch.parsers.base import Issue, LogFile, Parser
 
 

@@ -10,8 +10,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from labwarden.core.events import SCHEMA
 from labwarden.engines.duckdb import connect
-from labwarden.watch.events import SCHEMA
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import Issue, LogFile
 from labwarden.watch.parsers.cloudtrail import CloudTrailParser, bulk_sql

@@ -41,7 +41,7 @@ def _unsafe_path(name: str) -> str | None:
     return None
 
 
-def scan_zip(ctx: ScanContext, blob: Blob) -> None:
+def scan_zip(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
     """Scan every member of a zip archive that a loader could deserialize."""
     try:
         archive = zipfile.ZipFile(_Reader(blob.data))
@@ -200,7 +200,7 @@ def _worth_reading(ctx: ScanContext, blob: Blob, info: zipfile.ZipInfo) -> bool:
     return scanner is not None and fmt != "text"
 
 
-def _read_member(
+def _read_member(  # noqa: C901
     ctx: ScanContext,
     blob: Blob,
     info: zipfile.ZipInfo,

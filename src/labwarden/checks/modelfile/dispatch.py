@@ -28,7 +28,7 @@ PICKLE_EXTENSIONS = (
 TEXT_EXTENSIONS = (".json", ".yaml", ".yml", ".jinja", ".jinja2", ".j2", ".template", ".tmpl")
 
 
-def sniff(blob: Blob) -> tuple[str, FormatScanner | None]:
+def sniff(blob: Blob) -> tuple[str, FormatScanner | None]:  # noqa: C901
     """The format of ``blob`` and the scanner for it (``None`` when nothing applies)."""
     head = bytes(blob.data[:512])
     name = blob.name.lower()

@@ -326,7 +326,7 @@ def _fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
             raise _ProtoError(f"unsupported wire type {wire}")
 
 
-def scan_onnx(ctx: ScanContext, blob: Blob) -> None:
+def scan_onnx(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
     """Custom operator domains and external-data paths that leave the model folder."""
     data = bytes(blob.data) if blob.size <= (2 << 30) else bytes(blob.data[: 2 << 30])
     domains: set[str] = set()
@@ -413,7 +413,7 @@ def _onnx_tensor(data: bytes, locations: set[str]) -> None:
 _SKOPS_TRUSTED = ("builtins", "numpy", "sklearn", "scipy", "collections", "skops")
 
 
-def scan_skops(ctx: ScanContext, blob: Blob) -> None:
+def scan_skops(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
     """skops ``schema.json``: every type it would construct, judged by the import policy."""
     try:
         schema = safejson.loads(bytes(blob.data))

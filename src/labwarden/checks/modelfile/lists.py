@@ -144,7 +144,7 @@ class ImportPolicy:
                 self._cache[key] = found
         return found
 
-    def _judge(self, module: str, name: str) -> Verdict:
+    def _judge(self, module: str, name: str) -> Verdict:  # noqa: C901
         mod, nm = normalize(module, name)
         full = f"{mod}.{nm}" if nm else mod
         parts = full.split(".")

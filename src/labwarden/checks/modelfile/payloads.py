@@ -142,7 +142,7 @@ _SHELL_HINTS = (
 )
 
 
-def scan_text(data: bytes, *, urls: bool = True, depth: int = 0) -> list[Payload]:
+def scan_text(data: bytes, *, urls: bool = True, depth: int = 0) -> list[Payload]:  # noqa: C901
     """Payloads in one string value (bytes of its UTF-8 text)."""
     found: list[Payload] = []
     if looks_like_pickle(data):

@@ -278,7 +278,7 @@ class PickleAnalyzer:
 
     # -- the stream loop ---------------------------------------------------------------------
 
-    def _stream(self, data: Any, pos: int, size: int) -> tuple[bool, int]:
+    def _stream(self, data: Any, pos: int, size: int) -> tuple[bool, int]:  # noqa: C901
         """Analyze one stream from ``pos``; returns (ended with STOP, offset after it)."""
         stack: list[Any] = []
         push = stack.append

@@ -167,7 +167,7 @@ def report_template(ctx: ScanContext, blob: Blob, where: str, template: str) -> 
         )
 
 
-def scan_text_file(ctx: ScanContext, blob: Blob) -> None:
+def scan_text_file(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
     """JSON/YAML configs and standalone templates: templates and payloads in their strings."""
     if blob.size > ctx.limits.max_text_bytes:
         return

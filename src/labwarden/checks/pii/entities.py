@@ -333,7 +333,7 @@ def _build_search() -> _Search:
 _SEARCH = _build_search()
 
 
-def find_entities(text: str) -> list[Span]:
+def find_entities(text: str) -> list[Span]:  # noqa: C901
     """Every entity in ``text``, earlier recognizers winning where matches overlap.
 
     One multi-pattern pass over the lower-cased text finds the key words; recognizers that need

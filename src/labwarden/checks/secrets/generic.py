@@ -154,7 +154,7 @@ def is_identifier_like(value: str) -> bool:
     return len(parts) >= 2 and all(_WORDY_SEGMENT.match(p) for p in parts)
 
 
-def judge(name: str, value: str) -> tuple[Rule, str] | None:
+def judge(name: str, value: str) -> tuple[Rule, str] | None:  # noqa: C901
     """The generic rule that ``name = value`` breaks, with a detail, or ``None``."""
     if not SECRET_NAME.search(name) or NOT_SECRET_NAME.search(name):
         return None

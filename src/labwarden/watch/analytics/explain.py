@@ -39,7 +39,7 @@ def _times(value: float, reference: float | None) -> str | None:
     return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
 
 
-def components(
+def components(  # noqa: C901
     row: dict[str, Any], new_values: dict[str, list[str]], window: int
 ) -> list[tuple[str, float, str]]:
     """``(component, points, sentence)`` for every component that contributed, largest first."""

@@ -56,7 +56,7 @@ def learned_peers_sql(facts: str) -> str:
     """
 
 
-def load_mapping(path: Path) -> dict[str, str]:
+def load_mapping(path: Path) -> dict[str, str]:  # noqa: C901
     """``principal -> group`` from a CSV (``principal,group``) or TOML (``[groups]``) file."""
     try:
         text = path.read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ import re
 
 import duckdb
 
-from labwarden.watch.events import NOVELTY_COLUMNS
+from labwarden.core.events import NOVELTY_COLUMNS
 
 BASELINE_DAYS = 7
 NOVEL_HOURS = 24

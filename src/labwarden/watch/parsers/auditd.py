@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from labwarden.watch.events import Event, EventClass
+from labwarden.core.events import Event, EventClass
 from labwarden.watch.parsers.base import LineParser, RecordError, raw_json
 
 _HEAD = re.compile(

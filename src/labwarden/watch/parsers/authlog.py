@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from labwarden.watch.events import Event, EventClass, parse_iso_time
+from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.base import LineParser, LogFile, RecordError, raw_json
 
 _CLASSIC = re.compile(
@@ -98,7 +98,7 @@ class AuthLogParser(LineParser):
             reference = datetime.now(UTC)
         return _Context(reference)
 
-    def parse_line(self, line: str, context: Any) -> Event | None:
+    def parse_line(self, line: str, context: Any) -> Event | None:  # noqa: C901
         """One syslog line."""
         match = _CLASSIC.match(line) or _ISO.match(line)
         if not match:

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from labwarden.watch.events import Event, EventClass, parse_iso_time
+from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.azure_common import caller_ip, resource_parts
 from labwarden.watch.parsers.base import (

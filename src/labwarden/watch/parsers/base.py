@@ -17,7 +17,7 @@ from typing import IO, Any, cast
 from isal import isal_zlib
 
 from labwarden.core.errors import InputError
-from labwarden.watch.events import Event
+from labwarden.core.events import Event
 
 GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
@@ -322,7 +322,7 @@ def _iter_lines(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, A
         yield number, value, text
 
 
-def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:
+def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:  # noqa: C901
     decoder = json.JSONDecoder()
     with log.open_text() as handle:
         buf = handle.read(_CHUNK)

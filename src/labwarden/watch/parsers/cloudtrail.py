@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from labwarden.watch.events import Event, EventClass, parse_iso_time
+from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import (
     JsonRecordParser,
@@ -184,7 +184,7 @@ SELECT
   origin_line,
   raw
 """
-"""Columns of :data:`labwarden.watch.events.SCHEMA` from a relation with the record's JSON text
+"""Columns of :data:`labwarden.core.events.SCHEMA` from a relation with the record's JSON text
 ``raw`` and ``v``, the values of :data:`EXTRACT_PATHS` (see :data:`EXTRACT`). ``time`` is NULL
 when ``eventTime`` is missing or not a time (the caller reports such records); ``event_uid``
 falls back to the MD5 of ``raw`` as enrichment does for parsed records; ``activity`` is

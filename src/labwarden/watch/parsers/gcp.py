@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from labwarden.watch.events import Event, EventClass, parse_iso_time
+from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import (
     JsonRecordParser,

@@ -8,7 +8,7 @@ from datetime import UTC
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from labwarden.watch.events import Event, EventClass
+from labwarden.core.events import Event, EventClass
 from labwarden.watch.parsers.base import (
     LineParser,
     RecordError,

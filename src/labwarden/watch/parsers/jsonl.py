@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labwarden.core.errors import InputError
-from labwarden.watch.events import PARSER_COLUMNS, Event, parse_iso_time
+from labwarden.core.events import PARSER_COLUMNS, Event, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import (
     Issue,

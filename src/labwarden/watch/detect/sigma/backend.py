@@ -36,7 +36,7 @@ from sigma.types import (
     SpecialChars,
 )
 
-from labwarden.watch.events import LAKE_COLUMNS
+from labwarden.core.events import LAKE_COLUMNS
 
 RAW_PREFIX = "raw."
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9_@$-]+$")

@@ -107,7 +107,7 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load(paths: Iterable[Path], *, time_filter: str = "") -> RuleSet:
+def load(paths: Iterable[Path], *, time_filter: str = "") -> RuleSet:  # noqa: C901
     """Parse and compile every rule below ``paths``; ``time_filter`` is `` AND ...`` SQL."""
     result = RuleSet()
     collections: list[SigmaCollection] = []
