@@ -7,6 +7,7 @@ from labwarden.checks.interface import Check
 
 def all_checks() -> list[Check]:
     """A fresh instance of every check, in the order they run."""
+    from labwarden.checks.code import CodeCheck
     from labwarden.checks.modelfile import ModelFileCheck
     from labwarden.checks.permissions import PermissionsCheck
     from labwarden.checks.pii import PiiCheck
@@ -19,6 +20,7 @@ def all_checks() -> list[Check]:
         PiiCheck(),
         PermissionsCheck(),
         ReidentificationCheck(),
+        CodeCheck(),
     ]
 
 

@@ -166,3 +166,27 @@ def permissions(
     from labwarden.checks.permissions import PermissionsCheck
 
     run_inspection([PermissionsCheck(owner or ())], paths, fmt, fail_on, output)
+
+
+@app.command("code")
+def code(
+    paths: PathsArg,
+    fmt: FormatOpt = FindingFormat.TABLE,
+    fail_on: FailOnOpt = "high",
+    output: OutputOpt = None,
+    osv_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--osv-db",
+            help="Folder of OSV exports (e.g. PyPI/all.zip) to match dependencies against.",
+        ),
+    ] = None,
+) -> None:
+    """Unsafe model/data loading, unpinned hub pulls, dependencies and their known
+    vulnerabilities, and container images in training code (read, never run)."""
+    from labwarden.checks.code import CodeCheck
+    from labwarden.checks.code.osv import load_cached
+
+    if osv_db is not None:
+        load_cached(osv_db)  # a bad database is a usage error, before any file is read
+    run_inspection([CodeCheck(osv_db)], paths, fmt, fail_on, output)
