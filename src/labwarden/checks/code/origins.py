@@ -83,15 +83,22 @@ class Scope:
 
     def lookup(self, name: str) -> list[ast.expr]:
         """Every value assigned to ``name`` here, or in the enclosing scope when none is."""
-        found = self.values.get(name)
-        if found:
-            return found
+        if name in self.values:
+            return self.values[name]
         return self.outer.lookup(name) if self.outer else []
 
 
-def scope_of(body: list[ast.stmt], outer: Scope | None = None) -> Scope:
-    """The assignments in ``body`` (not inside nested functions or classes)."""
+def scope_of(
+    body: list[ast.stmt], outer: Scope | None = None, params: ast.arguments | None = None
+) -> Scope:
+    """The assignments in ``body`` (not inside nested functions or classes); ``params`` are
+    the function's parameters, which hide names of the enclosing scope."""
     scope = Scope(outer=outer)
+    if params is not None:
+        every = [*params.posonlyargs, *params.args, *params.kwonlyargs]
+        every += [a for a in (params.vararg, params.kwarg) if a is not None]
+        for arg in every:
+            scope.values[arg.arg] = []
     for node in _own_nodes(body):
         for target, value in _bindings(node):
             scope.values.setdefault(target, []).append(value)
@@ -99,12 +106,13 @@ def scope_of(body: list[ast.stmt], outer: Scope | None = None) -> Scope:
 
 
 def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    stack: list[ast.AST] = list(reversed(body))
+    nested = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+    stack: list[ast.AST] = [node for node in reversed(body) if not isinstance(node, nested)]
     while stack:
         node = stack.pop()
         yield node
         for child in ast.iter_child_nodes(node):
-            if not isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if not isinstance(child, nested):
                 stack.append(child)
 
 

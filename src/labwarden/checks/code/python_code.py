@@ -85,7 +85,7 @@ def _calls(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[ast.Call, Scope
             inner_body: list[ast.stmt] = (
                 node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
             )
-            inner = scope_of(inner_body, current)
+            inner = scope_of(inner_body, current, node.args)
             stack.extend((child, inner) for child in reversed(inner_body))
             stack.extend((d, current) for d in getattr(node, "decorator_list", []))
             continue

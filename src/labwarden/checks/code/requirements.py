@@ -278,6 +278,25 @@ def _set_option(kind: str, value: str, manifest: Manifest, line: int, found: _Op
         )
 
 
+_OPTION_START = re.compile(r"(?:^|\s)(--?[A-Za-z][\w-]*)(?=[\s=]|$)")
+
+
+def split_options(line: str) -> tuple[str, str]:
+    """A requirements line as ``(requirement, options)``: like pip, everything from the first
+    option on is options, and the requirement before it keeps its quotes and spaces."""
+    found = _OPTION_START.search(line)
+    if found is None:
+        return line, ""
+    return line[: found.start()].strip(), line[found.start() :].strip()
+
+
+def _tokens(text: str) -> list[str]:
+    try:
+        return shlex.split(text, comments=False, posix=True)
+    except ValueError:
+        return text.split()
+
+
 def read_requirements(
     path: str,
     text: str,
@@ -290,15 +309,11 @@ def read_requirements(
     manifest = Manifest(path=path, kind="requirements", member=member)
     constraints: dict[str, str] = {}
     for line in logical_lines(text):
-        try:
-            tokens = shlex.split(line.text, comments=False, posix=True)
-        except ValueError:
-            tokens = line.text.split()
-        options = apply_options(tokens, manifest, line.number)
+        spec, rest = split_options(line.text)
+        options = apply_options(_tokens(rest), manifest, line.number)
         for kind, name in options.includes:
             _include(manifest, constraints, kind, name, line.number, include, _seen | {path})
-        # pip allows one requirement per line, but "pkg1 pkg2" is how people misuse it.
-        spec = " ".join(options.specs)
+        spec = " ".join([spec, *options.specs]).strip()
         found = dependency_from_spec(
             spec, path, line.number, hashes=tuple(options.hashes), member=member
         )
@@ -368,10 +383,7 @@ def pip_installs(text: str, path: str, line: int, member: str | None = None) -> 
     found: list[Manifest] = []
     for match in _PIP.finditer(text):
         manifest = Manifest(path=path, kind="pip-install", member=member)
-        try:
-            tokens = shlex.split(match.group("args"), comments=True, posix=True)
-        except ValueError:
-            tokens = match.group("args").split()
+        tokens = _tokens(match.group("args").split(" #", 1)[0])
         # Files given with -r are checked where they are part of the scan.
         options = apply_options(tokens, manifest, line)
         for spec in options.specs:
