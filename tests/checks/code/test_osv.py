@@ -226,7 +226,8 @@ versions = st.builds(
 
 @given(
     version=versions,
-    bounds=st.lists(versions, min_size=1, max_size=6, unique_by=lambda v: Version(v)),
+    # "0" is OSV's "every version" and is tested on its own.
+    bounds=st.lists(versions.filter(lambda v: v != "0"), min_size=1, max_size=6, unique_by=Version),
     last=st.booleans(),
 )
 @settings(max_examples=500, deadline=None)

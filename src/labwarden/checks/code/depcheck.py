@@ -179,6 +179,10 @@ def _unhashed(manifest: Manifest, unhashed: list[Dependency]) -> Iterator[Hit]:
                 "Add --hash=sha256:<digest> for every requirement.",
             )
     elif manifest.kind == "requirements":
+        # Counted per file: an included file in the scan reports its own.
+        unhashed = [d for d in unhashed if d.source == manifest.path]
+        if not unhashed:
+            return
         first = unhashed[0]
         yield _hit(
             "unhashed-requirement",
