@@ -221,7 +221,8 @@ def test_poetry_lock_both_generations() -> None:
         '[[package]]\nname = "torch"\nversion = "2.1.0"\n'
         f'files = [{{file = "torch-2.1.0.whl", hash = "sha256:{SHA}"}}]\n\n'
         '[[package]]\nname = "lib"\nversion = "0.1"\n[package.source]\ntype = "git"\n'
-        f'url = "https://github.com/org/lib.git"\nreference = "main"\nresolved_reference = "{HEX}"\n'
+        'url = "https://github.com/org/lib.git"\nreference = "main"\n'
+        f'resolved_reference = "{HEX}"\n'
     )
     manifest = read_poetry_lock("poetry.lock", modern)
     assert [(d.name, d.version, d.line) for d in manifest.dependencies] == [

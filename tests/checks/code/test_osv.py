@@ -3,6 +3,7 @@ checked against :mod:`packaging`'s version semantics, CVSS scores, and bad datab
 
 from __future__ import annotations
 
+import itertools
 import json
 import zipfile
 from pathlib import Path
@@ -179,7 +180,7 @@ def test_semver_precedence() -> None:
     ]
     parsed = [SemVer(v) for v in ordered]
     assert parsed == sorted(parsed)
-    assert all(a < b for a, b in zip(parsed, parsed[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(parsed))
     assert SemVer("1.0.0+build.5") == SemVer("1.0.0")
     events = [{"introduced": "1.0.0-beta"}, {"fixed": "1.0.1"}]
     assert in_range("1.0.0", events, SemVer) and not in_range("1.0.0-alpha", events, SemVer)
