@@ -7,6 +7,8 @@ FORMAT_NAMES: tuple[str, ...] = (
     "gcp_audit",
     "azure_storage",
     "azure_activity",
+    "github_audit",
+    "gitlab_audit",
     "auditd",
     "s3access",
     "http",

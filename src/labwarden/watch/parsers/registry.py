@@ -12,6 +12,8 @@ from labwarden.watch.parsers.azure_storage import AzureStorageParser
 from labwarden.watch.parsers.base import LogFile, Parser
 from labwarden.watch.parsers.cloudtrail import CloudTrailParser
 from labwarden.watch.parsers.gcp import GcpAuditParser
+from labwarden.watch.parsers.github import GitHubAuditParser
+from labwarden.watch.parsers.gitlab import GitLabAuditParser
 from labwarden.watch.parsers.http import HttpAccessParser
 from labwarden.watch.parsers.jsonl import JsonLinesParser
 from labwarden.watch.parsers.s3access import S3AccessParser
@@ -24,6 +26,8 @@ def all_parsers(mapping: Mapping[str, str] | None = None) -> list[Parser]:
         GcpAuditParser(),
         AzureStorageParser(),
         AzureActivityParser(),
+        GitHubAuditParser(),
+        GitLabAuditParser(),
         AuditdParser(),
         S3AccessParser(),
         HttpAccessParser(),

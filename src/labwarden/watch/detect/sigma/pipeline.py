@@ -86,6 +86,15 @@ WEBSERVER_FIELDS = {
     "sc-bytes": "bytes",
 }
 
+# SigmaHQ's GitHub audit rules (product github, service audit) onto the GitHub parser's columns.
+GITHUB_FIELDS = {
+    "action": "api_operation",
+    "actor": "actor_user",
+    "actor_ip": "src_ip",
+    "user_agent": "user_agent",
+    "org": "cloud_account",
+}
+
 SOURCES: tuple[SourceMapping, ...] = (
     SourceMapping("aws", "cloudtrail", "cloudtrail", CLOUDTRAIL_FIELDS),
     SourceMapping("linux", "auditd", "auditd", AUDITD_FIELDS),
@@ -95,6 +104,7 @@ SOURCES: tuple[SourceMapping, ...] = (
     SourceMapping("linux", "auth", "authlog", {}),
     SourceMapping("linux", "sshd", "authlog", {}),
     SourceMapping("linux", "sudo", "authlog", {}),
+    SourceMapping("github", "audit", "github_audit", GITHUB_FIELDS),
 )
 """Log sources with a lake source; anything else (but ``labwarden``) cannot run."""
 
