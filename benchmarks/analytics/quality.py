@@ -22,9 +22,9 @@ from typing import Any
 
 import duckdb
 
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.simulate import Attack, Scenario, Truth, write_lake
-from labwarden.watch.analytics.store import FeatureStore
 
 WORK = Path(__file__).resolve().parents[1] / ".work" / "analytics"
 BASELINE_DAYS = 30

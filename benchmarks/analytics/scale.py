@@ -20,9 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.simulate import Attack, Scenario, Simulator
-from labwarden.watch.analytics.store import FeatureStore
 
 WORK = Path(__file__).resolve().parents[1] / ".work" / "analytics-scale"
 

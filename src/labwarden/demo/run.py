@@ -74,7 +74,7 @@ def _overview(context: DemoContext) -> None:
     context.sections.append(
         Section("Look at these first", ["rank", "level", "asset_id", "asset", "why"], rows)
     )
-    by_kind = context.catalog.asset_counts()
+    by_kind = context.catalog.assets.counts()
     context.sections.append(
         Section(
             "Assets by kind and sensitivity",

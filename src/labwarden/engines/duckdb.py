@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from labwarden.core.events import LAKE_SCHEMA
 
@@ -32,6 +34,14 @@ def connect(
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
     return con
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
+    """Run ``sql`` with named ``params`` and return the result as an Arrow table."""
+    table = con.sql(sql, params=params).to_arrow_table()
+    if table is None:  # pragma: no cover - DuckDB returns a table for every SELECT
+        raise RuntimeError("DuckDB returned no result")
+    return table
 
 
 def lake_glob(lake_root: Path) -> str:

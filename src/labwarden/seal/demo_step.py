@@ -52,7 +52,7 @@ def seal_step(context: DemoContext) -> None:
     lab_root = str(context.lab.root)
     models = [
         a
-        for a in context.catalog.list_assets(kind=AssetKind.MODEL)
+        for a in context.catalog.assets.find(kind=AssetKind.MODEL)
         if a.uri == lab_root or a.uri.startswith(lab_root + "/")
     ]
     sealed: list[SealOutcome] = [

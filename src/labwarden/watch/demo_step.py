@@ -88,25 +88,13 @@ def watch_step(context: DemoContext) -> None:
     ingested = ingest_paths(context.workspace, context.catalog, folders)
     run = detect(context.workspace, context.catalog, compile_rules([]))
     run_analytics(context.workspace, context.catalog, AnalyticsConfig())
-    found = alerting.list_alerts(context.catalog, limit=15)
-    rows = [
-        {
-            "id": a.id,
-            "risk": a.risk,
-            "severity": a.severity.value,
-            "rule": a.rule_title,
-            "principal": a.principal or "-",
-            "first_seen": a.first_seen[:16],
-            "events": a.event_count,
-            "assets": ", ".join(a.assets[:2]),
-        }
-        for a in found
-    ]
+    found = context.catalog.alerts.find(limit=15)
+    rows = [alerting.alert_row(a, minutes=True, assets=2) for a in found]
     context.sections.append(
         Section(
             f"Alerts from {ingested.events:,} access log events "
             f"({len(run.result.detections)} detections, highest risk first)",
-            ["id", "risk", "severity", "rule", "principal", "first_seen", "events", "assets"],
+            alerting.ALERT_COLUMNS,
             rows,
         )
     )

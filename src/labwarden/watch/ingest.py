@@ -29,7 +29,8 @@ import pyarrow as pa
 from labwarden.core.errors import InputError, LabwardenError
 from labwarden.core.events import SCHEMA, Event
 from labwarden.engines.duckdb import connect
-from labwarden.store.lake import COMPACT_AT, Lake, LedgerEntry
+from labwarden.store.lake import COMPACT_AT, Lake
+from labwarden.store.ledger import LedgerEntry
 from labwarden.watch import bulk
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.parsers import cloudtrail

@@ -11,10 +11,10 @@ import duckdb
 import pytest
 
 from labwarden.core.errors import InputError
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.peers import load_mapping
 from labwarden.watch.analytics.simulate import Attack, Scenario, Truth, write_lake
-from labwarden.watch.analytics.store import FeatureStore
 
 SCENARIO = Scenario(
     principals=150,

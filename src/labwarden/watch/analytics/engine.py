@@ -10,11 +10,12 @@ from typing import Any
 
 import duckdb
 
+from labwarden.engines.duckdb import query
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics import explain
 from labwarden.watch.analytics.features import PRINCIPAL, compute_day, day_source, stale_days
 from labwarden.watch.analytics.peers import peers_table
 from labwarden.watch.analytics.scoring import score_day
-from labwarden.watch.analytics.store import FeatureStore, query
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from labwarden.watch.analytics.store import FeatureStore, query
+from labwarden.engines.duckdb import query
+from labwarden.store.analytics import FeatureStore
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from labwarden.core.errors import InputError
-from labwarden.watch.analytics.store import query
+from labwarden.engines.duckdb import query
 
 MAX_PEERS = 10
 MIN_SIMILARITY = 0.2

@@ -26,7 +26,7 @@ from datetime import date, timedelta
 import duckdb
 import pyarrow as pa
 
-from labwarden.watch.analytics.store import query
+from labwarden.engines.duckdb import query
 
 SCALE = 8.0
 FLOOR_BYTES = 64 * 1024 * 1024
