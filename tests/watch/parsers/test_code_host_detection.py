@@ -13,9 +13,9 @@ import duckdb
 import pytest
 
 from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.store.analytics import FeatureStore
 from labwarden.store.lake import Lake
 from labwarden.watch.analytics.engine import AnalyticsConfig, refresh, score
-from labwarden.watch.analytics.store import FeatureStore
 from labwarden.watch.detect.run import run_rules
 from labwarden.watch.detect.sigma.rules import bundled_rules_dir, load
 from labwarden.watch.ingest import ingest
