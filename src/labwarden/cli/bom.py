@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from labwarden.cli.state import STATE, output_stream, stderr
+from labwarden.core.asset import FileRecord
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.report.cyclonedx import build_bom
+from labwarden.store.assets import StoredAsset
 
 
 def bom(
@@ -24,8 +26,23 @@ def bom(
         Sensitivity | None,
         typer.Option("--min-sensitivity", help="Only assets at least this sensitive."),
     ] = None,
+    with_dependencies: Annotated[
+        bool,
+        typer.Option(
+            "--dependencies/--no-dependencies",
+            help="List the packages and images that code assets depend on.",
+        ),
+    ] = True,
+    osv_db: Annotated[
+        Path | None,
+        typer.Option(
+            "--osv-db",
+            help="OSV exports to match dependencies against (default: the workspace's osv/).",
+        ),
+    ] = None,
 ) -> None:
-    """Export the asset inventory as CycloneDX 1.6 JSON (models, datasets, code, files)."""
+    """Export the asset inventory as CycloneDX 1.6 JSON (models, datasets, code, files), with
+    the dependencies of code assets and their known vulnerabilities."""
     with STATE.catalog() as catalog:
         selected = [
             (asset, catalog.files.of_asset(asset.id))
@@ -34,8 +51,32 @@ def bom(
             and (min_sensitivity is None or asset.sensitivity >= min_sensitivity)
         ]
     document = build_bom(selected)
+    if with_dependencies:
+        count = _add_dependencies(document, selected, osv_db)
+        stderr.print(f"{count} dependencies of code assets", markup=False)
     with output_stream(output) as out:
         json.dump(document, out, indent=2)
         out.write("\n")
     if output is not None:
         stderr.print(f"wrote {len(selected)} components to {output}", markup=False)
+
+
+def _add_dependencies(
+    document: dict[str, Any], selected: list[tuple[StoredAsset, list[FileRecord]]], osv: Path | None
+) -> int:
+    from labwarden.checks.code import dependencies, vulnerable
+    from labwarden.checks.code.osv import load_cached
+    from labwarden.report.cyclonedx_dependencies import AssetDependencies, add_dependencies
+
+    if osv is None and (STATE.resolve().root / "osv").is_dir():
+        osv = STATE.resolve().root / "osv"
+    database = load_cached(osv) if osv is not None else None
+    found = []
+    for asset, files in selected:
+        if asset.kind is not AssetKind.CODE:
+            continue
+        deps = dependencies(files)
+        if deps:
+            ref = f"labwarden:asset:{asset.id}"
+            found.append(AssetDependencies(ref, deps, vulnerable(deps, database)))
+    return add_dependencies(document, found)

@@ -80,7 +80,7 @@ def test_workspace_osv_folder_is_used(tmp_path: Path) -> None:
 def test_dependencies_as_data(tmp_path: Path) -> None:
     root = repository(tmp_path / "repo")
     (asset,) = inspect_paths([str(root)], []).assets
-    found = dependencies(asset)
+    found = dependencies(asset.files)
     assert sorted(d.purl for d in found) == [
         "pkg:docker/python@3.11",
         "pkg:pypi/reqeusts",

@@ -250,11 +250,21 @@ def test_uv_lock() -> None:
         '[[package]]\nname = "acme-core"\nversion = "0.3"\n'
         'source = { registry = "https://pkgs.acme.example/simple" }\n'
     )
+    text += (
+        '[[package]]\nname = "lib"\nversion = "0.1"\n'
+        f'source = {{ git = "https://github.com/org/lib.git?rev=main#{HEX}" }}\n'
+        '[[package]]\nname = "moving"\nversion = "0.2"\n'
+        'source = { git = "https://github.com/org/moving.git?branch=main" }\n'
+    )
     manifest = read_uv_lock("uv.lock", text)
     assert [(d.name, d.index) for d in manifest.dependencies] == [
         ("numpy", None),
         ("acme-core", "https://pkgs.acme.example/simple"),
+        ("lib", None),
+        ("moving", None),
     ]
+    assert manifest.dependencies[2].url == f"git+https://github.com/org/lib.git@{HEX}"
+    assert [r for r, _ in rule_lines(manifest) if r == "vcs-unpinned"] == ["vcs-unpinned"]
 
 
 def test_pipfile_lock() -> None:

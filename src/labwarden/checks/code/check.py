@@ -4,7 +4,7 @@ vulnerabilities, and container images, in a code asset's files (read, never run)
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,20 +52,20 @@ class AssetCode:
         return any(p.rsplit("/", 1)[-1].lower() in LOCK_NAMES for p in self.files)
 
 
-def code_files(asset: Asset) -> list[tuple[FileRecord, str]]:
-    """The asset's files the check reads, with their kind."""
+def code_files(files: Iterable[FileRecord]) -> list[tuple[FileRecord, str]]:
+    """The files the check reads, with their kind."""
     found = []
-    for record in asset.files:
+    for record in files:
         kind = kind_of(record.path)
         if kind is not None:
             found.append((record, kind))
     return found
 
 
-def read_asset(asset: Asset, context: CheckContext) -> AssetCode:
-    """Read every code file of ``asset``; unreadable files are recorded, not raised."""
+def read_files(files: Iterable[FileRecord], context: CheckContext) -> AssetCode:
+    """Read every code file among ``files``; unreadable files are recorded, not raised."""
     code = AssetCode()
-    for record, kind in code_files(asset):
+    for record, kind in code_files(files):
         if record.size > MAX_FILE_BYTES:
             code.errors.append((record.path, f"{record.size} bytes, larger than the limit"))
             continue
@@ -109,7 +109,7 @@ class CodeCheck:
 
     def run(self, asset: Asset, context: CheckContext) -> Iterator[Finding]:
         """The findings of every code file of ``asset``."""
-        code = read_asset(asset, context)
+        code = read_files(asset.files, context)
         database = self.database(context)
         for path, reason in code.errors:
             yield Finding(
@@ -152,11 +152,14 @@ def to_finding(hit: Hit, path: str, asset: Asset) -> Finding:
     )
 
 
-def dependencies(asset: Asset, context: CheckContext | None = None) -> list[Dependency]:
-    """The dependencies and container images an asset's code names (for the BOM)."""
-    return read_asset(asset, context or CheckContext()).dependencies
+def dependencies(
+    files: Iterable[FileRecord], context: CheckContext | None = None
+) -> list[Dependency]:
+    """The dependencies and container images that the code among ``files`` names (for the
+    BOM); files that cannot be read are left out."""
+    return read_files(files, context or CheckContext()).dependencies
 
 
-def vulnerable(found: list[Dependency], database: OsvDatabase | None) -> list[Match]:
+def vulnerable(found: Iterable[Dependency], database: OsvDatabase | None) -> list[Match]:
     """The known vulnerabilities of ``found`` (empty without a database)."""
     return list(database.match_all(found)) if database is not None else []

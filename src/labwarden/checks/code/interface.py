@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from labwarden.core.values import Severity
 
@@ -124,10 +125,10 @@ class Dependency:
 
     @property
     def purl(self) -> str:
-        """The package URL (``pkg:pypi/torch@2.3.1``)."""
+        """The package URL (``pkg:pypi/torch@2.3.1``), its parts percent-encoded."""
         kind = {"PyPI": "pypi", "conda": "conda", "docker": "docker"}.get(self.ecosystem, "generic")
-        base = f"pkg:{kind}/{self.key}"
-        return f"{base}@{self.version}" if self.version else base
+        name = "/".join(quote(part, safe="") for part in self.key.split("/"))
+        return f"pkg:{kind}/{name}" + (f"@{quote(self.version, safe='')}" if self.version else "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,7 +101,7 @@ def read_uv_lock(path: str, text: str) -> Manifest:
         registry = source.get("registry")
         url = None
         if "git" in source:
-            url = f"git+{source['git']}"
+            url = _uv_git(str(source["git"]))
         elif "url" in source:
             url = str(source["url"])
         manifest.dependencies.append(
@@ -121,6 +121,13 @@ def read_uv_lock(path: str, text: str) -> Manifest:
             )
         )
     return manifest
+
+
+def _uv_git(reference: str) -> str:
+    """uv's ``https://host/repo.git?rev=main#<commit>`` as pip's ``git+https://...@<commit>``."""
+    base, _, commit = reference.partition("#")
+    base = base.split("?", 1)[0]
+    return f"git+{base}@{commit}" if commit else f"git+{base}"
 
 
 def read_pipfile_lock(path: str, text: str) -> Manifest:
