@@ -279,7 +279,7 @@ def test_hub_pulls() -> None:
         (6, "hub-unpinned", "medium"),
         (7, "hub-unpinned", "medium"),
         (9, "trust-remote-code", "critical"),
-        (10, "trust-remote-code", "medium"),
+        (10, "remote-code-pinned", "medium"),
         (11, "hub-unpinned", "low"),
         (12, "trust-remote-code", "high"),
         (16, "hub-unpinned", "medium"),
@@ -288,7 +288,7 @@ def test_hub_pulls() -> None:
         (20, "hub-unpinned", "medium"),
         (21, "hub-unpinned", "medium"),
         (22, "trust-remote-code", "critical"),
-        (23, "trust-remote-code", "medium"),
+        (23, "remote-code-pinned", "medium"),
     ]
 
 
@@ -336,3 +336,48 @@ def test_any_text_gives_hits_not_exceptions(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 def test_any_bytes_decoded_give_hits_not_exceptions(data: bytes) -> None:
     scan_python("import torch, pickle\n" + data.decode("utf-8", errors="replace"))
+
+
+def test_values_followed_through_defaults_dicts_and_fstrings() -> None:
+    """The families behind the benchmark's misses: a safe parameter default, keywords in a
+    ``**kwargs`` dict, and a revision pinned inside an f-string."""
+    found = rules(
+        f"""
+        import torch, yaml
+
+        COMMIT = "{HEX}"
+
+        def safe_by_default(path, weights_only=True):
+            return torch.load(path, map_location="cpu", weights_only=weights_only)
+
+        def unsafe_by_default(path, weights_only=False):
+            return torch.load(path, weights_only=weights_only)
+
+        def through_a_dict(path, weights_only=True):
+            load_kwargs = dict(map_location="cpu", weights_only=weights_only)
+            return torch.load(path, **load_kwargs)
+
+        def through_a_literal_dict(path):
+            options = {{"weights_only": False}}
+            return torch.load(path, **options)
+
+        def loader_default(text, loader=yaml.SafeLoader):
+            return yaml.load(text, Loader=loader)
+
+        def pinned_hub():
+            return torch.hub.load(f"pytorch/vision:{{COMMIT}}", "resnet50")
+
+        def pinned_by_concatenation():
+            return torch.hub.load("pytorch/vision:" + COMMIT, "resnet50")
+
+        def moving_hub(tag="v0.15.0"):
+            return torch.hub.load(f"pytorch/vision:{{tag}}", "resnet50")
+        """
+    )
+    assert found == [
+        (10, "unsafe-load-torch", "medium"),
+        (18, "unsafe-load-torch", "medium"),
+        (24, "remote-code-pinned", "medium"),
+        (27, "remote-code-pinned", "medium"),
+        (30, "trust-remote-code", "critical"),
+    ]

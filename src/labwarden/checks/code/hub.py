@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from labwarden.checks.code.interface import Hit, HubRule
 from labwarden.checks.code.names import Names, keyword, method_name
-from labwarden.checks.code.origins import Scope
+from labwarden.checks.code.origins import UNKNOWN, Scope, constant
 from labwarden.core.values import Severity
 
 COMMIT = re.compile(r"^[0-9a-f]{40}$")
@@ -102,7 +102,7 @@ class Pull:
     """``trust_remote_code``: ``True``, ``False`` or ``None`` (a variable)."""
 
 
-def _target(rule: HubRule, call: ast.Call) -> ast.expr | None:
+def _target(rule: HubRule, call: ast.Call, scope: Scope) -> ast.expr | None:
     for name in rule.id_keywords:
         found = keyword(call, name)
         if found is not None:
@@ -110,12 +110,11 @@ def _target(rule: HubRule, call: ast.Call) -> ast.expr | None:
     if not call.args:
         return None
     first = call.args[0]
+    if rule.ref_in_id or isinstance(constant(first, scope), str) or len(call.args) < 2:
+        return first
     # PeftModel.from_pretrained(model, "org/adapter"): the id is the first string given.
-    if not isinstance(first, ast.Constant) and len(call.args) > 1:
-        second = call.args[1]
-        if isinstance(second, ast.Constant) and isinstance(second.value, str):
-            return second
-    return first
+    second = call.args[1]
+    return second if isinstance(constant(second, scope), str) else first
 
 
 def _is_local(text: str, rule: HubRule) -> bool:
@@ -128,28 +127,16 @@ def _is_local(text: str, rule: HubRule) -> bool:
 
 
 def _literal(node: ast.expr | None, scope: Scope) -> str | None:
-    """A string constant, directly or through a name assigned only that constant."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    if isinstance(node, ast.Name):
-        values = scope.lookup(node.id)
-        texts = {v.value for v in values if isinstance(v, ast.Constant)}
-        if len(values) == 1 and len(texts) == 1:
-            only = texts.pop()
-            return only if isinstance(only, str) else None
-    return None
+    """A string constant, directly, through names bound only to it, or built from such."""
+    value = constant(node, scope)
+    return value if isinstance(value, str) else None
 
 
 def _truth(node: ast.expr | None, scope: Scope) -> bool | None:
     if node is None:
         return False
-    if isinstance(node, ast.Constant):
-        return bool(node.value)
-    if isinstance(node, ast.Name):
-        values = scope.lookup(node.id)
-        if values and all(isinstance(v, ast.Constant) for v in values):
-            return any(bool(v.value) for v in values if isinstance(v, ast.Constant))
-    return None
+    value = constant(node, scope)
+    return None if value is UNKNOWN else bool(value)
 
 
 def read_pull(rule: HubRule, call: ast.Call, scope: Scope) -> Pull | None:
@@ -158,7 +145,7 @@ def read_pull(rule: HubRule, call: ast.Call, scope: Scope) -> Pull | None:
         return None
     if rule.runs_code and _literal(keyword(call, "source"), scope) == "local":
         return None
-    node = _target(rule, call)
+    node = _target(rule, call, scope)
     target = _literal(node, scope)
     if target is not None and _is_local(target, rule):
         return None
@@ -187,7 +174,8 @@ def check_hub(call: ast.Call, name: str | None, names: Names, scope: Scope) -> H
     fix = 'Pin revision="<40-hex commit sha>" (a branch or tag can be moved under you).'
     evidence = {"call": shown, "target": pull.target, "revision": pull.ref}
     if pull.remote_code is not False:
-        severity, rule_id = _remote_code_severity(pull), "trust-remote-code"
+        severity = _remote_code_severity(pull)
+        rule_id = "remote-code-pinned" if pull.pinned else "trust-remote-code"
         runs = "running its hubconf.py" if rule.runs_code else "with trust_remote_code"
         message = f"{shown} pulls {what} {runs} at {pin}: the hub's code runs here"
         fix = (

@@ -7,7 +7,7 @@ import ast
 
 from labwarden.checks.code.interface import Hit, LoaderRule
 from labwarden.checks.code.names import Names, has_kwargs_splat, keyword
-from labwarden.checks.code.origins import Origin, Scope, Tracer
+from labwarden.checks.code.origins import UNKNOWN, Origin, Scope, Tracer, constant, splat_keyword
 from labwarden.core.values import Severity
 
 _PICKLE_FIX = (
@@ -123,44 +123,51 @@ _REMOTE = {
 }
 
 
-def value_text(node: ast.expr, names: Names) -> str | None:
-    """A keyword value as text: constants as ``repr``-like text, names by their last part."""
-    if isinstance(node, ast.Constant):
-        return str(node.value)
-    qualified = names.qualified(node)
-    if qualified is not None:
-        return qualified.rsplit(".", 1)[-1]
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _keyword_value(rule: LoaderRule, call: ast.Call, name: str) -> ast.expr | None:
-    found = keyword(call, name)
+def _keyword_value(rule: LoaderRule, call: ast.Call, name: str, scope: Scope) -> ast.expr | None:
+    found = keyword(call, name) or splat_keyword(call, name, scope)
     position = rule.keyword_position
     if found is None and position is not None and name == rule.safe_keyword:
         return call.args[position] if len(call.args) > position else None
     return found
 
 
-def _verdict(rule: LoaderRule, call: ast.Call, names: Names) -> str | None:
+def _texts(node: ast.expr, names: Names, scope: Scope) -> set[str] | None:
+    """What a keyword's value may be, as text (``True``, ``SafeLoader``); ``None`` when a value
+    cannot be told. Names bound to constants (a parameter's default) are followed."""
+    qualified = names.qualified(node)
+    if qualified is not None:
+        return {qualified.rsplit(".", 1)[-1]}
+    if isinstance(node, ast.Attribute):
+        return {node.attr}
+    value = constant(node, scope)
+    if value is not UNKNOWN:
+        return {str(value)}
+    if isinstance(node, ast.Name):
+        bound = scope.lookup(node.id)
+        texts = [_texts(v, names, scope) for v in bound if v is not node]
+        if bound and all(t is not None for t in texts):
+            return set().union(*(t for t in texts if t is not None))
+    return None
+
+
+def _verdict(rule: LoaderRule, call: ast.Call, names: Names, scope: Scope) -> str | None:
     """``unsafe``, ``unknown`` (a keyword's value is not visible) or ``None`` when safe."""
     if rule.safe_keyword:
-        value = _keyword_value(rule, call, rule.safe_keyword)
+        value = _keyword_value(rule, call, rule.safe_keyword, scope)
         if value is None:
             return "unknown" if has_kwargs_splat(call) else "unsafe"
-        text = value_text(value, names)
-        if text in rule.safe_values:
-            return None
-        return "unsafe" if isinstance(value, ast.Constant) or text else "unknown"
+        texts = _texts(value, names, scope)
+        if texts is None:
+            return "unknown"
+        return None if texts <= set(rule.safe_values) else "unsafe"
     if rule.unsafe_keyword:
-        value = _keyword_value(rule, call, rule.unsafe_keyword)
+        value = _keyword_value(rule, call, rule.unsafe_keyword, scope)
         if value is None:
             return None
-        text = value_text(value, names)
-        if text in rule.unsafe_values:
-            return "unsafe"
-        return None if isinstance(value, ast.Constant) else "unknown"
+        texts = _texts(value, names, scope)
+        if texts is None:
+            return "unknown"
+        return "unsafe" if texts & set(rule.unsafe_values) else None
     return "unsafe"
 
 
@@ -181,7 +188,7 @@ def check_loader(
     rule = _BY_NAME.get(name)
     if rule is None:
         return None
-    verdict = _verdict(rule, call, names)
+    verdict = _verdict(rule, call, names, scope)
     if verdict is None:
         return None
     origin = tracer.origin(_loaded(rule, call), scope)

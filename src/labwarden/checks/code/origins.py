@@ -95,14 +95,84 @@ def scope_of(
     the function's parameters, which hide names of the enclosing scope."""
     scope = Scope(outer=outer)
     if params is not None:
-        every = [*params.posonlyargs, *params.args, *params.kwonlyargs]
-        every += [a for a in (params.vararg, params.kwarg) if a is not None]
-        for arg in every:
-            scope.values[arg.arg] = []
+        for arg, default in _parameters(params):
+            # A parameter is its default as far as a reader of this function can tell.
+            scope.values[arg] = [default] if default is not None else []
     for node in _own_nodes(body):
         for target, value in _bindings(node):
             scope.values.setdefault(target, []).append(value)
     return scope
+
+
+def _parameters(params: ast.arguments) -> Iterator[tuple[str, ast.expr | None]]:
+    positional = [*params.posonlyargs, *params.args]
+    defaults: list[ast.expr | None] = [None] * (len(positional) - len(params.defaults))
+    defaults += list(params.defaults)
+    yield from ((a.arg, d) for a, d in zip(positional, defaults, strict=True))
+    yield from ((a.arg, d) for a, d in zip(params.kwonlyargs, params.kw_defaults, strict=True))
+    for extra in (params.vararg, params.kwarg):
+        if extra is not None:
+            yield extra.arg, None
+
+
+def constant(node: ast.expr | None, scope: Scope, depth: int = 0) -> object:
+    """The constant value of ``node`` when it has exactly one: a literal, a name bound only to
+    one, or a string built from them (f-strings, ``+``); :data:`UNKNOWN` otherwise."""
+    if node is None or depth > _MAX_DEPTH:
+        return UNKNOWN
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        values = scope.lookup(node.id)
+        found = {repr(constant(v, scope, depth + 1)) for v in values}
+        return constant(values[0], scope, depth + 1) if len(found) == 1 else UNKNOWN
+    if isinstance(node, ast.JoinedStr):
+        parts = []
+        for part in node.values:
+            inner = part.value if isinstance(part, ast.FormattedValue) else part
+            value = constant(inner, scope, depth + 1)
+            if value is UNKNOWN or (isinstance(part, ast.FormattedValue) and part.format_spec):
+                return UNKNOWN
+            parts.append(str(value))
+        return "".join(parts)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = constant(node.left, scope, depth + 1), constant(node.right, scope, depth + 1)
+        if isinstance(left, str) and isinstance(right, str):
+            return left + right
+    return UNKNOWN
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+"""What :func:`constant` returns for a value it cannot tell."""
+
+
+def splat_keyword(call: ast.Call, name: str, scope: Scope) -> ast.expr | None:
+    """The value ``**options`` gives keyword ``name``, when ``options`` is bound to a dict
+    literal or ``dict(...)`` call that names it."""
+    for item in call.keywords:
+        if item.arg is None and isinstance(item.value, ast.Name):
+            for value in scope.lookup(item.value.id):
+                found = _dict_entry(value, name)
+                if found is not None:
+                    return found
+    return None
+
+
+def _dict_entry(value: ast.expr, name: str) -> ast.expr | None:
+    if isinstance(value, ast.Dict):
+        for key, entry in zip(value.keys, value.values, strict=True):
+            if isinstance(key, ast.Constant) and key.value == name:
+                return entry
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict":
+        for item in value.keywords:
+            if item.arg == name:
+                return item.value
+    return None
 
 
 def _own_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
