@@ -311,10 +311,12 @@ def test_peft_adapter_id_is_the_second_argument() -> None:
 
 
 def test_syntax_errors_are_one_info_hit() -> None:
-    (hit,) = scan_python("def broken(:\n    pass\n")
+    (hit,) = scan_python("def broken(:\n    pickle.loads(b)\n")
     assert hit.rule == "unparsable-python"
     assert hit.severity is Severity.INFO
     assert hit.line == 1
+    # Text without a word any rule is about is not parsed at all.
+    assert scan_python("def broken(:\n    pass\n") == []
 
 
 def test_deep_nesting_does_not_crash() -> None:

@@ -57,6 +57,7 @@ HUB_RULES: tuple[HubRule, ...] = (
 _BY_NAME = {n: r for r in HUB_RULES for n in r.names if not n.startswith(".")}
 _BY_METHOD = {n[1:]: r for r in HUB_RULES for n in r.names if n.startswith(".")}
 HUB_NAMES = frozenset(_BY_NAME)
+HUB_METHODS = frozenset(_BY_METHOD)
 
 LOCAL_BUILDERS = frozenset(
     {

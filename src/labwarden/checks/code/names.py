@@ -47,9 +47,14 @@ class Names:
     def of(cls, tree: ast.AST) -> Names:
         """Collect the imports of ``tree`` (anywhere in it) and the assignments of names to
         imported functions, such as ``load = pickle.load``."""
+        return cls.of_nodes(ast.walk(tree))
+
+    @classmethod
+    def of_nodes(cls, nodes: Iterable[ast.AST]) -> Names:
+        """:meth:`of` over nodes already collected (imports and assignments among them)."""
         names = cls()
         assignments: list[ast.Assign] = []
-        for node in ast.walk(tree):
+        for node in nodes:
             if isinstance(node, ast.Import):
                 names._add_import(node)
             elif isinstance(node, ast.ImportFrom):

@@ -1,13 +1,20 @@
 """Python source: parse with :mod:`ast` (never import or run it) and apply the loading and hub
-rules to every call, each in the scope of the function it is in."""
+rules to every call that could be one, each in the scope of the function it is in.
+
+One walk of the tree collects imports, assignments and the candidate calls (those whose name
+ends like a rule's function); scopes are built only for functions that hold a candidate, and a
+text without any rule's word is not parsed at all.
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
-from labwarden.checks.code.hub import HUB_NAMES, check_hub
+from labwarden.checks.code.hub import HUB_METHODS, HUB_NAMES, check_hub
 from labwarden.checks.code.interface import Hit
 from labwarden.checks.code.loading import EVALUATORS, LOADER_NAMES, check_eval, check_loader
 from labwarden.checks.code.names import Names
@@ -16,10 +23,19 @@ from labwarden.core.values import Severity
 
 _CANDIDATES = LOADER_NAMES | HUB_NAMES
 _BUILTINS = frozenset({"eval", "exec", "compile"})
+TERMINALS = frozenset(
+    {n.rsplit(".", 1)[-1] for n in _CANDIDATES} | HUB_METHODS | _BUILTINS | {"load", "loads"}
+)
+"""Last parts of every callable a rule is about: a call ending otherwise is not looked at."""
+_WORDS = re.compile("|".join(sorted(TERMINALS | {"pickle", "yaml", "keras", "hub"})))
+
+Function = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda
 
 
 def scan_python(text: str, member: str | None = None) -> list[Hit]:
     """The hits in one Python text; a syntax error is one informational hit."""
+    if not _WORDS.search(text):
+        return []
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escape sequences in the scanned code
@@ -27,15 +43,8 @@ def scan_python(text: str, member: str | None = None) -> list[Hit]:
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None) or 0
         reason = getattr(exc, "msg", None) or type(exc).__name__
-        return [
-            Hit(
-                rule="unparsable-python",
-                severity=Severity.INFO,
-                line=line,
-                message=f"not valid Python, not analysed: {reason}",
-                member=member,
-            )
-        ]
+        message = f"not valid Python, not analysed: {reason}"
+        return [Hit("unparsable-python", Severity.INFO, line, message, member=member)]
     try:
         hits = list(_scan_tree(tree))
     except RecursionError:
@@ -49,13 +58,67 @@ def _with_member(hit: Hit, member: str) -> Hit:
     return Hit(hit.rule, hit.severity, hit.line, hit.message, hit.fix, hit.evidence, member)
 
 
+@dataclass(slots=True)
+class _Walk:
+    """What one walk of a module collects."""
+
+    bindings: list[ast.AST] = field(default_factory=list)
+    calls: list[tuple[ast.Call, tuple[Function, ...]]] = field(default_factory=list)
+
+
+def _walk(tree: ast.Module) -> _Walk:
+    found = _Walk()
+    stack: list[tuple[ast.AST, tuple[Function, ...]]] = [(tree, ())]
+    while stack:
+        node, chain = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom | ast.Assign):
+            found.bindings.append(node)
+        elif isinstance(node, ast.Call) and _may_match(node):
+            found.calls.append((node, chain))
+        inner = (*chain, node) if isinstance(node, Function) else chain
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    found.calls.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+    return found
+
+
+def _may_match(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Attribute):
+        return func.attr in TERMINALS
+    return isinstance(func, ast.Name | ast.Call)
+
+
+class _Scopes:
+    """Scopes of the functions that hold a candidate call, built on first use."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self._tree = tree
+        self._built: dict[int, Scope] = {}
+
+    def of(self, chain: tuple[Function, ...]) -> Scope:
+        key = id(chain[-1]) if chain else 0
+        if key not in self._built:
+            if not chain:
+                self._built[key] = scope_of(self._tree.body)
+            else:
+                function = chain[-1]
+                body = (
+                    function.body if isinstance(function.body, list) else [ast.Expr(function.body)]
+                )
+                self._built[key] = scope_of(body, self.of(chain[:-1]), function.args)
+        return self._built[key]
+
+
 def _scan_tree(tree: ast.Module) -> Iterator[Hit]:
-    names = Names.of(tree)
+    walked = _walk(tree)
+    names = Names.of_nodes(walked.bindings)
     tracer = Tracer(names)
-    module = scope_of(tree.body)
-    for call, scope in _calls(tree.body, module):
+    scopes = _Scopes(tree)
+    for call, chain in walked.calls:
         name = _name_of(call, names)
-        hit = None
+        if name is None and not isinstance(call.func, ast.Attribute):
+            continue
+        scope = scopes.of(chain)
         if name in EVALUATORS:
             hit = check_eval(call, name, tracer, scope)
         elif name in LOADER_NAMES:
@@ -74,21 +137,3 @@ def _name_of(call: ast.Call, names: Names) -> str | None:
     ):
         return call.func.id
     return names.call_name(call, _CANDIDATES)
-
-
-def _calls(body: list[ast.stmt], scope: Scope) -> Iterator[tuple[ast.Call, Scope]]:
-    """Every call with the scope of the function (or module level) that contains it."""
-    stack: list[tuple[ast.AST, Scope]] = [(node, scope) for node in reversed(body)]
-    while stack:
-        node, current = stack.pop()
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            inner_body: list[ast.stmt] = (
-                node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
-            )
-            inner = scope_of(inner_body, current, node.args)
-            stack.extend((child, inner) for child in reversed(inner_body))
-            stack.extend((d, current) for d in getattr(node, "decorator_list", []))
-            continue
-        if isinstance(node, ast.Call):
-            yield node, current
-        stack.extend((child, current) for child in reversed(list(ast.iter_child_nodes(node))))
