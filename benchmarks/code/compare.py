@@ -73,8 +73,15 @@ def ensure_peers() -> Path:
     real = WORK / "code-real"
     if not real.exists():
         subprocess.run(
-            [str(VENV / "bin" / "pip"), "download", "-q", "--no-deps", "-d", str(wheels)]
-            + list(PACKAGES),
+            [
+                str(VENV / "bin" / "pip"),
+                "download",
+                "-q",
+                "--no-deps",
+                "-d",
+                str(wheels),
+                *PACKAGES,
+            ],
             check=True,
         )
         for wheel in sorted(wheels.glob("*.whl")):
@@ -185,17 +192,13 @@ def evaluate(name: str, root: Path, truth: set[Site]) -> dict[str, Any]:
 def main() -> None:
     real = ensure_peers()
     load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
-    results = {
-        "uptime": load,
-        "bandit": BANDIT,
-        "bandit_tests": BANDIT_TESTS,
-        "sets": [
-            evaluate("corpus (development)", HERE / "corpus", corpus_labels(HERE / "corpus")),
-            evaluate("open_clip 3.3.0 + timm 1.0.31", real, real_labels(real)),
-        ],
-    }
+    sets = [
+        evaluate("corpus (development)", HERE / "corpus", corpus_labels(HERE / "corpus")),
+        evaluate("open_clip 3.3.0 + timm 1.0.31", real, real_labels(real)),
+    ]
+    results = {"uptime": load, "bandit": BANDIT, "bandit_tests": BANDIT_TESTS, "sets": sets}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    for item in results["sets"]:
+    for item in sets:
         print(f"\n{item['set']}: {item['labels']} labelled sites")
         print(f"{'class':8} {'labwarden P/R':>16} {'bandit P/R':>16}")
         for kind in (*CLASSES, "all"):

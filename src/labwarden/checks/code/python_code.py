@@ -102,7 +102,7 @@ class _Scopes:
                 self._built[key] = scope_of(self._tree.body)
             else:
                 function = chain[-1]
-                body = (
+                body: list[ast.stmt] = (
                     function.body if isinstance(function.body, list) else [ast.Expr(function.body)]
                 )
                 self._built[key] = scope_of(body, self.of(chain[:-1]), function.args)
