@@ -5,7 +5,10 @@ Two labelled sets, both tools in the same run:
 * ``corpus/``: ML training code written for this benchmark, each unsafe call site marked with
   ``# label: CLASS`` on its line (a development set: it was written knowing the rules);
 * real code: ``open_clip_torch`` 3.3.0 (with its ``open_clip_train`` training scripts) and
-  ``timm`` 1.0.31 as their wheels ship them, labelled in ``real_labels.csv``.
+  ``timm`` 1.0.31 as their wheels ship them, labelled in ``real_labels.csv`` (development: the
+  rules were improved after its first run);
+* held out: ``trl`` 1.16.0 (its training scripts and trainers) and ``peft`` 0.21.2, labelled in
+  ``heldout_labels.csv`` before either tool ran on them.
 
 Bandit 1.9.4 runs from its own virtual environment under ``benchmarks/.work`` with the tests
 that cover these classes (B301 pickle, B506 yaml_load, B307 eval, B102 exec, B614 pytorch_load,
@@ -34,6 +37,7 @@ ROOT = HERE.parents[1]
 WORK = ROOT / "benchmarks" / ".work"
 VENV = WORK / "code-venv"
 PACKAGES = ("open_clip_torch==3.3.0", "timm==1.0.31")
+HELD_OUT = ("trl==1.16.0", "peft==0.21.2")
 BANDIT = "bandit==1.9.4"
 BANDIT_TESTS = "B301,B506,B307,B102,B614,B615"
 CLASSES = ("pickle", "torch", "numpy", "yaml", "keras", "eval", "hub")
@@ -64,32 +68,35 @@ Site = tuple[str, int, str]
 """(path relative to the set's root, line, class)."""
 
 
-def ensure_peers() -> Path:
-    """Bandit in its own venv, and the two wheels unpacked; returns the real-code root."""
+def ensure_bandit() -> None:
+    """Bandit in its own virtual environment."""
     if not (VENV / "bin" / "bandit").exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
         subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", BANDIT], check=True)
-    wheels = WORK / "code-pkgs"
-    real = WORK / "code-real"
-    if not real.exists():
+
+
+def unpacked(folder: str, packages: tuple[str, ...]) -> Path:
+    """The wheels of ``packages`` (downloaded once, without dependencies) unpacked in
+    ``benchmarks/.work/<folder>``."""
+    ensure_bandit()
+    root = WORK / folder
+    if not root.exists():
+        wheels = WORK / f"{folder}-pkgs"
+        pip = str(VENV / "bin" / "pip")
         subprocess.run(
-            [
-                str(VENV / "bin" / "pip"),
-                "download",
-                "-q",
-                "--no-deps",
-                "-d",
-                str(wheels),
-                *PACKAGES,
-            ],
-            check=True,
+            [pip, "download", "-q", "--no-deps", "-d", str(wheels), *packages], check=True
         )
         for wheel in sorted(wheels.glob("*.whl")):
             with zipfile.ZipFile(wheel) as archive:
-                archive.extractall(real)
-        for extra in real.glob("*.dist-info"):
+                archive.extractall(root)
+        for extra in root.glob("*.dist-info"):
             shutil.rmtree(extra)
-    return real
+    return root
+
+
+def ensure_peers() -> Path:
+    """Bandit, and the first real set unpacked; returns its root."""
+    return unpacked("code-real", PACKAGES)
 
 
 def corpus_labels(root: Path) -> set[Site]:
@@ -103,9 +110,9 @@ def corpus_labels(root: Path) -> set[Site]:
     return found
 
 
-def real_labels(root: Path) -> set[Site]:
-    """``real_labels.csv``, each label checked against the line it names."""
-    rows = [line for line in (HERE / "real_labels.csv").read_text().splitlines()]
+def real_labels(root: Path, name: str = "real_labels.csv") -> set[Site]:
+    """A labels file, each label checked against the line it names."""
+    rows = (HERE / name).read_text().splitlines()
     reader = csv.DictReader(row for row in rows if not row.startswith("#"))
     found: set[Site] = set()
     for row in reader:
@@ -194,7 +201,12 @@ def main() -> None:
     load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     sets = [
         evaluate("corpus (development)", HERE / "corpus", corpus_labels(HERE / "corpus")),
-        evaluate("open_clip 3.3.0 + timm 1.0.31", real, real_labels(real)),
+        evaluate("open_clip 3.3.0 + timm 1.0.31 (development)", real, real_labels(real)),
+        evaluate(
+            "trl 1.16.0 + peft 0.21.2 (held out)",
+            unpacked("code-heldout", HELD_OUT),
+            real_labels(unpacked("code-heldout", HELD_OUT), "heldout_labels.csv"),
+        ),
     ]
     results = {"uptime": load, "bandit": BANDIT, "bandit_tests": BANDIT_TESTS, "sets": sets}
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -8,10 +8,9 @@ import json
 import tomllib
 from typing import Any
 
-from labwarden.checks.code.interface import Dependency, Hit
-from labwarden.checks.code.manifests import line_of
+from labwarden.checks.code.interface import Dependency
+from labwarden.checks.code.manifests import line_of, unreadable
 from labwarden.checks.code.requirements import Manifest
-from labwarden.core.values import Severity
 
 PYPI_HOSTS = (
     "https://pypi.org/simple",
@@ -24,17 +23,30 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _unreadable(path: str, kind: str, reason: str) -> Manifest:
-    manifest = Manifest(path=path, kind=kind)
-    manifest.hits.append(
-        Hit("unreadable-manifest", Severity.INFO, 0, f"not read as {kind}: {reason}")
-    )
-    return manifest
-
-
-def _locked_line(text: str, name: str, version: str) -> int:
-    return line_of(text, f'name = "{name}"\nversion = "{version}"') or line_of(
+def _locked(
+    path: str,
+    text: str,
+    name: str,
+    version: str,
+    hashes: tuple[str, ...],
+    url: str | None,
+    index: str | None,
+) -> Dependency:
+    """One package of a TOML lock file, found by its ``name = ...`` line."""
+    line = line_of(text, f'name = "{name}"\nversion = "{version}"') or line_of(
         text, f'name = "{name}"'
+    )
+    return Dependency(
+        name=name,
+        ecosystem="PyPI",
+        source=path,
+        line=line,
+        specifier=f"=={version}",
+        version=version or None,
+        hashes=hashes,
+        url=url,
+        origin="lock",
+        index=index,
     )
 
 
@@ -43,7 +55,7 @@ def read_poetry_lock(path: str, text: str) -> Manifest:
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return _unreadable(path, "poetry.lock", str(exc))
+        return unreadable(path, "poetry.lock", str(exc))
     manifest = Manifest(path=path, kind="poetry.lock")
     legacy = _dict(_dict(data.get("metadata")).get("files"))
     for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
@@ -54,20 +66,7 @@ def read_poetry_lock(path: str, text: str) -> Manifest:
         hashes = tuple(str(f["hash"]) for f in files or [] if isinstance(f, dict) and "hash" in f)
         source = _dict(package.get("source"))
         url, index = _poetry_source(source)
-        manifest.dependencies.append(
-            Dependency(
-                name=name,
-                ecosystem="PyPI",
-                source=path,
-                line=_locked_line(text, name, version),
-                specifier=f"=={version}",
-                version=version or None,
-                hashes=hashes,
-                url=url,
-                origin="lock",
-                index=index,
-            )
-        )
+        manifest.dependencies.append(_locked(path, text, name, version, hashes, url, index))
     return manifest
 
 
@@ -88,7 +87,7 @@ def read_uv_lock(path: str, text: str) -> Manifest:
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return _unreadable(path, "uv.lock", str(exc))
+        return unreadable(path, "uv.lock", str(exc))
     manifest = Manifest(path=path, kind="uv.lock")
     for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
@@ -104,22 +103,9 @@ def read_uv_lock(path: str, text: str) -> Manifest:
             url = _uv_git(str(source["git"]))
         elif "url" in source:
             url = str(source["url"])
-        manifest.dependencies.append(
-            Dependency(
-                name=name,
-                ecosystem="PyPI",
-                source=path,
-                line=_locked_line(text, name, version),
-                specifier=f"=={version}",
-                version=version or None,
-                hashes=tuple(str(h["hash"]) for h in hashes if isinstance(h, dict) and "hash" in h),
-                url=url,
-                origin="lock",
-                index=None
-                if not registry or str(registry).startswith(PYPI_HOSTS)
-                else str(registry),
-            )
-        )
+        digests = tuple(str(h["hash"]) for h in hashes if isinstance(h, dict) and "hash" in h)
+        index = None if not registry or str(registry).startswith(PYPI_HOSTS) else str(registry)
+        manifest.dependencies.append(_locked(path, text, name, version, digests, url, index))
     return manifest
 
 
@@ -135,7 +121,7 @@ def read_pipfile_lock(path: str, text: str) -> Manifest:
     try:
         data = json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
-        return _unreadable(path, "Pipfile.lock", str(exc))
+        return unreadable(path, "Pipfile.lock", str(exc))
     manifest = Manifest(path=path, kind="Pipfile.lock")
     if not isinstance(data, dict):
         return manifest

@@ -27,7 +27,8 @@ def line_of(text: str, needle: str, default: int = 0) -> int:
     return text.count("\n", 0, at) + 1 if at >= 0 else default
 
 
-def _unreadable(path: str, kind: str, reason: str) -> Manifest:
+def unreadable(path: str, kind: str, reason: str) -> Manifest:
+    """A manifest that could not be read: no dependencies, one informational hit."""
     manifest = Manifest(path=path, kind=kind)
     manifest.hits.append(
         Hit("unreadable-manifest", Severity.INFO, 0, f"not read as {kind}: {reason}")
@@ -58,7 +59,7 @@ def read_pyproject(path: str, text: str) -> Manifest:
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return _unreadable(path, "pyproject", str(exc))
+        return unreadable(path, "pyproject", str(exc))
     manifest = Manifest(path=path, kind="pyproject")
     project = _table(data.get("project"))
     _specs(text, manifest, _list(project.get("dependencies")))
@@ -145,7 +146,7 @@ def read_setup_cfg(path: str, text: str) -> Manifest:
     try:
         parser.read_string(text)
     except configparser.Error as exc:
-        return _unreadable(path, "setup.cfg", str(exc).splitlines()[0])
+        return unreadable(path, "setup.cfg", str(exc).splitlines()[0])
     manifest = Manifest(path=path, kind="setup.cfg")
     specs: list[str] = []
     if parser.has_section("options"):
@@ -173,7 +174,7 @@ def read_environment(path: str, text: str) -> Manifest:
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, RecursionError) as exc:
-        return _unreadable(path, "environment.yml", str(exc).splitlines()[0])
+        return unreadable(path, "environment.yml", str(exc).splitlines()[0])
     manifest = Manifest(path=path, kind="environment.yml")
     if not isinstance(data, dict):
         return manifest

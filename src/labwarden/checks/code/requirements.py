@@ -255,26 +255,16 @@ def _set_option(kind: str, value: str, manifest: Manifest, line: int, found: _Op
     elif kind == "extra-index":
         manifest.extra_indexes.append((value, line))
     elif kind == "trusted-host":
+        message = f"--trusted-host {value} turns off TLS verification for that host"
+        fix = "Serve the index over HTTPS with a valid certificate and drop --trusted-host."
         manifest.hits.append(
-            Hit(
-                rule="insecure-index",
-                severity=Severity.MEDIUM,
-                line=line,
-                message=f"--trusted-host {value} turns off TLS verification for that host",
-                fix="Serve the index over HTTPS with a valid certificate and drop --trusted-host.",
-                member=manifest.member,
-            )
+            Hit("insecure-index", Severity.MEDIUM, line, message, fix, {}, manifest.member)
         )
     elif kind == "find-links" and value.lower().startswith("http://"):
+        message = f"--find-links {value} fetches packages over plain HTTP"
+        fix = "Use an https:// location, and --require-hashes."
         manifest.hits.append(
-            Hit(
-                rule="insecure-index",
-                severity=Severity.MEDIUM,
-                line=line,
-                message=f"--find-links {value} fetches packages over plain HTTP",
-                fix="Use an https:// location, and --require-hashes.",
-                member=manifest.member,
-            )
+            Hit("insecure-index", Severity.MEDIUM, line, message, fix, {}, manifest.member)
         )
 
 
