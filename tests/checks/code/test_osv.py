@@ -194,6 +194,9 @@ def test_unorderable_versions_fall_back_to_lists() -> None:
     }
     assert affects(entry, "weird-1", "PyPI")
     assert not affects(entry, "weird-2", "PyPI")
+    hostile = {"ranges": [{"type": "ECOSYSTEM", "events": [1, "x", None]}], "versions": [1, None]}
+    assert not affects(hostile, "1.0", "PyPI")
+    assert not affects({"ranges": "zz", "versions": "abc"}, "1.0", "PyPI")
     git = {"ranges": [{"type": "GIT", "events": [{"introduced": "abc"}]}]}
     assert not affects(git, "1.0", "PyPI")
 
@@ -282,3 +285,41 @@ def test_any_event_text_is_judged_or_skipped(values: list[str], version: str) ->
         "ranges": [{"type": "ECOSYSTEM", "events": events}, {"type": "SEMVER", "events": events}]
     }
     assert affects(entry, version, "PyPI") in (True, False)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner),
+    max_leaves=30,
+)
+advisory_fields = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=10), "affected": st.lists(json_values, max_size=3)},
+    optional={
+        "aliases": json_values,
+        "severity": json_values,
+        "database_specific": json_values,
+        "references": json_values,
+        "summary": json_values,
+        "withdrawn": json_values,
+    },
+)
+
+
+@given(st.lists(advisory_fields | json_values, max_size=5), st.binary(max_size=200))
+@settings(max_examples=60, deadline=None)
+def test_hostile_databases_load_or_fail_cleanly(records: list[Any], junk: bytes) -> None:
+    """Any JSON in an export, and junk members, give advisories or an InputError."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        with zipfile.ZipFile(root / "all.zip", "w") as archive:
+            for number, record in enumerate(records):
+                archive.writestr(f"{number}.json", json.dumps(record))
+            archive.writestr("junk.json", junk)
+        try:
+            db = OsvDatabase.load(root)
+        except InputError:
+            return
+        for name in {key[1] for key in db.index}:
+            db.matches(Dependency(name, "PyPI", "f", 1, version="1.0"))

@@ -383,3 +383,23 @@ def test_values_followed_through_defaults_dicts_and_fstrings() -> None:
         (27, "remote-code-pinned", "medium"),
         (30, "trust-remote-code", "critical"),
     ]
+
+
+def test_names_bound_to_themselves_end() -> None:
+    """``w = w`` or ``x = y; y = x`` must not stop the analysis of the rest of the file."""
+    found = rules(
+        """
+        import torch, pickle
+        w = w
+        x = y
+        y = x
+        torch.load(p, weights_only=w)
+        torch.load(p, weights_only=x)
+        pickle.loads(b)
+        """
+    )
+    assert [(line, rule) for line, rule, _ in found] == [
+        (6, "unsafe-load-torch"),
+        (7, "unsafe-load-torch"),
+        (8, "unsafe-load-pickle"),
+    ]

@@ -114,6 +114,9 @@ LOADERS: tuple[LoaderRule, ...] = (
 LOADER_NAMES: frozenset[str] = frozenset(n for rule in LOADERS for n in rule.names)
 _BY_NAME: dict[str, LoaderRule] = {n: rule for rule in LOADERS for n in rule.names}
 
+_MAX_DEPTH = 8
+"""How many names deep a keyword's value is followed (``a = b; b = a`` ends there)."""
+
 EVALUATORS = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec"})
 
 _REMOTE = {
@@ -131,7 +134,7 @@ def _keyword_value(rule: LoaderRule, call: ast.Call, name: str, scope: Scope) ->
     return found
 
 
-def _texts(node: ast.expr, names: Names, scope: Scope) -> set[str] | None:
+def _texts(node: ast.expr, names: Names, scope: Scope, depth: int = 0) -> set[str] | None:
     """What a keyword's value may be, as text (``True``, ``SafeLoader``); ``None`` when a value
     cannot be told. Names bound to constants (a parameter's default) are followed."""
     qualified = names.qualified(node)
@@ -142,9 +145,9 @@ def _texts(node: ast.expr, names: Names, scope: Scope) -> set[str] | None:
     value = constant(node, scope)
     if value is not UNKNOWN:
         return {str(value)}
-    if isinstance(node, ast.Name):
+    if isinstance(node, ast.Name) and depth < _MAX_DEPTH:
         bound = scope.lookup(node.id)
-        texts = [_texts(v, names, scope) for v in bound if v is not node]
+        texts = [_texts(v, names, scope, depth + 1) for v in bound]
         if bound and all(t is not None for t in texts):
             return set().union(*(t for t in texts if t is not None))
     return None

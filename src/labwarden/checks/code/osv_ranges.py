@@ -100,6 +100,8 @@ _ORDER = {"introduced": 0, "fixed": 1, "last_affected": 2, "limit": 3}
 def _sorted_events(events: Sequence[dict[str, Any]], key: Key) -> list[tuple[str, Any]]:
     parsed: list[tuple[str, Any]] = []
     for event in events:
+        if not isinstance(event, dict):
+            continue
         for kind in _ORDER:
             value = event.get(kind)
             if not isinstance(value, str):
