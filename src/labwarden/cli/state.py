@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import typer
 from rich.console import Console
 
 from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.core.workspace import Workspace, locate
+from labwarden.seal.hashing import Algorithm, parse_algorithm
 from labwarden.store.atomic import atomic_text
 from labwarden.store.catalog import Catalog
 
@@ -49,3 +51,11 @@ def output_stream(path: Path | None) -> Iterator[TextIO]:
             yield handle
     except WorkspaceError as exc:  # the user chose the path: an input error
         raise InputError(exc.message) from exc
+
+
+def digest_algorithm(text: str) -> Algorithm:
+    """The ``--digest`` option: ``blake3`` or ``sha256`` (a usage error otherwise)."""
+    try:
+        return parse_algorithm(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--digest") from None

@@ -15,9 +15,9 @@ from labwarden.core.finding import Finding
 from labwarden.core.values import Sensitivity
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
-from labwarden.inventory.hashing import Algorithm, digest_bytes
 from labwarden.inventory.policy import Policy
 from labwarden.inventory.sources.interface import Note, Source
+from labwarden.seal.hashing import Algorithm, digest_bytes
 from labwarden.store.assets import AssetChange, AssetSummary
 from labwarden.store.catalog import Catalog
 
