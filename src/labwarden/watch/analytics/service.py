@@ -15,7 +15,7 @@ from datetime import date
 
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.core.workspace import Workspace
-from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.engines.duckdb import connect
 from labwarden.store.alerts import AlertRecord
 from labwarden.store.analytics import FeatureStore
 from labwarden.store.catalog import Catalog
@@ -59,7 +59,7 @@ def run_analytics(
     """Aggregate what is new in the lake and score ``days`` (default: the days just aggregated)."""
     con = connect()
     try:
-        if create_events_view(con, workspace.lake_path) == 0:
+        if con.events_view(workspace.lake_path) == 0:
             return AnalyticsRun()
         store = FeatureStore(workspace.lake_path)
         run = AnalyticsRun(aggregated=refresh(con, workspace.lake_path, store))

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from labwarden.core.values import AssetKind
-from labwarden.demo.run import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section
 from labwarden.seal import keys
 from labwarden.seal.safetensors import is_safetensors_name, parse_header
 from labwarden.seal.sign import SealOptions

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labwarden.demo.run import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section
+from labwarden.store.atomic import atomic_write
 from labwarden.watch import alerting
 from labwarden.watch.analytics.engine import AnalyticsConfig
 from labwarden.watch.analytics.service import run_analytics
@@ -83,7 +84,7 @@ def watch_step(context: DemoContext) -> None:
     lab_root = context.lab.root
     resources = context.workspace.root / RESOURCES_FILE
     if not resources.exists():
-        resources.write_text(demo_resources(lab_root), encoding="utf-8")
+        atomic_write(resources, demo_resources(lab_root))
     folders = [lab_root / f for f in LOG_FOLDERS if (lab_root / f).exists()]
     ingested = ingest_paths(context.workspace, context.catalog, folders)
     run = detect(context.workspace, context.catalog, compile_rules([]))
