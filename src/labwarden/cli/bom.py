@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -12,6 +12,7 @@ from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.asset import FileRecord
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.report.cyclonedx import build_bom
+from labwarden.report.cyclonedx_dependencies import AssetDependencies
 from labwarden.store.assets import StoredAsset
 
 
@@ -50,9 +51,10 @@ def bom(
             if (not kind or asset.kind in kind)
             and (min_sensitivity is None or asset.sensitivity >= min_sensitivity)
         ]
-    document = build_bom(selected)
+    found = _dependencies(selected, osv_db) if with_dependencies else []
+    document = build_bom(selected, dependencies=found)
     if with_dependencies:
-        count = _add_dependencies(document, selected, osv_db)
+        count = len(document.get("components", [])) - len(selected)
         stderr.print(f"{count} dependencies of code assets", markup=False)
     with output_stream(output) as out:
         json.dump(document, out, indent=2)
@@ -61,12 +63,11 @@ def bom(
         stderr.print(f"wrote {len(selected)} components to {output}", markup=False)
 
 
-def _add_dependencies(
-    document: dict[str, Any], selected: list[tuple[StoredAsset, list[FileRecord]]], osv: Path | None
-) -> int:
+def _dependencies(
+    selected: list[tuple[StoredAsset, list[FileRecord]]], osv: Path | None
+) -> list[AssetDependencies]:
     from labwarden.checks.code import dependencies, vulnerable
     from labwarden.checks.code.osv import load_cached
-    from labwarden.report.cyclonedx_dependencies import AssetDependencies, add_dependencies
 
     if osv is None and (STATE.resolve().root / "osv").is_dir():
         osv = STATE.resolve().root / "osv"
@@ -77,6 +78,6 @@ def _add_dependencies(
             continue
         deps = dependencies(files)
         if deps:
-            ref = f"labwarden:asset:{asset.id}"
-            found.append(AssetDependencies(ref, deps, vulnerable(deps, database)))
-    return add_dependencies(document, found)
+            affected = [(m.dependency, m.vulnerability) for m in vulnerable(deps, database)]
+            found.append(AssetDependencies(f"labwarden:asset:{asset.id}", deps, affected))
+    return found

@@ -26,6 +26,7 @@ from cyclonedx.output.json import JsonV1Dot6
 from labwarden import __version__
 from labwarden.core.asset import FileRecord
 from labwarden.core.values import AssetKind
+from labwarden.report.cyclonedx_dependencies import AssetDependencies, add_dependencies
 from labwarden.store.assets import StoredAsset
 
 _TYPES = {
@@ -41,8 +42,10 @@ def build_bom(
     *,
     serial: uuid.UUID | None = None,
     timestamp: datetime | None = None,
+    dependencies: Sequence[AssetDependencies] = (),
 ) -> dict[str, Any]:
-    """A CycloneDX 1.6 document for ``assets`` (each with its files)."""
+    """A CycloneDX 1.6 document for ``assets`` (each with its files), with the packages code
+    assets depend on and their known vulnerabilities (see :mod:`.cyclonedx_dependencies`)."""
     bom = Bom(serial_number=serial or uuid.uuid4())
     bom.metadata.timestamp = (timestamp or datetime.now(UTC)).replace(microsecond=0)
     bom.metadata.tools.components.add(
@@ -50,6 +53,7 @@ def build_bom(
     )
     for asset, files in assets:
         bom.components.add(_component(asset, files))
+    add_dependencies(bom, dependencies)
     document: dict[str, Any] = json.loads(JsonV1Dot6(bom).output_as_string())
     datasets = {_ref(asset): asset for asset, _ in assets if _type(asset) is ComponentType.DATA}
     for component in document.get("components", []):

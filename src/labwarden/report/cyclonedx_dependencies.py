@@ -1,138 +1,216 @@
-"""What code assets depend on, in a CycloneDX 1.6 BOM: third-party packages (``library``) and
-container images (``container``) as components with package URLs, the ``dependencies`` graph
-from each code asset to them, and their known vulnerabilities (``vulnerabilities``).
+# ruff: noqa: D102  (the members of the two protocols are described by their classes)
+"""What code assets depend on, in the CycloneDX BOM (with cyclonedx-python-lib): third-party
+packages (``library``) and container images (``container``) as components with package URLs,
+the ``dependencies`` graph from each code asset to them, and their known vulnerabilities.
 
-The document is the one :func:`labwarden.report.cyclonedx.build_bom` builds; this module only
-adds to it, so it works on whatever writer produced the inventory part.
+The dependencies are data the code check exposes (:mod:`labwarden.checks.code`); this module
+only needs their shape (:class:`Package`, :class:`Advisory`), so that reports do not import checks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 from urllib.parse import quote
 
-from labwarden.checks.code.interface import Dependency, Match, Vulnerability
+from cyclonedx.model import (
+    ExternalReference,
+    ExternalReferenceType,
+    HashAlgorithm,
+    HashType,
+    Property,
+    XsUri,
+)
+from cyclonedx.model.bom import Bom
+from cyclonedx.model.component import Component, ComponentType
+from cyclonedx.model.impact_analysis import ImpactAnalysisAffectedStatus
+from cyclonedx.model.vulnerability import (
+    BomTarget,
+    BomTargetVersionRange,
+    Vulnerability,
+    VulnerabilityAdvisory,
+    VulnerabilityRating,
+    VulnerabilityReference,
+    VulnerabilityScoreSource,
+    VulnerabilitySeverity,
+    VulnerabilitySource,
+)
+from packageurl import PackageURL
 
-_HASH_ALGORITHMS = {"sha256": "SHA-256", "sha384": "SHA-384", "sha512": "SHA-512", "md5": "MD5"}
+from labwarden.core.events import parse_iso_time
+from labwarden.core.values import Severity
+
+
+class Package(Protocol):
+    """A dependency as :class:`labwarden.checks.code.interface.Dependency` describes it."""
+
+    @property
+    def ecosystem(self) -> str: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def purl(self) -> str: ...
+    @property
+    def hashes(self) -> tuple[str, ...]: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def member(self) -> str | None: ...
+    @property
+    def specifier(self) -> str: ...
+
+
+class Advisory(Protocol):
+    """A known vulnerability as :class:`labwarden.checks.code.interface.Vulnerability` has it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+    @property
+    def score(self) -> float | None: ...
+    @property
+    def vector(self) -> str | None: ...
+    @property
+    def fixed(self) -> tuple[str, ...]: ...
+    @property
+    def references(self) -> tuple[str, ...]: ...
+    @property
+    def published(self) -> str | None: ...
+    @property
+    def modified(self) -> str | None: ...
 
 
 @dataclass(slots=True)
 class AssetDependencies:
-    """One code asset's dependencies and the vulnerabilities matched against them."""
+    """One code asset's dependencies and the advisories that affect them."""
 
     asset_ref: str
     """The ``bom-ref`` of the asset's component (``labwarden:asset:<id>``)."""
-    dependencies: list[Dependency] = field(default_factory=list)
-    matches: list[Match] = field(default_factory=list)
+    packages: Sequence[Package] = ()
+    affected: Sequence[tuple[Package, Advisory]] = ()
 
 
-def _ref(dep: Dependency) -> str:
-    return f"labwarden:dependency:{dep.purl}"
+_HASHES = {"sha256": HashAlgorithm.SHA_256, "sha384": HashAlgorithm.SHA_384}
+_HASHES |= {"sha512": HashAlgorithm.SHA_512, "md5": HashAlgorithm.MD5}
+_METHODS = {
+    "CVSS:3.0": VulnerabilityScoreSource.CVSS_V3,
+    "CVSS:3.1": VulnerabilityScoreSource.CVSS_V3_1,
+}
 
 
-def _hashes(dep: Dependency) -> list[dict[str, str]]:
-    found = []
-    for item in dep.hashes:
-        algorithm, _, digest = item.partition(":")
-        if algorithm.lower() in _HASH_ALGORITHMS and digest:
-            found.append({"alg": _HASH_ALGORITHMS[algorithm.lower()], "content": digest.lower()})
-    return found
+def _ref(package: Package) -> str:
+    return f"labwarden:dependency:{package.purl}"
 
 
-def _component(dep: Dependency, places: list[Dependency]) -> dict[str, Any]:
-    component: dict[str, Any] = {
-        "type": "container" if dep.ecosystem == "docker" else "library",
-        "bom-ref": _ref(dep),
-        "name": dep.key,
-        "purl": dep.purl,
-    }
-    if dep.version:
-        component["version"] = dep.version
-    hashes = {h["content"]: h for d in places for h in _hashes(d)}
-    if hashes:
-        component["hashes"] = list(hashes.values())
-    if dep.url:
-        kind = "vcs" if dep.url.startswith(("git+", "hg+", "svn+", "bzr+")) else "distribution"
-        component["externalReferences"] = [{"type": kind, "url": dep.url}]
-    properties = [{"name": "labwarden:ecosystem", "value": dep.ecosystem}]
+def _component(package: Package, places: list[Package]) -> Component:
+    component = Component(
+        type=ComponentType.CONTAINER if package.ecosystem == "docker" else ComponentType.LIBRARY,
+        name=package.key,
+        version=package.version,
+        purl=PackageURL.from_string(package.purl),
+        bom_ref=_ref(package),
+    )
+    for place in places:
+        for item in place.hashes:
+            algorithm, _, digest = item.partition(":")
+            if algorithm.lower() in _HASHES and digest:
+                component.hashes.add(HashType(alg=_HASHES[algorithm.lower()], content=digest))
+    if package.url:
+        vcs = package.url.startswith(("git+", "hg+", "svn+", "bzr+"))
+        kind = ExternalReferenceType.VCS if vcs else ExternalReferenceType.DISTRIBUTION
+        component.external_references.add(ExternalReference(type=kind, url=XsUri(package.url)))
+    component.properties.add(Property(name="labwarden:ecosystem", value=package.ecosystem))
     for place in places:
         where = f"{place.source}:{place.line}" + (f" ({place.member})" if place.member else "")
-        properties.append({"name": "labwarden:declared-in", "value": where})
+        component.properties.add(Property(name="labwarden:declared-in", value=where))
         if place.specifier:
-            properties.append({"name": "labwarden:specifier", "value": place.specifier})
-    component["properties"] = properties
+            component.properties.add(Property(name="labwarden:specifier", value=place.specifier))
     return component
 
 
-_RATING_METHODS = {"CVSS:3.0": "CVSSv3", "CVSS:3.1": "CVSSv31"}
+def _time(text: str | None) -> datetime | None:
+    try:
+        return parse_iso_time(text) if text else None
+    except ValueError:
+        return None
 
 
-def _ratings(vuln: Vulnerability) -> list[dict[str, Any]]:
-    rating: dict[str, Any] = {"severity": vuln.severity.value}
-    if vuln.score is not None and vuln.vector:
-        rating.update(
-            score=vuln.score,
-            vector=vuln.vector,
-            method=_RATING_METHODS.get(vuln.vector.split("/", 1)[0], "other"),
+def _vulnerability(advisory: Advisory, affected: list[Package]) -> Vulnerability:
+    rating = VulnerabilityRating(severity=VulnerabilitySeverity(advisory.severity.value))
+    if advisory.score is not None and advisory.vector:
+        rating = VulnerabilityRating(
+            severity=VulnerabilitySeverity(advisory.severity.value),
+            score=Decimal(str(advisory.score)),
+            method=_METHODS.get(advisory.vector.split("/", 1)[0], VulnerabilityScoreSource.OTHER),
+            vector=advisory.vector,
         )
-    return [rating]
-
-
-def _vulnerability(vuln: Vulnerability, affected: list[Dependency]) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "bom-ref": f"labwarden:vulnerability:{vuln.id}",
-        "id": vuln.id,
-        "source": {"name": "OSV", "url": f"https://osv.dev/vulnerability/{quote(vuln.id)}"},
-        "references": [
-            {"id": alias, "source": {"name": "OSV"}} for alias in vuln.aliases if alias != vuln.id
+    osv = VulnerabilitySource(
+        name="OSV", url=XsUri(f"https://osv.dev/vulnerability/{quote(advisory.id)}")
+    )
+    return Vulnerability(
+        bom_ref=f"labwarden:vulnerability:{advisory.id}",
+        id=advisory.id,
+        source=osv,
+        references=[
+            VulnerabilityReference(id=alias, source=VulnerabilitySource(name="OSV"))
+            for alias in advisory.aliases
+            if alias != advisory.id
         ],
-        "ratings": _ratings(vuln),
-        "description": vuln.summary,
-        "advisories": [{"url": url} for url in vuln.references],
-        "affects": [
-            {
-                "ref": _ref(dep),
-                "versions": [{"version": dep.version or "", "status": "affected"}],
-            }
-            for dep in affected
+        ratings=[rating],
+        description=advisory.summary or None,
+        recommendation=(
+            f"Upgrade to a fixed version: {', '.join(advisory.fixed)}." if advisory.fixed else None
+        ),
+        advisories=[VulnerabilityAdvisory(url=XsUri(url)) for url in advisory.references],
+        published=_time(advisory.published),
+        updated=_time(advisory.modified),
+        affects=[
+            BomTarget(
+                ref=_ref(package),
+                versions=[
+                    BomTargetVersionRange(
+                        version=package.version, status=ImpactAnalysisAffectedStatus.AFFECTED
+                    )
+                ],
+            )
+            for package in affected
         ],
-    }
-    if vuln.fixed:
-        entry["recommendation"] = f"Upgrade to a fixed version: {', '.join(vuln.fixed)}."
-    for key, value in (("published", vuln.published), ("updated", vuln.modified)):
-        if value:
-            entry[key] = value
-    return {k: v for k, v in entry.items() if v not in ([], "")}
+    )
 
 
-def add_dependencies(document: dict[str, Any], assets: Sequence[AssetDependencies]) -> int:
-    """Add the dependencies of ``assets`` to a CycloneDX document; the number of components."""
-    places: dict[str, list[Dependency]] = {}
-    first: dict[str, Dependency] = {}
-    graph: dict[str, list[str]] = {}
-    affected: dict[str, tuple[Vulnerability, dict[str, Dependency]]] = {}
+def add_dependencies(bom: Bom, assets: Sequence[AssetDependencies]) -> int:
+    """Add the packages of ``assets`` to ``bom`` with the graph and advisories; how many."""
+    owners = {c.bom_ref.value: c for c in bom.components}
+    places: dict[str, list[Package]] = {}
     for item in assets:
-        refs = graph.setdefault(item.asset_ref, [])
-        for dep in item.dependencies:
-            ref = _ref(dep)
-            first.setdefault(ref, dep)
-            places.setdefault(ref, []).append(dep)
-            if ref not in refs:
-                refs.append(ref)
-        for match in item.matches:
-            _, deps = affected.setdefault(match.vulnerability.id, (match.vulnerability, {}))
-            deps.setdefault(_ref(match.dependency), match.dependency)
-    components = [_component(first[ref], places[ref]) for ref in first]
-    document.setdefault("components", []).extend(components)
-    if graph:
-        document.setdefault("dependencies", []).extend(
-            [{"ref": ref, "dependsOn": sorted(set(deps))} for ref, deps in graph.items()]
-            + [{"ref": ref} for ref in first]
-        )
-    if affected:
-        document.setdefault("vulnerabilities", []).extend(
-            _vulnerability(vuln, list(deps.values())) for vuln, deps in affected.values()
-        )
+        for package in item.packages:
+            places.setdefault(_ref(package), []).append(package)
+    components = {ref: _component(found[0], found) for ref, found in places.items()}
+    bom.components.update(components.values())
+    for item in assets:
+        owner = owners.get(item.asset_ref)
+        if owner is not None:
+            bom.register_dependency(owner, [components[_ref(p)] for p in item.packages])
+    for component in components.values():
+        bom.register_dependency(component, [])
+    advisories: dict[str, tuple[Advisory, dict[str, Package]]] = {}
+    for item in assets:
+        for package, advisory in item.affected:
+            advisories.setdefault(advisory.id, (advisory, {}))[1].setdefault(_ref(package), package)
+    for advisory, affected in advisories.values():
+        bom.vulnerabilities.add(_vulnerability(advisory, list(affected.values())))
     return len(components)

@@ -9,10 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
-from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.engines.duckdb import DuckDBEngine, connect, create_events_view
 from labwarden.store.analytics import FeatureStore
 from labwarden.store.lake import Lake
 from labwarden.watch.analytics.engine import AnalyticsConfig, refresh, score
@@ -26,7 +25,7 @@ from tests.watch.parsers.code_hosts import START, github, gitlab, gitlab_api
 CLONES = 25
 
 
-def lake_of(tmp_path: Path, files: dict[str, list[dict[str, Any]]]) -> duckdb.DuckDBPyConnection:
+def lake_of(tmp_path: Path, files: dict[str, list[dict[str, Any]]]) -> DuckDBEngine:
     paths = []
     for name, records in files.items():
         path = tmp_path / name
