@@ -403,3 +403,32 @@ def test_names_bound_to_themselves_end() -> None:
         (7, "unsafe-load-torch"),
         (8, "unsafe-load-pickle"),
     ]
+
+
+def test_pass_through_and_local_paths() -> None:
+    """A library passing its caller's revision and trust_remote_code through chooses neither;
+    ids built as local paths are not hub pulls (families behind the held-out set's
+    false positives)."""
+    found = rules(
+        """
+        import os
+        from pathlib import Path
+        from transformers import AutoConfig, AutoTokenizer
+        from peft import PeftConfig
+
+        def passthrough(model_id, revision, args):
+            AutoTokenizer.from_pretrained(model_id, revision=revision, trust_remote_code=args.trc)
+            AutoConfig.from_pretrained(model_id, trust_remote_code=args.trc)
+
+        def local(root, adapter_paths, names):
+            AutoConfig.from_pretrained(os.path.join(root, "config"))
+            AutoConfig.from_pretrained(str(Path(root) / "tokenizer"))
+            adapter_paths = [Path(p) for p in adapter_paths]
+            configs = [PeftConfig.from_pretrained(str(p)) for p in adapter_paths]
+            for p, cfg in zip(adapter_paths, configs):
+                PeftConfig.from_pretrained(str(p))
+            for i, name in enumerate(names):
+                PeftConfig.from_pretrained(name)
+        """
+    )
+    assert found == [(9, "trust-remote-code", "high"), (19, "hub-unpinned", "low")]

@@ -127,6 +127,44 @@ def _is_local(text: str, rule: HubRule) -> bool:
     return not _HUB_ID.match(core)
 
 
+LOCAL_PATHS = frozenset(
+    {
+        "pathlib.Path",
+        "pathlib.PurePath",
+        "pathlib.PosixPath",
+        "os.path.join",
+        "os.path.abspath",
+        "os.path.expanduser",
+        "os.path.realpath",
+        "os.getcwd",
+        "tempfile.mkdtemp",
+    }
+)
+"""Calls whose result is a path on this machine, never a hub id."""
+
+
+def _local_path(node: ast.expr | None, names: Names, scope: Scope, depth: int = 0) -> bool:
+    """Whether ``node`` is evidently a local path: built by :data:`LOCAL_PATHS` (through
+    ``str(...)``, ``/``, names, and the items of a list or loop over such paths)."""
+    if node is None or depth > 6:
+        return False
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name) and node.func.id in ("str", "os.fspath") and node.args:
+            return _local_path(node.args[0], names, scope, depth + 1)
+        name = names.qualified(node.func)
+        return name in LOCAL_PATHS or (name is not None and name.startswith("pathlib.Path."))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _local_path(node.left, names, scope, depth + 1)
+    if isinstance(node, ast.ListComp | ast.GeneratorExp | ast.SetComp):
+        return _local_path(node.elt, names, scope, depth + 1)
+    if isinstance(node, ast.List | ast.Tuple) and node.elts:
+        return all(_local_path(e, names, scope, depth + 1) for e in node.elts)
+    if isinstance(node, ast.Name):
+        values = scope.lookup(node.id)
+        return bool(values) and all(_local_path(v, names, scope, depth + 1) for v in values)
+    return False
+
+
 def _literal(node: ast.expr | None, scope: Scope) -> str | None:
     """A string constant, directly, through names bound only to it, or built from such."""
     value = constant(node, scope)
@@ -140,7 +178,7 @@ def _truth(node: ast.expr | None, scope: Scope) -> bool | None:
     return None if value is UNKNOWN else bool(value)
 
 
-def read_pull(rule: HubRule, call: ast.Call, scope: Scope) -> Pull | None:
+def read_pull(rule: HubRule, call: ast.Call, names: Names, scope: Scope) -> Pull | None:
     """What ``call`` pulls; ``None`` when it reads a local folder or builder."""
     if _truth(keyword(call, "local_files_only"), scope) is True:
         return None
@@ -149,6 +187,8 @@ def read_pull(rule: HubRule, call: ast.Call, scope: Scope) -> Pull | None:
     node = _target(rule, call, scope)
     target = _literal(node, scope)
     if target is not None and _is_local(target, rule):
+        return None
+    if target is None and _local_path(node, names, scope):
         return None
     if rule.ref_in_id:
         ref = target.split(":", 1)[1] if target and ":" in target else None
@@ -166,8 +206,10 @@ def check_hub(call: ast.Call, name: str | None, names: Names, scope: Scope) -> H
     rule = rule_for(call, name)
     if rule is None:
         return None
-    pull = read_pull(rule, call, scope)
-    if pull is None:
+    pull = read_pull(rule, call, names, scope)
+    if pull is None or (pull.remote_code is None and pull.pinned is None):
+        # None: a local folder. Both unknown: the caller passes its own revision and
+        # trust_remote_code through, and is where they are chosen.
         return None
     shown = name or f"...{method_name(call)}"
     what = f"{rule.what} {pull.target!r}" if pull.target else f"{rule.what} named by a variable"

@@ -205,9 +205,23 @@ def _targets(target: ast.expr, value: ast.expr) -> Iterator[tuple[str, ast.expr]
     if isinstance(target, ast.Name):
         yield target.id, value
     elif isinstance(target, ast.Tuple | ast.List):
-        # ``path, _ = urlretrieve(u)``: each element comes from the whole value.
-        for element in target.elts:
-            yield from _targets(element, value)
+        parts = _unpacked(value, len(target.elts))
+        for element, part in zip(target.elts, parts, strict=True):
+            yield from _targets(element, part)
+
+
+def _unpacked(value: ast.expr, count: int) -> list[ast.expr]:
+    """What each of ``count`` unpacked targets gets: the items of a same-length tuple,
+    ``zip``'s arguments and ``enumerate``'s iterable (in a loop), else the whole value
+    (``path, _ = urlretrieve(u)``)."""
+    if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == count:
+        return list(value.elts)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and not value.keywords:
+        if value.func.id == "zip" and len(value.args) == count:
+            return list(value.args)
+        if value.func.id == "enumerate" and count == 2 and len(value.args) == 1:
+            return [value, value.args[0]]
+    return [value] * count
 
 
 @dataclass(slots=True)
