@@ -203,7 +203,7 @@ def main() -> None:
         evaluate("corpus (development)", HERE / "corpus", corpus_labels(HERE / "corpus")),
         evaluate("open_clip 3.3.0 + timm 1.0.31 (development)", real, real_labels(real)),
         evaluate(
-            "trl 1.16.0 + peft 0.21.2 (held out)",
+            "trl 1.16.0 + peft 0.21.2 (held out for the first run)",
             unpacked("code-heldout", HELD_OUT),
             real_labels(unpacked("code-heldout", HELD_OUT), "heldout_labels.csv"),
         ),
