@@ -5,11 +5,10 @@ to be vulnerable in it."""
 from __future__ import annotations
 
 import json
-import tomllib
 from typing import Any
 
 from labwarden.checks.code.interface import Dependency
-from labwarden.checks.code.manifests import line_of, unreadable
+from labwarden.checks.code.manifests import line_of, load_toml, unreadable
 from labwarden.checks.code.requirements import Manifest
 
 PYPI_HOSTS = (
@@ -52,11 +51,9 @@ def _locked(
 
 def read_poetry_lock(path: str, text: str) -> Manifest:
     """The packages of a ``poetry.lock`` (1.x ``[metadata.files]`` and 2.x ``files``)."""
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return unreadable(path, "poetry.lock", str(exc))
-    manifest = Manifest(path=path, kind="poetry.lock")
+    data, manifest = load_toml(path, text, "poetry.lock")
+    if data is None:
+        return manifest
     legacy = _dict(_dict(data.get("metadata")).get("files"))
     for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
@@ -84,11 +81,9 @@ def _poetry_source(source: dict[str, Any]) -> tuple[str | None, str | None]:
 
 def read_uv_lock(path: str, text: str) -> Manifest:
     """The packages of a ``uv.lock`` (the project itself, editable and virtual ones left out)."""
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return unreadable(path, "uv.lock", str(exc))
-    manifest = Manifest(path=path, kind="uv.lock")
+    data, manifest = load_toml(path, text, "uv.lock")
+    if data is None:
+        return manifest
     for package in data.get("package", []) if isinstance(data.get("package"), list) else []:
         if not isinstance(package, dict) or not isinstance(package.get("name"), str):
             continue

@@ -36,6 +36,15 @@ def unreadable(path: str, kind: str, reason: str) -> Manifest:
     return manifest
 
 
+def load_toml(path: str, text: str, kind: str) -> tuple[dict[str, Any] | None, Manifest]:
+    """A TOML file's data and an empty manifest of ``kind``; the data is ``None`` when the
+    file is not TOML, and the manifest then says why."""
+    try:
+        return tomllib.loads(text), Manifest(path=path, kind=kind)
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        return None, unreadable(path, kind, str(exc))
+
+
 def _declared(found: Dependency | Hit | None, manifest: Manifest) -> None:
     if isinstance(found, Dependency):
         manifest.dependencies.append(_as(found, "declared"))
@@ -56,11 +65,9 @@ def _specs(text: str, manifest: Manifest, specs: Iterable[Any]) -> None:
 
 def read_pyproject(path: str, text: str) -> Manifest:
     """The dependencies a ``pyproject.toml`` declares (project, groups, build, Poetry)."""
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        return unreadable(path, "pyproject", str(exc))
-    manifest = Manifest(path=path, kind="pyproject")
+    data, manifest = load_toml(path, text, "pyproject")
+    if data is None:
+        return manifest
     project = _table(data.get("project"))
     _specs(text, manifest, _list(project.get("dependencies")))
     for extra in _table(project.get("optional-dependencies")).values():

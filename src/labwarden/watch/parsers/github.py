@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from labwarden.core.events import Event, EventClass, parse_iso_time
-from labwarden.watch.parsers.base import JsonRecordParser, int_or_none, text_or_none
+from labwarden.watch.parsers.base import int_or_none, text_or_none
+from labwarden.watch.parsers.sniffed import SniffedJsonParser
 
 _SNIFF = re.compile(r'"action"\s*:\s*"[a-z0-9_]+\.[a-z0-9_.]+"')
 _SNIFF_MORE = re.compile(
@@ -152,17 +153,14 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class GitHubAuditParser(JsonRecordParser):
+class GitHubAuditParser(SniffedJsonParser):
     """GitHub organization and enterprise audit log (export, REST API, streaming)."""
 
     name = "github_audit"
     description = "GitHub audit log (JSON/JSON Lines export, REST API, streaming)"
+    sniff_first = _SNIFF
+    sniff_second = _SNIFF_MORE
     record_kind = "a GitHub audit log event"
-
-    def sniff(self, sample: str) -> bool:
-        """An ``action`` like ``repo.create`` next to GitHub's own fields."""
-        head = sample[:16384]
-        return bool(_SNIFF.search(head) and _SNIFF_MORE.search(head))
 
     def normalize(self, record: dict[str, Any], raw: str) -> Event:
         """The record as an event."""

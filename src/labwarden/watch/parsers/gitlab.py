@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 from labwarden.core.events import Event, EventClass, parse_iso_time
-from labwarden.watch.parsers.base import JsonRecordParser, dig, text_or_none
+from labwarden.watch.parsers.base import dig, text_or_none
+from labwarden.watch.parsers.sniffed import SniffedJsonParser
 
 _SNIFF = re.compile(r'"entity_type"\s*:')
 _SNIFF_MORE = re.compile(r'"(?:author_id|entity_path|target_details|event_type|event_name)"\s*:')
@@ -119,17 +120,14 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     }
 
 
-class GitLabAuditParser(JsonRecordParser):
+class GitLabAuditParser(SniffedJsonParser):
     """GitLab instance, group and project audit events (API and streaming)."""
 
     name = "gitlab_audit"
     description = "GitLab audit events (REST API JSON, streaming JSON Lines)"
+    sniff_first = _SNIFF
+    sniff_second = _SNIFF_MORE
     record_kind = "a GitLab audit event"
-
-    def sniff(self, sample: str) -> bool:
-        """An ``entity_type`` next to ``author_id``, ``entity_path`` or an event name."""
-        head = sample[:16384]
-        return bool(_SNIFF.search(head) and _SNIFF_MORE.search(head))
 
     def normalize(self, record: dict[str, Any], raw: str) -> Event:
         """The record as an event."""
