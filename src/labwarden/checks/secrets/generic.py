@@ -12,6 +12,7 @@ import binascii
 import re
 from collections.abc import Iterator
 
+from labwarden.checks.secrets.allowlist import allowlisted
 from labwarden.checks.secrets.filters import (
     char_classes,
     is_hex,
@@ -22,6 +23,7 @@ from labwarden.checks.secrets.filters import (
     looks_random,
 )
 from labwarden.checks.secrets.interface import Rule
+from labwarden.checks.secrets.rules import RULES
 from labwarden.core.values import Severity
 
 KEYWORDS = (
@@ -83,6 +85,9 @@ _CONNSTR = re.compile(
     r"(?=;|\"|'|\s|$)"
 )
 _XML = re.compile(r"<(?P<name>[A-Za-z_][\w.\-]{0,60})>(?P<value>[^<>\s]{4,300})</(?P=name)>")
+_XML_ADD = re.compile(
+    r'<add\s+key\s*=\s*"(?P<name>[^"]{1,80})"\s+value\s*=\s*"(?P<value>[^"\n]{4,400})"'
+)
 _FLAG = re.compile(r"--(?P<name>[A-Za-z][\w\-]{1,40})[= ](?P<q>[\"']?)(?P<value>[^\s\"']{6,400})")
 
 SECRET_NAME = re.compile(
@@ -154,36 +159,59 @@ def is_identifier_like(value: str) -> bool:
     return len(parts) >= 2 and all(_WORDY_SEGMENT.match(p) for p in parts)
 
 
-def judge(name: str, value: str) -> tuple[Rule, str] | None:  # noqa: C901
+def judge(name: str, value: str) -> tuple[Rule, str] | None:
     """The generic rule that ``name = value`` breaks, with a detail, or ``None``."""
     if not SECRET_NAME.search(name) or NOT_SECRET_NAME.search(name):
         return None
     value = _AUTH_PREFIX.sub("", value.strip())
-    if len(value) < 6 or is_placeholder(value) or is_reference(value) or is_pathlike(value):
-        return None
-    if " " in value.strip() or is_uuid(value) or value.startswith(("http://", "https://")):
+    if not _literal(name, value):
         return None
     if PASSWORD_NAME.search(name):
-        if value.lower() in NOT_PASSWORDS or (
-            value.isalpha() and value.islower() and len(value) < 10
-        ):
-            return None
-        if (
-            is_identifier_like(value)
-            and value.lower() == value
-            and not any(c.isdigit() for c in value)
-        ):
-            return None
-        if char_classes(value) >= 2 or len(value) >= 12:
-            return GENERIC_PASSWORD, "password literal"
-        return None
+        return (GENERIC_PASSWORD, "password literal") if _password_like(value) else None
+    return (GENERIC_SECRET, _basic_detail(value)) if _token_like(name, value) else None
+
+
+def _literal(name: str, value: str) -> bool:
+    """A value written out (not a placeholder, reference, path, id, URL or known shape)."""
+    if len(value) < 6 or is_placeholder(value) or is_reference(value) or is_pathlike(value):
+        return False
+    if " " in value.strip() or is_uuid(value) or value.startswith(("http://", "https://")):
+        return False
+    return not allowlisted(name, value) and not provider_shaped(value)
+
+
+def _password_like(value: str) -> bool:
+    if value.lower() in NOT_PASSWORDS or (value.isalpha() and value.islower() and len(value) < 10):
+        return False
+    if is_identifier_like(value) and value.lower() == value and not any(c.isdigit() for c in value):
+        return False
+    return char_classes(value) >= 2 or len(value) >= 12
+
+
+def _token_like(name: str, value: str) -> bool:
     if is_identifier_like(value) or not looks_random(value):
-        return None
+        return False
     if name.lower().strip("\"'") in ("key", "auth") and re.search(r"[/.]", value):
-        return None  # a bare ``key`` is as often an object key or a dotted name
-    if is_hex(value) and len(value) in (32, 40, 64) and re.search(r"(?i)hash|digest|sha|md5", name):
-        return None
-    return GENERIC_SECRET, _basic_detail(value)
+        return False  # a bare ``key`` is as often an object key or a dotted name
+    if name.lower().strip("\"'") == "auth" and _basic_detail(value) == "base64 text":
+        return False  # base64 of something that is not user:password
+    digest_name = re.search(r"(?i)hash|digest|sha|md5", name)
+    return not (is_hex(value) and len(value) in (32, 40, 64) and digest_name)
+
+
+def provider_shaped(value: str) -> bool:
+    """Whether ``value`` starts like a provider's token; such a value is that provider's to
+    judge, and one its rule rejected (bad checksum, wrong length) is not a secret."""
+    return value.startswith(_PROVIDER_PREFIXES)
+
+
+_PROVIDER_PREFIXES = tuple(
+    sorted(
+        {a for r in RULES if r.anchored for a in r.anchors if len(a) >= 3 and a[0].isalnum()},
+        key=len,
+        reverse=True,
+    )
+)
 
 
 def _basic_detail(value: str) -> str:
@@ -191,14 +219,16 @@ def _basic_detail(value: str) -> str:
         decoded = base64.b64decode(value, validate=True).decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError):
         return "high-entropy literal"
-    return "base64 of user:password" if ":" in decoded else "high-entropy literal"
+    if ":" in decoded:
+        return "base64 of user:password"
+    return "base64 text" if decoded.isprintable() else "high-entropy literal"
 
 
 def find_generic(
     text: str, spans: list[tuple[int, int]], fmt: str
 ) -> Iterator[tuple[Rule, str, int, int, str]]:
     """Yield ``(rule, value, start, end, detail)`` for every generic secret on the ``spans``."""
-    patterns = [_QUOTED, _CONNSTR, _FLAG]
+    patterns = [_QUOTED, _CONNSTR, _FLAG, _XML_ADD]
     if fmt not in QUOTED_FORMATS_ONLY:
         patterns += [_UNQUOTED, _XML]
     for start, end in spans:

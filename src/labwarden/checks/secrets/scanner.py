@@ -14,7 +14,10 @@ from functools import lru_cache
 
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
-from labwarden.checks.secrets.generic import KEYWORDS, find_generic
+from labwarden.checks.secrets.allowlist import is_lock_file
+from labwarden.checks.secrets.decoders import KUBERNETES_SECRET, kubernetes_secret_hits
+from labwarden.checks.secrets.filters import shannon_entropy
+from labwarden.checks.secrets.generic import KEYWORDS, find_generic, judge
 from labwarden.checks.secrets.interface import Hit, Rule
 from labwarden.checks.secrets.rules import RULES
 from labwarden.checks.secrets.validators import jwt_detail, private_key_detail
@@ -44,15 +47,18 @@ class _Automata:
     keyword_search: AhoCorasick
     keyword_bytes: BytesAhoCorasick
 
-    def anchors_in(self, text: str) -> set[str]:
-        """The anchors that occur in ``text``."""
+    def anchors_in(self, text: str) -> dict[str, list[int]]:
+        """Where each anchor occurs in ``text``."""
         if text.isascii():  # byte offsets are character offsets: the faster bytes automaton
             found = self.anchor_bytes.find_matches_as_indexes(
                 text.encode("ascii"), overlapping=True
             )
         else:
             found = self.anchor_search.find_matches_as_indexes(text, overlapping=True)
-        return {self.anchors[i] for i, _, _ in found}
+        at: dict[str, list[int]] = {}
+        for i, start, _ in found:
+            at.setdefault(self.anchors[i], []).append(start)
+        return at
 
     def keywords_in(self, lowered: str) -> dict[str, list[int]]:
         """Where each keyword occurs in ``lowered``."""
@@ -132,36 +138,63 @@ def scan_text(
     *,
     rules: Sequence[Rule] = RULES,
     generic: bool = True,
+    path: str = "",
 ) -> list[Hit]:
-    """Every secret in ``text`` (a file of format ``fmt``), with 1-based line numbers.
+    """Every secret in ``text`` (a file of format ``fmt`` at ``path``), with 1-based lines.
 
     Lines that carry ``labwarden:allow`` are skipped. Overlapping matches keep the first rule
-    in ``rules`` order (specific rules before the generic ones).
+    in ``rules`` order (specific rules before the generic ones). Values that a format encodes
+    (Kubernetes Secret ``data``) are decoded and judged too.
     """
     if not text:
         return []
     auto = _DEFAULT if rules is RULES else _automata(tuple(rules))
-    present = auto.anchors_in(text)
     lowered = lower_ascii(text)
     at = auto.keywords_in(lowered)
-    found: list[Hit | None] = []
-    for rule in rules:
-        if (rule.formats and fmt not in rule.formats) or fmt in rule.skip_formats:
-            continue
-        if rule.scope == "text":
-            if any(anchor in present for anchor in rule.anchors):
-                found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text))
-            continue
-        positions = sorted(p for a in rule.anchors for p in at.get(a, ()))
-        for start, end in lines_at(lowered, positions):
-            found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text, start, end))
-    hits = [h for h in found if h is not None]
-    if generic:
+    hits = _rule_hits(text, lowered, fmt, rules, auto.anchors_in(text), at)
+    if generic and not is_lock_file(path):
         positions = sorted(p for a in KEYWORDS for p in at.get(a, ()))
         spans = lines_at(lowered, positions)
         for rule, value, start, end, detail in find_generic(text, spans, fmt):
             hits.append(Hit(rule, value, start, end, detail=detail))
+    if generic and "Secret" in text:
+        hits.extend(kubernetes_secret_hits(text, _decoded_hit))
     return _finish(text, _resolve_overlaps(hits))
+
+
+def _rule_hits(
+    text: str,
+    lowered: str,
+    fmt: str,
+    rules: Sequence[Rule],
+    present: dict[str, list[int]],
+    at: dict[str, list[int]],
+) -> list[Hit]:
+    found: list[Hit | None] = []
+    for rule in rules:
+        if (rule.formats and fmt not in rule.formats) or fmt in rule.skip_formats:
+            continue
+        if rule.scope == "line":
+            positions = sorted(p for a in rule.anchors for p in at.get(a, ()))
+            for start, end in lines_at(lowered, positions):
+                found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text, start, end))
+        elif rule.anchored:
+            starts = sorted({p for a in rule.anchors for p in present.get(a, ())})
+            matches = (rule.pattern.match(text, p) for p in starts)
+            found.extend(_confirm(rule, m) for m in matches if m is not None)
+        elif any(anchor in present for anchor in rule.anchors):
+            found.extend(_confirm(rule, m) for m in rule.pattern.finditer(text))
+    return [h for h in found if h is not None]
+
+
+def _decoded_hit(decoded: str, name: str) -> tuple[Rule, str, str] | None:
+    """The rule a decoded value breaks: a provider's, else the generic judgement of its key."""
+    for hit in scan_text(decoded, "text", generic=False):
+        return hit.rule, hit.value, hit.detail
+    verdict = judge(name, decoded.strip())
+    if verdict is None:
+        return None
+    return KUBERNETES_SECRET, decoded.strip(), verdict[1]
 
 
 def _confirm(rule: Rule, match: re.Match[str]) -> Hit | None:
@@ -169,20 +202,24 @@ def _confirm(rule: Rule, match: re.Match[str]) -> Hit | None:
     start = match.start("secret")
     if rule.word_start and start > 0 and match.string[start - 1] in _WORD_CHARS:
         return None
+    if rule.min_entropy and shannon_entropy(value) < rule.min_entropy:
+        return None
     if rule.validator is not None and rule.validator(value, match) is not None:
         return None
-    detail, severity = "", None
+    detail, severity = _detail(rule, value)
+    return Hit(rule, value, start, match.end("secret"), detail=detail, severity=severity)
+
+
+def _detail(rule: Rule, value: str) -> tuple[str, Severity | None]:
     if rule.id == "private-key":
         kind, encrypted = private_key_detail(value)
-        detail = f"{kind}, {'passphrase-protected' if encrypted else 'unencrypted'}"
-        severity = Severity.MEDIUM if encrypted else None
-    elif rule.id == "jwt":
-        detail = jwt_detail(value)
-    elif rule.validator is not None:
-        detail = "structure validated"
-    return Hit(
-        rule, value, match.start("secret"), match.end("secret"), detail=detail, severity=severity
-    )
+        state = "passphrase-protected" if encrypted else "unencrypted"
+        return f"{kind}, {state}", Severity.MEDIUM if encrypted else None
+    if rule.id == "jwt":
+        return jwt_detail(value), None
+    if rule.validator is not None:
+        return f"structure validated ({rule.validator_name})", None
+    return "", None
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
