@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from labwarden.checks.secrets.checksums import bech32_valid
+from labwarden.checks.secrets.filters import is_encrypted as encrypted_envelope
 
 LOCK_FILES = frozenset(
     {
@@ -40,11 +41,7 @@ LOCK_FILES = frozenset(
 """Files of package hashes and resolved URLs: the generic rule stays out (provider rules and
 URL credentials still run, since a token in a resolved URL is still a token)."""
 
-_ENCRYPTED = re.compile(
-    r"^(?:ENC\[(?:AES256_GCM|PKCS7|GPG|KMS|AGE)[,\]]|\$ANSIBLE_VAULT;|vault:v\d+:|"
-    r"AgA[A-Za-z0-9+/]{100,}|-----BEGIN (?:AGE|PGP) (?:ENCRYPTED FILE|MESSAGE)|"
-    r"\{cipher\}|ENC\(|!vault|encrypted:|kms:|sops:|cipher:)"
-)
+_SEALED = re.compile(r"^Ag[A-D][A-Za-z0-9+/]{200,}={0,2}$")
 _DIGEST = re.compile(
     r"^(?:sha1|sha224|sha256|sha384|sha512|md5|blake2b|blake3|xxh64|h1)[-:~][A-Za-z0-9+/=_\-]{16,}$"
 )
@@ -69,8 +66,10 @@ def is_lock_file(path: str) -> bool:
 
 
 def is_encrypted(value: str) -> bool:
-    """SOPS ``ENC[AES256_GCM,...]``, Ansible Vault, Vault transit, sealed secrets, age armor."""
-    return bool(_ENCRYPTED.match(value.strip("\"' ")))
+    """SOPS ``ENC[AES256_GCM,...]``, Ansible Vault, Vault transit, age armor, or a Bitnami
+    sealed secret (``AgB...``, encrypted to the cluster's key)."""
+    bare = value.strip("\"' ")
+    return encrypted_envelope(bare) or bool(_SEALED.match(bare))
 
 
 def is_digest(value: str) -> bool:

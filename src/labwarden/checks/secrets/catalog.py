@@ -44,6 +44,7 @@ _KNOWN = frozenset(
         "provenance",
         "examples",
         "tags",
+        "owns",
     }
 )
 
@@ -107,6 +108,7 @@ def rule_from(table: dict[str, Any], where: str) -> Rule:
         family=table.get("family", table["id"]),
         provenance=tuple(table.get("provenance", ())),
         examples=_examples(table.get("examples", {}), where),
+        owns=_owns(table.get("owns"), where),
     )
 
 
@@ -125,6 +127,15 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
     if "secret" not in compiled.groupindex:
         raise InputError(f"{where}: the pattern has no (?P<secret>...) group")
     return compiled
+
+
+def _owns(pattern: str | None, where: str) -> re.Pattern[str] | None:
+    if pattern is None:
+        return None
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise InputError(f"{where}: the owns pattern does not compile: {exc}") from exc
 
 
 def _examples(table: dict[str, Any], where: str) -> Examples:

@@ -177,7 +177,7 @@ def _literal(name: str, value: str) -> bool:
         return False
     if " " in value.strip() or is_uuid(value) or value.startswith(("http://", "https://")):
         return False
-    return not allowlisted(name, value) and not provider_shaped(value)
+    return not allowlisted(name, value) and not provider_shaped(value) and not owned(name)
 
 
 def _password_like(value: str) -> bool:
@@ -205,6 +205,14 @@ def provider_shaped(value: str) -> bool:
     return value.startswith(_PROVIDER_PREFIXES)
 
 
+def owned(name: str) -> bool:
+    """Whether a provider rule owns the key ``name`` (``WANDB_API_KEY``): the value is that
+    rule's to judge, and one it rejected is not that provider's secret."""
+    bare = name.strip("\"'[]$@")
+    return any(pattern.search(bare) for pattern in _OWNERS)
+
+
+_OWNERS = tuple(r.owns for r in RULES if r.owns is not None)
 _PROVIDER_PREFIXES = tuple(
     sorted(
         {a for r in RULES if r.anchored for a in r.anchors if len(a) >= 3 and a[0].isalnum()},

@@ -61,6 +61,9 @@ class Rule:
     provenance: tuple[str, ...] = ()
     """Where the format comes from: provider documentation, peer detectors."""
     examples: Examples = field(default_factory=Examples)
+    owns: re.Pattern[str] | None = None
+    """Key names that hold this provider's secret: a value under such a name that the rule
+    rejects (wrong length, bad checksum) is not reported by the generic rule either."""
 
 
 @dataclass(frozen=True, slots=True)
