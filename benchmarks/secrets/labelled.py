@@ -23,8 +23,8 @@ from benchmarks.secrets.shapes import SHAPES, Shape, mutate
 from benchmarks.secrets.truffle_cases import CASES
 
 WORK = Path(__file__).resolve().parents[1] / ".work"
-SEEDS = {"dev": 101, "heldout": 20261204}
-COPIES = {"dev": 2, "heldout": 3}
+SEEDS = {"dev": 101, "heldout": 20261204, "heldout2": 7340052}
+COPIES = {"dev": 2, "heldout": 3, "heldout2": 3}
 
 
 @dataclass(frozen=True)
@@ -84,11 +84,11 @@ def _truffle_examples(rng: random.Random, style: str) -> list[tuple[str, Example
 def examples(split: str) -> tuple[random.Random, list[tuple[str, Example]]]:
     """The placed examples of ``split`` (shuffled) and the generator that made them."""
     rng = random.Random(SEEDS[split])
-    style = "heldout" if split == "heldout" else "dev"
+    style = split
     placed: list[tuple[str, Example]] = []
     for shape in SHAPES:
         placed += _shape_examples(rng, style, shape, COPIES[split])
-    if split == "heldout":
+    if split != "dev":
         placed += _truffle_examples(rng, style)
     rng.shuffle(placed)
     return rng, placed
@@ -123,7 +123,7 @@ def _write_typed(
 
 def _write_documents(root: Path, rng: random.Random, split: str) -> list[list[object]]:
     rows: list[list[object]] = []
-    style = "heldout" if split == "heldout" else "dev"
+    style = "dev" if split == "dev" else "heldout"  # documents have two layouts
     for maker in DOCUMENTS:
         for copy in range(COPIES[split]):
             doc: Doc = maker(rng, style)
@@ -158,7 +158,7 @@ def build(split: str) -> tuple[Path, Path]:
 
 
 if __name__ == "__main__":
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "heldout2"):
         where, out = build(split)
         rows = list(csv.DictReader(out.open(encoding="utf-8")))
         positives = sum(r["label"] == "1" for r in rows)

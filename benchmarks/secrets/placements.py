@@ -115,4 +115,57 @@ NEUTRAL: dict[str, list[str]] = {
 }
 """Ordinary lines that surround the examples; any finding on one is a false positive."""
 
-STYLES = {"dev": DEV, "heldout": HELDOUT}
+
+def _env_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [r.choice([f"{n} = {v}", f"export {n}={v}", f"{n}='{v}'  # from the vault export"])]
+
+
+def _python_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [
+        r.choice(
+            [
+                f'    {_lower(n)}: str = Field(default="{v}")',
+                f'config["{n}"] = "{v}"',
+                f'os.environ.update({{"{n}": "{v}"}})',
+                f'env = dict({n}="{v}", LOG_LEVEL="info")',
+            ]
+        )
+    ]
+
+
+def _yaml_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [r.choice([f"      - {n}={v}", f"  {n}: {v}", f'        {_lower(n)}: "{v}"'])]
+
+
+def _json_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [r.choice([f'{{"{n}":"{v}"}}', f'[{{"name":"{n}","value":"{v}"}}]'])]
+
+
+def _shell_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [
+        r.choice(
+            [
+                f"kubectl create secret generic trainer --from-literal={n}={v}",
+                f"helm upgrade --install trainer ./chart --set env.{n}={v}",
+                f'gh secret set {n} --body "{v}"',
+                f"docker run --env {n}={v} trainer:1.4",
+            ]
+        )
+    ]
+
+
+def _config_c(n: str, v: str, r: random.Random) -> list[str]:
+    return [r.choice([f"{_lower(n)}: {v}", f"{_lower(n).replace('_', '.')}={v}", f'{n} = "{v}"'])]
+
+
+HELDOUT2: dict[str, Template] = {
+    "env": _env_c,
+    "python": _python_c,
+    "yaml": _yaml_c,
+    "json": _json_c,
+    "shell": _shell_c,
+    "config": _config_c,
+}
+"""A second held-out style, written after the first held-out run and measured once."""
+
+STYLES = {"dev": DEV, "heldout": HELDOUT, "heldout2": HELDOUT2}

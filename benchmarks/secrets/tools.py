@@ -39,6 +39,7 @@ def _children_cpu() -> float:
 
 def labwarden(root: Path) -> Run:
     """labwarden's secrets check over ``root`` (inventory, format detection and scan)."""
+    root = root.resolve()
     start = time.process_time()
     result = inspect_paths([str(root)], [SecretsCheck(use_workspace_baseline=False)], exclude=())
     took = time.process_time() - start

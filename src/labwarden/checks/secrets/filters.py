@@ -35,7 +35,8 @@ _PLACEHOLDER = re.compile(
     r"^[a-z]+[_-]?(token|key|secret|password)$|(^|[_-])(test|testing|dummy|demo)([_-]|$))"
 )
 _REFERENCE = re.compile(
-    r"#[a-z_]{3,}#|%\(\w+\)[sdr]|\{\}|^(\$|%|@[A-Za-z_.]+\(|@\{|&|\{|\(|\[|![A-Za-z]|os\.|process\.env|env\.|ENV\[|getenv|"
+    r"#[a-z_]{3,}#|%\(\w+\)[sdr]|\{\}|^%[A-Za-z_][A-Za-z0-9_]*%$|"
+    r"^(\$[A-Za-z_{(]|\$$|@[A-Za-z_.]+\(|@\{|&|\{|\(|\[|![A-Za-z]|os\.|process\.env|env\.|ENV\[|getenv|"
     r"environ|secrets\.|vault:|ssm:|arn:|projects/[^/]+/secrets/|self\.|this\.|config\.|"
     r"settings\.|args\.|kwargs)"
 )

@@ -73,7 +73,8 @@ QUOTED_FORMATS_ONLY = frozenset(
 """Formats where an unquoted value is an expression (``token = get_token()``), not a literal."""
 
 _QUOTED = re.compile(
-    r"(?<![\w.\-$@])(?P<name>[A-Za-z_$@][\w.\-]{0,80}+)[\"'\]]*\s*(?::=|=>|\+=|=|:)\s*[rbuRBU]?"
+    r"(?<![\w.\-$@])(?P<name>[A-Za-z_$@][\w.\-]{0,80}+)[\"'\]]*\s*"
+    r"(?::\s*[A-Za-z_][\w\[\], .|]{0,40}?\s*=|:=|=>|\+=|=|:)\s*[rbuRBU]?"
     r"(?P<q>[\"'`])(?P<value>[^\"'`\n]{4,400})(?P=q)"
 )
 _UNQUOTED = re.compile(

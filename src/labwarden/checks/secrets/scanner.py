@@ -19,6 +19,7 @@ from labwarden.checks.secrets.decoders import KUBERNETES_SECRET, kubernetes_secr
 from labwarden.checks.secrets.filters import shannon_entropy
 from labwarden.checks.secrets.generic import KEYWORDS, find_generic, judge
 from labwarden.checks.secrets.interface import Hit, Rule
+from labwarden.checks.secrets.pairs import pairs
 from labwarden.checks.secrets.rules import RULES
 from labwarden.checks.secrets.validators import jwt_detail, private_key_detail
 from labwarden.core.values import Severity
@@ -162,10 +163,17 @@ def scan_text(
 
     Lines that carry ``labwarden:allow`` are skipped. Overlapping matches keep the first rule
     in ``rules`` order (specific rules before the generic ones). Values that a format encodes
-    (Kubernetes Secret ``data``) are decoded and judged too.
+    (Kubernetes Secret ``data``) are decoded and judged too, and names written apart from
+    their values (``- name:`` / ``value:``) are judged as assignments.
     """
     if not text:
         return []
+    return _finish(text, _scan(text, fmt, rules, generic, path, nested=False))
+
+
+def _scan(
+    text: str, fmt: str, rules: Sequence[Rule], generic: bool, path: str, *, nested: bool
+) -> list[Hit]:
     auto = _DEFAULT if rules is RULES else _automata(tuple(rules))
     lowered = lower_ascii(text)
     at = auto.keywords_in(lowered)
@@ -175,9 +183,20 @@ def scan_text(
         spans = lines_at(lowered, positions)
         for rule, value, start, end, detail in find_generic(text, spans, fmt):
             hits.append(Hit(rule, value, start, end, detail=detail))
-    if generic and "Secret" in text:
-        hits.extend(kubernetes_secret_hits(text, _decoded_hit))
-    return _finish(text, _resolve_overlaps(hits, auto.order))
+    if generic and not nested:
+        hits.extend(_pair_hits(text, rules))
+        if "Secret" in text:
+            hits.extend(kubernetes_secret_hits(text, _decoded_hit))
+    return _resolve_overlaps(hits, auto.order)
+
+
+def _pair_hits(text: str, rules: Sequence[Rule]) -> Iterator[Hit]:
+    """Names written apart from their values, judged as ``NAME=value``."""
+    for name, value, offset in pairs(text):
+        shift = offset - len(name) - 1
+        for hit in _scan(f"{name}={value}", "dotenv", rules, True, "", nested=True):
+            if hit.start > len(name):
+                yield dataclasses.replace(hit, start=hit.start + shift, end=hit.end + shift)
 
 
 def _rule_hits(

@@ -1,0 +1,36 @@
+"""Key/value pairs written apart: the name on one side of a call or a line, the value elsewhere.
+
+``- name: HF_TOKEN`` / ``value: hf_...`` (Kubernetes and Compose ``env`` lists), ``{"name":
+"WANDB_API_KEY", "value": "..."}`` (ECS task definitions, Terraform, Helm values),
+``os.environ.setdefault("KEY", "...")``, ``os.getenv("KEY", "...")`` defaults: each pair is
+judged as if it were written ``NAME=value``, so every keyword rule and the generic rule apply to
+it exactly as they do to an assignment, and the finding points at the value where it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_ENV_LIST = re.compile(
+    r"(?m)^[ \t]*-[ \t]*name:[ \t]*[\"']?(?P<name>[\w.\-]{1,80})[\"']?[ \t]*\r?\n"
+    r"[ \t]*value:[ \t]*(?P<q>[\"']?)(?P<value>[^\s\"'#|>][^\"'\n]{0,400}?)(?P=q)[ \t]*(?:#.*)?$"
+)
+_NAME_VALUE = re.compile(
+    r"[\"']name[\"']\s*:\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+    r"[\"']value[\"']\s*:\s*(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
+)
+_CALL = re.compile(
+    r"\b(?:setdefault|putenv|getenv|get)\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+    r"[rbuRBU]?(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
+)
+_FORMS = (("name:", _ENV_LIST), ('name"', _NAME_VALUE), ("name'", _NAME_VALUE), ("(", _CALL))
+
+
+def pairs(text: str) -> Iterator[tuple[str, str, int]]:
+    """``(name, value, value offset)`` for every pair written apart in ``text``."""
+    for marker, pattern in _FORMS:
+        if marker not in text:
+            continue
+        for match in pattern.finditer(text):
+            yield match.group("name"), match.group("value"), match.start("value")
