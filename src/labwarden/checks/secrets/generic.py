@@ -178,7 +178,12 @@ def _literal(name: str, value: str) -> bool:
         return False
     if " " in value.strip() or is_uuid(value) or value.startswith(("http://", "https://")):
         return False
+    if _TYPE_EXPRESSION.fullmatch(value):
+        return False  # ``name: Final[str] = ...`` read as ``name: value``
     return not allowlisted(name, value) and not provider_shaped(value) and not owned(name)
+
+
+_TYPE_EXPRESSION = re.compile(r"[A-Za-z_][\w.]*\[[\w\[\], .|]*\]")
 
 
 def _password_like(value: str) -> bool:

@@ -2,7 +2,8 @@
 
 ``- name: HF_TOKEN`` / ``value: hf_...`` (Kubernetes and Compose ``env`` lists), ``{"name":
 "WANDB_API_KEY", "value": "..."}`` (ECS task definitions, Terraform, Helm values),
-``os.environ.setdefault("KEY", "...")``, ``os.getenv("KEY", "...")`` defaults: each pair is
+``os.environ.setdefault("KEY", "...")``, ``os.getenv("KEY", "...")`` defaults, settings classes
+(``hf_token: str = Field(default="...")``), ``gh secret set KEY --body "..."``: each pair is
 judged as if it were written ``NAME=value``, so every keyword rule and the generic rule apply to
 it exactly as they do to an assignment, and the finding points at the value where it is.
 """
@@ -24,7 +25,24 @@ _CALL = re.compile(
     r"\b(?:setdefault|putenv|getenv|get)\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
     r"[rbuRBU]?(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
 )
-_FORMS = (("name:", _ENV_LIST), ('name"', _NAME_VALUE), ("name'", _NAME_VALUE), ("(", _CALL))
+_FIELD = re.compile(
+    r"(?m)^[ \t]*(?P<name>[A-Za-z_][\w]{0,80})[ \t]*:[^=\n]{1,60}=[ \t]*"
+    r"(?:Field|field|Secret|SecretStr|attr\.ib|Option)\(\s*(?:default\s*=\s*)?"
+    r"[rbuRBU]?(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
+)
+_SECRET_SET = re.compile(
+    r"\b(?:gh|glab)\s+(?:secret|variable)\s+set\s+(?P<name>[\w.\-]{1,80})\b[^\n]*?"
+    r"\s(?:--body|-b)[ =](?P<q>[\"']?)(?P<value>[^\s\"']{1,400})(?P=q)"
+)
+_FORMS = (
+    ("name:", _ENV_LIST),
+    ('name"', _NAME_VALUE),
+    ("name'", _NAME_VALUE),
+    ("(", _CALL),
+    ("(", _FIELD),
+    ("secret set", _SECRET_SET),
+    ("variable set", _SECRET_SET),
+)
 
 
 def pairs(text: str) -> Iterator[tuple[str, str, int]]:

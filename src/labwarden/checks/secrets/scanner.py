@@ -105,7 +105,8 @@ def _automata(rules: tuple[Rule, ...]) -> _Automata:
         BytesAhoCorasick([k.encode() for k in keywords], implementation=dfa),
         {k: tuple(v) for k, v in by_anchor.items()},
         {k: tuple(v) for k, v in by_format.items()},
-        {rule.id: i for i, rule in enumerate(rules)},
+        # decoded values rank after every rule and before the generic ones
+        {rule.id: i for i, rule in enumerate((*rules, KUBERNETES_SECRET))},
     )
 
 
