@@ -15,6 +15,7 @@ import random
 import shutil
 import string
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.secrets.dataset import ALNUM, HEX, Build, aws_pair, github, jwt, password
@@ -22,7 +23,8 @@ from benchmarks.secrets.evaluate import PEERS, detect_secrets_hits, labwarden_hi
 
 ROOT = Path(__file__).resolve().parents[1] / ".work" / "secrets-heldout"
 
-POSITIVE = [
+Fill = Callable[[Build], dict[str, str]]
+POSITIVE: list[tuple[str, str, str, Fill]] = [
     (
         "go-const",
         ".go",
@@ -136,7 +138,7 @@ POSITIVE = [
     ("yaml-client-secret", ".yaml", "  clientSecret: {k}", lambda b: {"k": b.r(ALNUM, 34)}),
     ("ini-token", ".ini", "token = {k}", lambda b: {"k": b.r(HEX, 40)}),
 ]
-NEGATIVE = [
+NEGATIVE: list[tuple[str, str, str, Fill]] = [
     ("gha-secret-expr", ".yml", "        HF_TOKEN: ${{{{ secrets.HF_TOKEN }}}}", lambda b: {}),
     ("vault-tag", ".yml", "  password: !vault |", lambda b: {}),
     ("settings-lookup", ".py", "api_key = settings.OPENAI_API_KEY", lambda b: {}),

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (tokens are quoted whole)
 """Token literals from trufflehog's detector pattern tests (AGPL-3.0, quoted as test data).
 
 Each case names the test file it comes from and the label trufflehog gives it. Two of its
