@@ -42,6 +42,7 @@ _ENTRY = re.compile(
     r"(?P<indent>[ \t]+)(?P<key>[\w.\-]+)[ \t]*:[ \t]*(?P<q>[\"']?)"
     r"(?P<value>[^\s\"'#|>][^\s\"']*)(?P=q)[ \t]*(?:#.*)?"
 )
+_MAX_ENCODED = 64 * 1024
 _PRINTABLE = re.compile(r"[\t\n\r\x20-\x7e\u00a0-\uffff]+")
 
 
@@ -103,6 +104,8 @@ def _entries(text: str, pos: int, end: int, base: int) -> Iterator[re.Match[str]
 
 def _decoded(value: str) -> str | None:
     """``value`` decoded from base64 when it is printable text, else ``None``."""
+    if len(value) > _MAX_ENCODED:
+        return None  # a bundle or an image, not a credential
     try:
         raw = base64.b64decode(value, validate=True)
         decoded = raw.decode("utf-8")

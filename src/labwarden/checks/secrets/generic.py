@@ -78,18 +78,18 @@ _QUOTED = re.compile(
     r"(?P<q>[\"'`])(?P<value>[^\"'`\n]{4,400})(?P=q)"
 )
 _UNQUOTED = re.compile(
-    r"(?<![\w.\-$@])(?P<name>[A-Za-z_$@][\w.\-]{0,80}+)\s*(?:=|:)\s*(?P<value>[^\s\"'`,;]{6,400})"
+    r"(?<![\w.\-$@])(?P<name>[A-Za-z_$@][\w.\-]{0,80}+)\s*(?:=|:)\s*(?P<value>[^\s\"'`,;]{6,400}+)"
     r"(?=$|[\s,;])"
 )
 _CONNSTR = re.compile(
-    r"(?i);\s*(?P<name>password|pwd|passwd)\s*=\s*(?P<value>[^;\"'\s()]{4,128})"
+    r"(?i);\s*(?P<name>password|pwd|passwd)\s*=\s*(?P<value>[^;\"'\s()]{4,128}+)"
     r"(?=;|\"|'|\s|$)"
 )
 _XML = re.compile(r"<(?P<name>[A-Za-z_][\w.\-]{0,60})>(?P<value>[^<>\s]{4,300})</(?P=name)>")
 _XML_ADD = re.compile(
     r'<add\s+key\s*=\s*"(?P<name>[^"]{1,80})"\s+value\s*=\s*"(?P<value>[^"\n]{4,400})"'
 )
-_FLAG = re.compile(r"--(?P<name>[A-Za-z][\w\-]{1,40})[= ](?P<q>[\"']?)(?P<value>[^\s\"']{6,400})")
+_FLAG = re.compile(r"--(?P<name>[A-Za-z][\w\-]{1,40})[= ](?P<q>[\"']?)(?P<value>[^\s\"']{6,400}+)")
 
 SECRET_NAME = re.compile(
     r"(?i)(passw(?:or)?d|passwd|pwd|passphrase|secret|token|api[_.\-]?key|apikey|"

@@ -45,10 +45,20 @@ _FORMS = (
 )
 
 
+MAX_PAIRS = 5000
+"""Pairs judged per text: a generated file of thousands of pairs is not a settings file, and
+each pair costs a small scan."""
+
+
 def pairs(text: str) -> Iterator[tuple[str, str, int]]:
-    """``(name, value, value offset)`` for every pair written apart in ``text``."""
+    """``(name, value, value offset)`` for the pairs written apart in ``text`` (at most
+    :data:`MAX_PAIRS`)."""
+    count = 0
     for marker, pattern in _FORMS:
         if marker not in text:
             continue
         for match in pattern.finditer(text):
             yield match.group("name"), match.group("value"), match.start("value")
+            count += 1
+            if count >= MAX_PAIRS:
+                return

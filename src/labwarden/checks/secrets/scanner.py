@@ -125,18 +125,18 @@ def candidate_lines(lowered: str, keywords: Iterable[str]) -> list[tuple[int, in
 def lines_at(lowered: str, positions: list[int]) -> list[tuple[int, int]]:
     """The lines holding the sorted offsets ``positions`` (windows around them in long lines)."""
     spans: list[tuple[int, int]] = []
-    line_end = -1
+    line_start, line_end = 0, -1
     for pos in positions:
-        if pos < line_end and spans and spans[-1][1] == line_end:
-            continue  # already inside a whole line taken
-        start = lowered.rfind("\n", 0, pos) + 1
-        end = lowered.find("\n", pos)
-        end = len(lowered) if end < 0 else end
-        if end - start > _LONG_LINE:  # minified JSON, one-line logs: look around the keyword
-            spans.append((max(start, pos - _BEFORE), min(end, pos + _AFTER)))
-            continue
-        spans.append((start, end))
-        line_end = end
+        if pos > line_end:  # a new line: find its bounds once, however many keywords it holds
+            line_start = lowered.rfind("\n", 0, pos) + 1
+            found = lowered.find("\n", pos)
+            line_end = len(lowered) if found < 0 else found
+        elif line_end - line_start <= _LONG_LINE:
+            continue  # the whole line is taken already
+        if line_end - line_start > _LONG_LINE:  # minified JSON, one-line logs: around the keyword
+            spans.append((max(line_start, pos - _BEFORE), min(line_end, pos + _AFTER)))
+        else:
+            spans.append((line_start, line_end))
     return _merge(spans)
 
 
