@@ -22,27 +22,29 @@ _NAME_VALUE = re.compile(
     r"[\"']value[\"']\s*:\s*(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
 )
 _CALL = re.compile(
-    r"\b(?:setdefault|putenv|getenv|get)\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
+    r"(?:setdefault|putenv|getenv|environ\.get)\(\s*[\"'](?P<name>[\w.\-]{1,80})[\"']\s*,\s*"
     r"[rbuRBU]?(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
 )
 _FIELD = re.compile(
     r"(?m)^[ \t]*(?P<name>[A-Za-z_][\w]{0,80})[ \t]*:[^=\n]{1,60}=[ \t]*"
-    r"(?:Field|field|Secret|SecretStr|attr\.ib|Option)\(\s*(?:default\s*=\s*)?"
+    r"(?:Field|field|SecretStr|attr\.ib|Option)\(\s*(?:default\s*=\s*)?"
     r"[rbuRBU]?(?P<q>[\"'])(?P<value>[^\"'\n]{1,400})(?P=q)"
 )
 _SECRET_SET = re.compile(
     r"\b(?:gh|glab)\s+(?:secret|variable)\s+set\s+(?P<name>[\w.\-]{1,80})\b[^\n]*?"
     r"\s(?:--body|-b)[ =](?P<q>[\"']?)(?P<value>[^\s\"']{1,400})(?P=q)"
 )
-_FORMS = (
-    ("name:", _ENV_LIST),
-    ('name"', _NAME_VALUE),
-    ("name'", _NAME_VALUE),
-    ("(", _CALL),
-    ("(", _FIELD),
-    ("secret set", _SECRET_SET),
-    ("variable set", _SECRET_SET),
+_FORMS: tuple[tuple[tuple[str, ...], re.Pattern[str]], ...] = (
+    (("- name:", "-name:"), _ENV_LIST),
+    (('"name"', "'name'"), _NAME_VALUE),
+    (("setdefault(", "putenv(", "getenv(", "environ.get("), _CALL),
+    (("field(", "secretstr(", "attr.ib(", "option("), _FIELD),
+    (("secret set", "variable set"), _SECRET_SET),
 )
+"""Each form with the lower-case literals that must occur on its line: the expression runs only
+on the lines (and the line after, for ``env`` lists) holding one."""
+MARKERS = tuple(sorted({m for markers, _ in _FORMS for m in markers}))
+"""Every marker, for the scanner's keyword pass to find in the same sweep as the keywords."""
 
 
 MAX_PAIRS = 5000
@@ -50,15 +52,32 @@ MAX_PAIRS = 5000
 each pair costs a small scan."""
 
 
-def pairs(text: str) -> Iterator[tuple[str, str, int]]:
-    """``(name, value, value offset)`` for the pairs written apart in ``text`` (at most
-    :data:`MAX_PAIRS`)."""
+def pairs(text: str, at: dict[str, list[int]]) -> Iterator[tuple[str, str, int]]:
+    """``(name, value, value offset)`` for the pairs written apart in ``text``, given where
+    each marker occurs in its lower-cased form (at most :data:`MAX_PAIRS`)."""
     count = 0
-    for marker, pattern in _FORMS:
-        if marker not in text:
+    for markers, pattern in _FORMS:
+        seen: set[int] = set()
+        positions = sorted(p for m in markers for p in at.get(m, ()))
+        for start, end in _windows(text, positions):
+            for match in pattern.finditer(text, start, end):
+                if match.start("value") in seen:
+                    continue
+                seen.add(match.start("value"))
+                yield match.group("name"), match.group("value"), match.start("value")
+                count += 1
+                if count >= MAX_PAIRS:
+                    return
+
+
+def _windows(text: str, positions: list[int]) -> Iterator[tuple[int, int]]:
+    """The line of each sorted position and the line after it, in order, without repeats."""
+    last_end = -1
+    for pos in positions:
+        if pos < last_end:
             continue
-        for match in pattern.finditer(text):
-            yield match.group("name"), match.group("value"), match.start("value")
-            count += 1
-            if count >= MAX_PAIRS:
-                return
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        end = len(text) if end < 0 else text.find("\n", end + 1)
+        last_end = len(text) if end < 0 else end
+        yield start, last_end

@@ -19,6 +19,7 @@ from labwarden.checks.secrets.decoders import KUBERNETES_SECRET, kubernetes_secr
 from labwarden.checks.secrets.filters import shannon_entropy
 from labwarden.checks.secrets.generic import KEYWORDS, find_generic, judge
 from labwarden.checks.secrets.interface import Hit, Rule
+from labwarden.checks.secrets.pairs import MARKERS as PAIR_MARKERS
 from labwarden.checks.secrets.pairs import pairs
 from labwarden.checks.secrets.rules import RULES
 from labwarden.checks.secrets.validators import jwt_detail, private_key_detail
@@ -86,7 +87,11 @@ def _automata(rules: tuple[Rule, ...]) -> _Automata:
     everywhere = [r for r in rules if not r.formats]
     anchors = tuple(sorted({a for r in everywhere if r.scope == "text" for a in r.anchors}))
     keywords = tuple(
-        sorted({a for r in everywhere if r.scope == "line" for a in r.anchors} | set(KEYWORDS))
+        sorted(
+            {a for r in everywhere if r.scope == "line" for a in r.anchors}
+            | set(KEYWORDS)
+            | set(PAIR_MARKERS)
+        )
     )
     by_anchor: dict[str, list[int]] = {}
     by_format: dict[str, list[int]] = {}
@@ -185,15 +190,15 @@ def _scan(
         for rule, value, start, end, detail in find_generic(text, spans, fmt):
             hits.append(Hit(rule, value, start, end, detail=detail))
     if generic and not nested:
-        hits.extend(_pair_hits(text, rules))
+        hits.extend(_pair_hits(text, rules, at))
         if "Secret" in text:
             hits.extend(kubernetes_secret_hits(text, _decoded_hit))
     return _resolve_overlaps(hits, auto.order)
 
 
-def _pair_hits(text: str, rules: Sequence[Rule]) -> Iterator[Hit]:
+def _pair_hits(text: str, rules: Sequence[Rule], at: dict[str, list[int]]) -> Iterator[Hit]:
     """Names written apart from their values, judged as ``NAME=value``."""
-    for name, value, offset in pairs(text):
+    for name, value, offset in pairs(text, at):
         shift = offset - len(name) - 1
         for hit in _scan(f"{name}={value}", "dotenv", rules, True, "", nested=True):
             if hit.start > len(name):
