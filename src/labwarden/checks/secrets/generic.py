@@ -242,9 +242,11 @@ def find_generic(
     text: str, spans: list[tuple[int, int]], fmt: str
 ) -> Iterator[tuple[Rule, str, int, int, str]]:
     """Yield ``(rule, value, start, end, detail)`` for every generic secret on the ``spans``."""
-    patterns = [_QUOTED, _CONNSTR, _FLAG, _XML_ADD]
+    candidates = [(_QUOTED, ""), (_CONNSTR, ";"), (_FLAG, "--"), (_XML_ADD, "<add")]
     if fmt not in QUOTED_FORMATS_ONLY:
-        patterns += [_UNQUOTED, _XML]
+        candidates += [(_UNQUOTED, ""), (_XML, "</")]
+    # a pattern whose literal the text lacks cannot match: one C-level search instead of many
+    patterns = [pattern for pattern, needs in candidates if needs in text]
     for start, end in spans:
         seen: set[int] = set()
         for pattern in patterns:

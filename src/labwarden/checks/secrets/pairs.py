@@ -55,6 +55,8 @@ each pair costs a small scan."""
 def pairs(text: str, at: dict[str, list[int]]) -> Iterator[tuple[str, str, int]]:
     """``(name, value, value offset)`` for the pairs written apart in ``text``, given where
     each marker occurs in its lower-cased form (at most :data:`MAX_PAIRS`)."""
+    if not any(marker in at for marker in MARKERS):
+        return
     count = 0
     for markers, pattern in _FORMS:
         seen: set[int] = set()

@@ -43,10 +43,8 @@ class _Automata:
     """One multi-pattern pass finds every anchor; another every keyword of the lowered text."""
 
     anchors: tuple[str, ...]
-    anchor_search: AhoCorasick
     anchor_bytes: BytesAhoCorasick
     keywords: tuple[str, ...]
-    keyword_search: AhoCorasick
     keyword_bytes: BytesAhoCorasick
     by_anchor: dict[str, tuple[int, ...]]
     """The rules (by index) each prefix or keyword triggers."""
@@ -57,12 +55,7 @@ class _Automata:
 
     def anchors_in(self, text: str) -> dict[str, list[int]]:
         """Where each anchor occurs in ``text``."""
-        if text.isascii():  # byte offsets are character offsets: the faster bytes automaton
-            found = self.anchor_bytes.find_matches_as_indexes(
-                text.encode("ascii"), overlapping=True
-            )
-        else:
-            found = self.anchor_search.find_matches_as_indexes(text, overlapping=True)
+        found = self.anchor_bytes.find_matches_as_indexes(_one_byte_each(text), overlapping=True)
         at: dict[str, list[int]] = {}
         for i, start, _ in found:
             at.setdefault(self.anchors[i], []).append(start)
@@ -70,16 +63,19 @@ class _Automata:
 
     def keywords_in(self, lowered: str) -> dict[str, list[int]]:
         """Where each keyword occurs in ``lowered``."""
-        if lowered.isascii():
-            found = self.keyword_bytes.find_matches_as_indexes(
-                lowered.encode("ascii"), overlapping=True
-            )
-        else:
-            found = self.keyword_search.find_matches_as_indexes(lowered, overlapping=True)
+        found = self.keyword_bytes.find_matches_as_indexes(
+            _one_byte_each(lowered), overlapping=True
+        )
         at: dict[str, list[int]] = {}
         for i, start, _ in found:
             at.setdefault(self.keywords[i], []).append(start)
         return at
+
+
+def _one_byte_each(text: str) -> bytes:
+    """``text`` as bytes with every non-ASCII character one ``?``: byte offsets are character
+    offsets, and the ASCII anchors and keywords match exactly where they did."""
+    return text.encode("ascii", "replace")
 
 
 @lru_cache(maxsize=8)
@@ -103,10 +99,8 @@ def _automata(rules: tuple[Rule, ...]) -> _Automata:
     dfa = Implementation.DFA  # larger to build, three times faster to search than the NFA
     return _Automata(
         anchors,
-        AhoCorasick(anchors, implementation=dfa),
         BytesAhoCorasick([a.encode() for a in anchors], implementation=dfa),
         keywords,
-        AhoCorasick(keywords, implementation=dfa),
         BytesAhoCorasick([k.encode() for k in keywords], implementation=dfa),
         {k: tuple(v) for k, v in by_anchor.items()},
         {k: tuple(v) for k, v in by_format.items()},
