@@ -14,7 +14,7 @@ from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab, build_lab
 from labwarden.demo.run import run_demo
-from labwarden.inventory.hashing import digest_file
+from labwarden.seal.hashing import digest_file
 
 
 def digests(root: Path) -> dict[str, str]:
@@ -52,7 +52,7 @@ def test_demo_labels(tmp_path: Path) -> None:
     try:
         assets = {
             a.uri.removeprefix(str(context.lab.root) + "/"): a
-            for a in context.catalog.list_assets()
+            for a in context.catalog.assets.find()
         }
     finally:
         context.catalog.close()
