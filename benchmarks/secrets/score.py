@@ -60,11 +60,11 @@ class Region:
 
 
 def read_labels(path: Path) -> list[Region]:
-    """The regions of a labels CSV."""
+    """The regions of a labels CSV (without a family column, each kind is its own family)."""
     with path.open(encoding="utf-8") as handle:
         return [
             Region(r["file"], int(r["first_line"]), int(r["last_line"]), int(r["label"]),
-                   r["family"], r["kind"])
+                   r.get("family") or r["kind"], r["kind"])
             for r in csv.DictReader(handle)
         ]  # fmt: skip
 

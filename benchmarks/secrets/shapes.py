@@ -15,15 +15,15 @@ import random
 import string
 import urllib.parse
 import uuid
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+
+from benchmarks.secrets.dataset import crc62
 
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"
 B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 LOWER_ALNUM = string.ascii_lowercase + string.digits
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
 Gen = Callable[[random.Random], str]
@@ -47,16 +47,6 @@ class Shape:
 def rs(rng: random.Random, alphabet: str, n: int) -> str:
     """``n`` random characters of ``alphabet``."""
     return "".join(rng.choice(alphabet) for _ in range(n))
-
-
-def crc62(body: str) -> str:
-    """The 6-character base62 CRC32 of GitHub and npm tokens."""
-    n = zlib.crc32(body.encode())
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(6, "0")
 
 
 def uuid4(rng: random.Random) -> str:
