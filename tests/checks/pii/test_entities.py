@@ -18,6 +18,7 @@ def test_log_payload_with_phi() -> None:
         ("PERSON", "Maria Jensen"),
         ("DATE_OF_BIRTH", "1961-04-12"),
         ("MRN", "MRN-4481923"),
+        ("SITE_ID", "DK-101"),
     ]
 
 
@@ -53,7 +54,13 @@ def test_ml_logs_are_clean() -> None:
         '10.20.3.7 - mlarsen [01/Oct/2026:08:00:00 +0000] "GET /api/models/tox HTTP/1.1" 200 1234',
         "model name: Tox Classifier v2, run name=docking-run-7",
     ]
-    assert found("\n".join(lines)) == []
+    spans = find_entities("\n".join(lines))
+    # the private addresses of lab machines are reported, graded below the reporting of people
+    assert [(s.entity, s.text) for s in spans] == [
+        ("IP_ADDRESS", "10.20.1.7"),
+        ("IP_ADDRESS", "10.20.3.7"),
+    ]
+    assert all(s.confidence < 0.7 for s in spans)
 
 
 def test_mask() -> None:
