@@ -90,7 +90,9 @@ def find_birth_dates(doc: Document) -> Iterator[Span]:
             yield Span("DATE_OF_BIRTH", start, m.end("value"), value, confidence, f"cue {cue!r}")
 
 
-_DOB_ANCHORS = tuple(sorted({c.rstrip(".") for c in _DOB_CUES} | {"b.", "f."}))
+_DOB_ANCHORS = tuple(
+    sorted({c.rstrip(".") for c in _DOB_CUES if len(c) > 2} | {" b. ", " f. ", "(b. ", "(f. "})
+)
 
 _AGE_UNIT = re.compile(
     r"(?i)(?<![\w.,])(?P<value>1[01]\d|120|[1-9]?\d)\s?(?:-\s?)?"

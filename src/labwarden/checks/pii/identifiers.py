@@ -33,6 +33,8 @@ class IdSpec:
     bare_confidence: float = 0.0
     anchors: tuple[str, ...] = ()
     """Literal cue words for the keyword pass (defaults to ``cues``)."""
+    cued_confidence: float = 0.97
+    """Next to a cue; higher where the check digits are stronger (two for a fødselsnummer)."""
     needs_digit: bool = False
 
 
@@ -46,12 +48,14 @@ SPECS: tuple[IdSpec, ...] = (
         ("cpr", "cpr-nr", "personnummer", "cpr nummer"),
         r"\d{6}-?\d{4}",
         v.danish_cpr,
+        cued_confidence=0.95,  # a date and no check digit since 2007
     ),
     IdSpec(
         "SE_PERSONNUMMER",
         ("personnummer", "personnr", "pnr", "samordningsnummer", "person number"),
         r"(?:19|20)?\d{6}[-+]?\d{4}",
         v.swedish_personnummer,
+        cued_confidence=0.98,
     ),
     IdSpec(
         "NO_FODSELSNUMMER",
@@ -71,7 +75,7 @@ SPECS: tuple[IdSpec, ...] = (
     ),
     IdSpec(
         "IS_KENNITALA",
-        ("kennitala", "kt."),
+        ("kennitala", r"kt\."),
         r"\d{6}-?\d{4}",
         c.icelandic_kennitala,
     ),
@@ -312,14 +316,14 @@ class _Compiled:
     bare: re.Pattern[str] | None
 
 
-_COMPILED = tuple(
-    _Compiled(
-        s,
-        _cue_pattern(s),
-        re.compile(rf"(?<![\w\-.+/]){s.bare}(?![\w]|[\-.+/]\w)") if s.bare else None,
-    )
-    for s in SPECS
+_COMPILED = tuple(_Compiled(s, _cue_pattern(s), None) for s in SPECS)
+_BARE_SPECS = {f"b{i}": s for i, s in enumerate(SPECS) if s.bare}
+_BARE = re.compile(
+    r"(?=[\dA-Z])(?<![\w\-.+/])(?:"
+    + "|".join(f"(?P<{key}>{spec.bare})" for key, spec in _BARE_SPECS.items())
+    + r")(?![\w]|[\-.+/]\w)"
 )
+"""Every identifier that may stand without a cue, in one pass over the text."""
 
 
 def _accept(spec: IdSpec, value: str) -> bool:
@@ -335,7 +339,7 @@ def _cued(doc: Document, item: _Compiled) -> Iterator[Span]:
         for m in item.cued.finditer(doc.text, begin, end):
             value = m.group("value")
             if _accept(spec, value):
-                confidence = 0.97 if spec.valid is not None else 0.85
+                confidence = spec.cued_confidence if spec.valid is not None else 0.85
                 cue = m.group(0)[: m.start("value") - m.start()].strip(" :=#\"'(")
                 yield Span(
                     spec.entity,
@@ -347,18 +351,16 @@ def _cued(doc: Document, item: _Compiled) -> Iterator[Span]:
                 )
 
 
-def _bare(doc: Document, item: _Compiled) -> Iterator[Span]:
-    spec = item.spec
-    if item.bare is None:
-        return
-    for m in item.bare.finditer(doc.text):
-        value = m.group(0)
-        if _accept(spec, value):
+def _bare(doc: Document) -> Iterator[Span]:
+    for m in _BARE.finditer(doc.text):
+        key = m.lastgroup
+        spec = _BARE_SPECS.get(key or "")
+        if spec is not None and _accept(spec, m.group(0)):
             yield Span(
                 spec.entity,
                 m.start(),
                 m.end(),
-                value,
+                m.group(0),
                 spec.bare_confidence,
                 "shape and check digits, no cue word",
             )
@@ -368,7 +370,7 @@ def find_identifiers(doc: Document) -> Iterator[Span]:
     """National, travel, licence, medical-record and trial identifiers."""
     for item in _COMPILED:
         yield from _cued(doc, item)
-        yield from _bare(doc, item)
+    yield from _bare(doc)
 
 
 def _bare_numeric(doc: Document) -> Iterator[Span]:
@@ -380,7 +382,7 @@ def _bare_numeric(doc: Document) -> Iterator[Span]:
             yield Span(entity, m.start(), m.end(), m.group(0), confidence, "dated shape, no cue")
 
 
-_DASHED = re.compile(r"(?<![\d\-.:/])(?:\d{8}-\d{4}|\d{6}[\-+]\d{4})(?![\d\-]|[.:]\d)")
+_DASHED = re.compile(r"(?=\d)(?<![\d\-.:/])(?:\d{8}-\d{4}|\d{6}[\-+]\d{4})(?![\d\-]|[.:]\d)")
 
 
 def numeric_entity(text: str) -> str | None:

@@ -29,11 +29,13 @@ def given_names() -> frozenset[str]:
     return _data("given_names.txt.gz")
 
 
+@cache
 def surnames() -> frozenset[str]:
     """Lower-case surnames of many countries (without particles such as ``van`` or ``de``)."""
     return _data("surnames.txt.gz") - NOT_SURNAMES
 
 
+@cache
 def places() -> frozenset[str]:
     """Lower-case countries, regions and cities (multi-word names keep their spaces)."""
     return _data("places.txt.gz") | MAJOR_CITIES

@@ -41,16 +41,51 @@ _CANDIDATE = re.compile(
 _PART_RE = re.compile(_PART)
 _PARTICLES = frozenset(_PARTICLE.strip("(?:)").split("|"))
 
-_STRONG_CUE = re.compile(
-    r"(?i)(?:\b(?:patient|patienten|patiënt|pt\.?|named|called|dear|hi|hello|"
-    r"hey|hej|hallo|hoi|moi|regards|thanks|thank you|sincerely|spoke (?:with|to)|"
-    r"talked (?:with|to)|met with|signed|attn|wife|husband|son|daughter|mother|father|sister|"
-    r"brother|partner|nurse|"
-    r"doctor|physician|investigator|contact person|next of kin|mvh|hilsen|hälsningar|grüßen|"
-    r"groet|groeten|cheers|best|kontaktperson|pårørende|anhörig|angehörige|from|by|cc|mr|mrs|ms|"
-    r"assigned to|referred by|seen by)\b[\s:,.\-]{0,3})$"
+_STRONG_WORDS = """
+    patient patienten patiënt pt named called dear hi hello hey hej hallo hoi moi regards thanks
+    sincerely signed attn wife husband son daughter mother father sister brother partner nurse
+    doctor physician investigator mvh hilsen hälsningar grüßen groet groeten cheers best
+    kontaktperson pårørende anhörig angehörige from by cc mr mrs ms it's soy
+"""
+_STRONG_CUES = frozenset(_STRONG_WORDS.split()) | frozenset(
+    {
+        "thank you",
+        "spoke with",
+        "spoke to",
+        "talked with",
+        "talked to",
+        "met with",
+        "contact person",
+        "next of kin",
+        "assigned to",
+        "referred by",
+        "seen by",
+        "it is",
+        "this is",
+        "ich bin",
+        "ik ben",
+        "jeg er",
+        "jag är",
+    }
 )
-_WEAK_CUE = re.compile(r"(?i)\b(?:and|og|och|und|en|et|y|e|with|med|mit|met|for|til|to)\s+$")
+"""Words (and pairs) that stand before a person's name."""
+_WEAK_WORDS = "and og och und en et y e with med mit met for til to"
+_WEAK_CUES = frozenset(_WEAK_WORDS.split())
+_PUNCT = " \t:,.-;\"'("
+
+
+def _cues_before(before: str) -> tuple[bool, bool]:
+    """Whether the last word (or pair) of ``before`` is a strong or a weak cue."""
+    words = before.lower().split()
+    if not words:
+        return False, False
+    last = words[-1].strip(_PUNCT)
+    pair = f"{words[-2]} {last}" if len(words) > 1 else ""
+    strong = last in _STRONG_CUES or pair in _STRONG_CUES
+    weak = not before.endswith((",", ":", ".")) and last in _WEAK_CUES
+    return strong, weak
+
+
 _AFTER_CUE = re.compile(
     r"^(?:['’]s\b|\s*(?:said|says|reported|called|wrote|asked|told|is|was|has|had|sagde|sa|"
     r"sagte|zei)\b|\s*\(\s*\d|\s*,\s*(?:\d{1,3}\b|aged?\b|age\b|born\b|dob\b)|\s*<[^>\s]+@)",
@@ -120,20 +155,15 @@ def _context(doc: Document, start: int, end: int, joined: bool = False) -> _Cont
     alone = not before.strip() and not doc.text[end : line_end if line_end >= 0 else None].strip(
         " ,.;"
     )
-    strong = joined or alone or bool(_STRONG_CUE.search(before))
+    cue, weak = _cues_before(before.rstrip(" \t"))
+    strong = joined or alone or cue
     return _Context(
         title=title,
         strong=strong and not title,
-        weak=bool(_WEAK_CUE.search(before)),
+        weak=weak and before.endswith((" ", "\t")),
         after=bool(_AFTER_CUE.match(doc.text, end, min(len(doc.text), end + 40))),
         sentence_start=sentence,
     )
-
-
-def _can_start(token: _Token, lead: bool) -> bool:
-    if token.initial or token.particle or token.text.rstrip(".").lower() in TITLES:
-        return False
-    return token.named or (lead and token.unknown)
 
 
 def _shape_score(parts: list[_Token]) -> tuple[float, str]:
@@ -195,13 +225,40 @@ def _trim(parts: list[_Token]) -> list[_Token]:
 _JOIN = re.compile(r"\s*(?:,|&|and|og|och|und|en|et|y|e)\s+$", re.IGNORECASE)
 
 
+def _joined(doc: Document, last: int, start: int) -> bool:
+    """Whether a name ended just before ``start``, joined by ``and``, ``og``, ``,``..."""
+    return last >= 0 and start - last <= 6 and _JOIN.fullmatch(doc.text, last, start) is not None
+
+
+def _starts_name(doc: Document, token: _Token, joined: bool) -> bool:
+    if token.initial or token.particle or token.text.rstrip(".").lower() in TITLES:
+        return False
+    if token.named:
+        return True
+    if not token.unknown:
+        return False
+    return joined or _leads(doc, token.start, token.end)
+
+
+def _leads(doc: Document, start: int, end: int) -> bool:
+    """A title or a cue word before, or the word stands alone on its line (a signature)."""
+    line_start = doc.text.rfind("\n", 0, start) + 1
+    before = doc.text[max(line_start, start - 40) : start].rstrip(" \t")
+    if not before:
+        line_end = doc.text.find("\n", end)
+        return not doc.text[end : line_end if line_end >= 0 else None].strip(" ,.;")
+    words = before.split()
+    if words[-1].rstrip(".").lower() in TITLES:
+        return True
+    return _cues_before(before)[0]
+
+
 def _names_in(doc: Document, tokens: list[_Token], last: list[int]) -> Iterator[Span]:
     """Names in one run of capitalized words; ``last`` holds where the previous name ended."""
     i = 0
     while i < len(tokens):
-        joined = _JOIN.fullmatch(doc.text, last[0], tokens[i].start) is not None
-        ctx = _context(doc, tokens[i].start, tokens[i].end, joined)
-        if not _can_start(tokens[i], ctx.title or ctx.strong):
+        joined = _joined(doc, last[0], tokens[i].start)
+        if not _starts_name(doc, tokens[i], joined):
             i += 1
             continue
         j = i + 1
@@ -209,11 +266,10 @@ def _names_in(doc: Document, tokens: list[_Token], last: list[int]) -> Iterator[
             j += 1
         parts = _trim(tokens[i:j])
         start, end = parts[0].start, parts[-1].end
-        ctx = _context(doc, start, end, joined)
-        confidence, why = _score(parts, ctx)
+        confidence, why = _score(parts, _context(doc, start, end, joined))
         if confidence >= doc.settings.min_confidence:
             last[0] = end
-        yield Span("PERSON", start, end, doc.text[start:end], confidence, why)
+            yield Span("PERSON", start, end, doc.text[start:end], confidence, why)
         i = j
 
 

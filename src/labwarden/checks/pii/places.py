@@ -32,15 +32,20 @@ _US = re.compile(
     rf"(?:,\s*(?:{_W}\s?){{1,3}},\s*[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?)?(?![\w])"
 )
 _EU_SUFFIX = (
-    r"gade|vej|allé|alle|stræde|plads|torv|vænge|boulevard|"  # Danish
+    r"gade|gaden|vej|vejen|allé|alle|stræde|plads|torv|vænge|boulevard|"  # Danish
     r"gatan|vägen|gränd|torget|backe|stigen|"  # Swedish
     r"gata|gate|veien|vegen|"  # Norwegian
     r"katu|tie|kuja|polku|"  # Finnish
     r"straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|chaussee|"  # German
     r"straat|laan|plein|gracht|kade|singel|dijk|steeg"  # Dutch
 )
+_EU_WORD = (
+    r"Allé|Alle|Gade|Vej|Plads|Torv|Straße|Strasse|Weg|Allee|Platz|Gasse|Laan|Plein|Gracht|"
+    r"Kade|Gatan|Vägen|Gata|Gate|Veien|Katu|Tie"
+)
 _EU = re.compile(
-    rf"(?<![\w\-])(?:{_W}\s)?[{UPPER}][{LOWER}\-]*(?:{_EU_SUFFIX})\s+{_NUM}"
+    rf"(?<![\w\-])(?:(?:{_W}\s)?[{UPPER}][{LOWER}\-]*(?:{_EU_SUFFIX})|(?:{_W}\s){{1,2}}(?:{_EU_WORD}))"
+    rf"\s+{_NUM}"
     rf"(?:,?\s*(?:\d{{1,2}}\.?\s*(?:th|tv|mf|sal|st)\.?|\d\s*tr\.?))?"
     rf"(?:,\s*(?:[A-Z]{{2}}-)?(?:\d{{4}}(?:\s?[A-Z]{{2}})?|\d{{3}}\s?\d{{2}}|\d{{5}})\s+{_W}"
     rf"(?:\s+[A-ZØ]\b)?)?"
@@ -58,6 +63,9 @@ _POSTCODE_TOWN = re.compile(
 _UK_CODE = re.compile(rf"(?<![\w\-]){_UK_POSTCODE}(?![\w])")
 
 
+_POSTAL_PART = re.compile(rf",\s*(?:[A-Z]{{2}}-)?(?:\d{{3,5}}|{_UK_POSTCODE})|{_UK_POSTCODE}$")
+
+
 def _us_confirmed(text: str) -> bool:
     import usaddress
 
@@ -68,19 +76,71 @@ def _us_confirmed(text: str) -> bool:
     return kind == "Street Address" and "AddressNumber" in tags and "StreetName" in tags
 
 
+_EU_ANCHORS = tuple(a.replace("\\", "") for a in _EU_SUFFIX.replace("\n", "").split("|") if a)
+_EN_ANCHORS = (
+    "street",
+    "road",
+    "avenue",
+    "ave",
+    "blvd",
+    "boulevard",
+    "lane",
+    "drive",
+    "court",
+    "way",
+    "place",
+    "terrace",
+    "parkway",
+    "highway",
+    "circle",
+    "square",
+    "trail",
+    "close",
+    "crescent",
+    "gardens",
+    "grove",
+    "hill",
+    "row",
+    "mews",
+    "park",
+    "walk",
+    "rise",
+    "view",
+    " st",
+    " rd",
+    " ln",
+    " dr",
+    " ct",
+    " pl",
+    " ter",
+    " pkwy",
+    " hwy",
+    " cir",
+    " sq",
+    " trl",
+)
+
+
+def _matches(
+    doc: Document, pattern: re.Pattern[str], anchors: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    for begin, end in doc.lines_with(anchors):
+        yield from pattern.finditer(doc.text, begin, end)
+
+
 def find_addresses(doc: Document) -> Iterator[Span]:
     """Street addresses: US (confirmed by usaddress), Nordic, German, Dutch and British."""
-    for m in _US.finditer(doc.text):
+    for m in _matches(doc, _US, _EN_ANCHORS):
         if _us_confirmed(m.group(0)):
             yield Span("ADDRESS", m.start(), m.end(), m.group(0), 0.85, "US street address")
-    for pattern, why in ((_EU, "street suffix and house number"), (_UK, "UK street address")):
-        for m in pattern.finditer(doc.text):
+    for pattern, anchors, why in (
+        (_EU, _EU_ANCHORS, "street suffix and house number"),
+        (_UK, _EN_ANCHORS, "UK street address"),
+    ):
+        for m in _matches(doc, pattern, anchors):
             value = m.group(0).rstrip(", ")
-            confidence = (
-                0.9 if re.search(r"\d{3,}|[A-Z]\d[A-Z]", value[value.find(",") :]) else 0.75
-            )
-            if "," not in value:
-                confidence = 0.75
+            coded = _POSTAL_PART.search(value) is not None
+            confidence = 0.9 if coded else 0.75
             yield Span("ADDRESS", m.start(), m.start() + len(value), value, confidence, why)
 
 
@@ -172,38 +232,74 @@ _ORG_WORD = (
     r"Hospital|Hospitalet|Sygehus|Sjukhus|Sjukhuset|Sykehus|Sykehuset|Klinikum|Klinik|Kliniken|"
     r"Clinic|Universitet|Universitetet|University|Universität|Universiteit|Institute|Institut|"
     r"Instituut|Foundation|Fonden|Stiftung|Pharma|Pharmaceuticals|Therapeutics|Biotech|"
-    r"Laboratories|Medical Center|Medical Centre|Health|Healthcare|Region|Kommune|Kommun"
+    r"Laboratories|Medical Center|Medical Centre|Health|Healthcare|Region|Kommune|Kommun|"
+    r"Universitätsmedizin|Universitätsklinikum|Universitetssjukhus|Universitetssykehus"
 )
-_ORG = re.compile(
-    rf"(?<![\w\-])(?:{_W}|[A-Z]{{2,6}})(?:[\s\-](?:{_W}|[A-Z]{{2,6}}|&|and|of|for|og|och|und|"
-    rf"für|voor)){{0,4}}\s(?:{_ORG_FORM})(?![\w])"
-    rf"|(?<![\w\-])(?:(?:{_W}|[A-Z]{{2,6}})[\s\-]){{1,3}}(?:{_ORG_WORD})(?![\w])"
-    rf"|(?<![\w\-])(?:{_ORG_WORD})\s(?:of|for)\s(?:{_W}\s?){{1,3}}"
-    rf"|(?<![\w\-])[{UPPER}][{LOWER}]+(?:hospitalet|sygehus|sjukhuset|sykehuset|klinikum|"
-    rf"universitet|universitetet)(?![\w])"
+_ORG_TAIL = re.compile(rf"(?<![\w\-])(?:{_ORG_FORM}|{_ORG_WORD})(?![\w])")
+_ORG_HEAD = re.compile(
+    rf"(?:(?:{_W}|[A-Z]{{2,6}})[\s\-](?:(?:&|and|of|for|og|och|und|für|voor)\s)?){{1,4}}$"
 )
+_ORG_OF = re.compile(rf"\s(?:of|for)\s(?:{_W}\s?){{1,3}}")
+_COMPOUND_TAIL = (
+    "hospitalet|sygehus|sjukhuset|sykehuset|klinikum|universitet|universitetet|"
+    "universitetssykehus|universitetssjukhus|sykehus|sjukhus|sygehus"
+)
+_ORG_COMPOUND = re.compile(
+    rf"(?<![\w\-])(?:{_W}\s){{0,3}}(?:[{UPPER}][{LOWER}]+|(?<=[{LOWER}] )[{LOWER}]+)"
+    rf"(?:{_COMPOUND_TAIL})(?![\w])"
+)
+_COMPOUND_ANCHORS = (
+    "hospitalet",
+    "sygehus",
+    "sjukhus",
+    "sykehus",
+    "klinikum",
+    "universitet",
+)
+_ARTICLES = frozenset({"the", "a", "an", "our", "at", "in"})
+
+
+def _organization(doc: Document, tail: re.Match[str]) -> Span | None:
+    line_start = doc.text.rfind("\n", 0, tail.start()) + 1
+    window = doc.text[max(line_start, tail.start() - 80) : tail.start()]
+    head = _ORG_HEAD.search(window)
+    start = tail.start() - (len(window) - head.start()) if head else tail.start()
+    end = tail.end()
+    after = _ORG_OF.match(doc.text, end) if tail.group(0) in _ORG_WORD else None
+    if head is None and after is None:
+        return None
+    if after is not None:
+        end = after.end()
+    value = doc.text[start:end].rstrip()
+    words = value.split()
+    while words and words[0].lower() in _ARTICLES:
+        start += len(words[0]) + 1
+        words = words[1:]
+    if len(words) < 2:
+        return None
+    return Span(
+        "ORGANIZATION",
+        start,
+        start + len(" ".join(words)),
+        " ".join(words),
+        0.75,
+        "legal form or institution",
+    )
 
 
 def find_organizations(doc: Document) -> Iterator[Span]:
     """Organizations named with a legal form or an institution word."""
-    for m in _ORG.finditer(doc.text):
-        value = m.group(0).strip()
-        words = value.split()
-        if len(words) > 1 and words[0].lower() in {"the", "a", "an", "our", "at", "in"}:
-            continue
-        yield Span(
-            "ORGANIZATION",
-            m.start(),
-            m.start() + len(value),
-            value,
-            0.75,
-            "legal form or institution",
-        )
+    for tail in _ORG_TAIL.finditer(doc.text):
+        span = _organization(doc, tail)
+        if span is not None:
+            yield span
+    for m in _matches(doc, _ORG_COMPOUND, _COMPOUND_ANCHORS):
+        yield Span("ORGANIZATION", m.start(), m.end(), m.group(0), 0.75, "institution name")
 
 
 FINDERS = (
-    FinderSpec("addresses", find_addresses),
+    FinderSpec("addresses", find_addresses, _EU_ANCHORS + _EN_ANCHORS),
     FinderSpec("postcodes", find_postcodes),
     FinderSpec("places", find_places, _PLACE_ANCHORS),
-    FinderSpec("organizations", find_organizations),
+    FinderSpec("organizations", find_organizations, _COMPOUND_ANCHORS),
 )
