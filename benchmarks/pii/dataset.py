@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -210,7 +211,7 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
     """Clinical and research tables with labelled columns."""
     rng = random.Random(seed)
     out = []
-    specs = [
+    specs: list[tuple[str, Callable[[random.Random], str], str]] = [
         ("patient_name", _name, "PERSON"),
         ("Name", _name, "PERSON"),
         ("navn", _name, "PERSON"),
@@ -251,7 +252,7 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
             "FREE_TEXT_IDENTIFIERS",
         ),
     ]
-    negatives = [
+    negatives: list[tuple[str, Callable[[random.Random], str]]] = [
         ("compound_id", lambda r: f"CPD-{r.randrange(10**5):05d}"),
         ("smiles", lambda r: "".join(r.choice("CNOSc1()=#") for _ in range(24))),
         ("ic50_nm", lambda r: f"{r.lognormvariate(5, 1.5):.2f}"),
@@ -266,12 +267,15 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
         ("score", lambda r: f"0.{r.randrange(1000):03d}"),
     ]
     for _ in range(12):
-        chosen = rng.sample(specs, 6) + rng.sample(negatives, 4)
+        chosen: list[tuple[str, Callable[[random.Random], str], str | None]] = [
+            *rng.sample(specs, 6),
+            *((n, f, None) for n, f in rng.sample(negatives, 4)),
+        ]
         columns = []
-        for name, fn, *truth in chosen:
+        for name, fn, truth in chosen:
             values: list[str | None] = [
                 fn(rng) if rng.random() > 0.05 else None for _ in range(rows)
             ]
-            columns.append(Column(name, values, truth[0] if truth else None))
+            columns.append(Column(name, values, truth))
         out.append(columns)
     return out

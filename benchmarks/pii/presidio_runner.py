@@ -46,26 +46,25 @@ def _offline_tldextract() -> None:
 
 def _engine() -> Any:
     _offline_tldextract()
+    import presidio_analyzer  # type: ignore[import-not-found,unused-ignore]
     import spacy  # type: ignore[import-not-found,unused-ignore]
-    from presidio_analyzer import (
-        AnalyzerEngine,  # type: ignore[import-not-found,unused-ignore]
-        RecognizerRegistry,  # type: ignore[import-not-found,unused-ignore]
-    )
-    from presidio_analyzer import predefined_recognizers as known  # type: ignore[import-not-found,unused-ignore]
+    from presidio_analyzer import predefined_recognizers as known
     from presidio_analyzer.nlp_engine import (  # type: ignore[import-not-found,unused-ignore]
         SpacyNlpEngine,
     )
 
     nlp_engine = SpacyNlpEngine(models=[{"lang_code": "en", "model_name": "blank"}])
     nlp_engine.nlp = {"en": spacy.blank("en")}
-    registry = RecognizerRegistry(supported_languages=["en"])
+    registry = presidio_analyzer.RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=nlp_engine)
     # recognizers of other countries are not in the default English set: add them, as English
     for name in EXTRA:
         cls = getattr(known, name, None)
         if cls is not None:
             registry.add_recognizer(cls(supported_language="en"))
-    return AnalyzerEngine(registry=registry, nlp_engine=nlp_engine, supported_languages=["en"])
+    return presidio_analyzer.AnalyzerEngine(
+        registry=registry, nlp_engine=nlp_engine, supported_languages=["en"]
+    )
 
 
 EXTRA = (
