@@ -97,23 +97,23 @@ HELDOUT_TEMPLATES = (
     Template(
         "signature",
         "en",
-        "Kind regards\\n\\n{PERSON}\\nSenior Data Manager\\n{ORG}\\n{ADDRESS_UK}\\nM: {PHONE_UK}",
+        "Kind regards\n\n{PERSON}\nSenior Data Manager\n{ORG}\n{ADDRESS_UK}\nM: {PHONE_UK}",
     ),
     Template(
         "signature",
         "sv",
-        "Med vänliga hälsningar\\n{PERSON}\\n{ORG}\\n{ADDRESS_SE}\\nTel {PHONE_SE}",
+        "Med vänliga hälsningar\n{PERSON}\n{ORG}\n{ADDRESS_SE}\nTel {PHONE_SE}",
     ),
     Template(
         "signature",
         "nl",
-        "Met vriendelijke groet,\\n{PERSON}\\nOnderzoeksverpleegkundige\\n{ADDRESS_NL}",
+        "Met vriendelijke groet,\n{PERSON}\nOnderzoeksverpleegkundige\n{ADDRESS_NL}",
     ),
-    Template("signature", "en", "Thanks,\\n{FIRST}\\n\\nSent from my phone"),
+    Template("signature", "en", "Thanks,\n{FIRST}\n\nSent from my phone"),
     Template(
         "signature",
         "en",
-        "{PERSON}\\nPrincipal Investigator | {ORG}\\n{ADDRESS_US}\\nOffice {PHONE_US} | {EMAIL}",
+        "{PERSON}\nPrincipal Investigator | {ORG}\n{ADDRESS_US}\nOffice {PHONE_US} | {EMAIL}",
     ),
     Template(
         "chat",

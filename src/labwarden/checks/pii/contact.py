@@ -43,8 +43,8 @@ _NOT_PHONE = re.compile(
 )
 _PHONE_CUE = re.compile(
     r"(?i)(?:phone|tel|tlf|telefon|telephone|mobile?|mob|cell|fax|call|ring|puh|puhelin|gsm|"
-    r"handy|whatsapp|sms|text me|reach me|nummer|number|numero|número|contact|kontakt|"
-    r"reachable|dial)\b[^\d\n]{0,24}$"
+    r"handy|whatsapp|sms|text me|reach me|my number|mit nummer|mitt nummer|meine nummer|"
+    r"mijn nummer|contact|kontakt|reachable|dial)\b[^\d\n]{0,24}$"
 )
 
 

@@ -62,6 +62,11 @@ _STRONG_CUES = frozenset(_STRONG_WORDS.split()) | frozenset(
         "seen by",
         "it is",
         "this is",
+        "hier ist",
+        "det er",
+        "det är",
+        "dit is",
+        "c'est",
         "ich bin",
         "ik ben",
         "jeg er",
@@ -87,10 +92,14 @@ def _cues_before(before: str) -> tuple[bool, bool]:
 
 
 _AFTER_CUE = re.compile(
-    r"^(?:['’]s\b|\s*(?:said|says|reported|called|wrote|asked|told|is|was|has|had|sagde|sa|"
+    r"(?:['’]s\b|\s*(?:said|says|reported|called|wrote|asked|told|is|was|has|had|sagde|sa|"
     r"sagte|zei)\b|\s*\(\s*\d|\s*,\s*(?:\d{1,3}\b|aged?\b|age\b|born\b|dob\b)|\s*<[^>\s]+@)",
     re.IGNORECASE,
 )
+_AFTER_ID = re.compile(
+    r"(?i)\s*[(,]\s*(?:fnr|cpr|dob|d\.o\.b|mrn|ssn|nhs|bsn|hetu|pnr|personnummer|fødselsnummer)\b"
+)
+"""An identifier right after the words: ``Trofin Crouse (fnr ...)``."""
 _SELF_INTRO = re.compile(
     r"(?i)\b(?:my name is|my name's|i am|i'm|im|this is|jeg hedder|mit navn er|jag heter|"
     r"mitt namn är|ich heiße|ich heisse|mein name ist|ik heet|mijn naam is|je m'appelle|me llamo|"
@@ -141,6 +150,7 @@ class _Context:
     strong: bool
     weak: bool
     after: bool
+    after_id: bool
     sentence_start: bool
 
 
@@ -162,6 +172,7 @@ def _context(doc: Document, start: int, end: int, joined: bool = False) -> _Cont
         strong=strong and not title,
         weak=weak and before.endswith((" ", "\t")),
         after=bool(_AFTER_CUE.match(doc.text, end, min(len(doc.text), end + 40))),
+        after_id=bool(_AFTER_ID.match(doc.text, end, min(len(doc.text), end + 40))),
         sentence_start=sentence,
     )
 
@@ -208,7 +219,10 @@ def _score(parts: list[_Token], ctx: _Context) -> tuple[float, str]:
         reasons.append("cue word")
     elif ctx.weak:
         confidence += 0.05
-    if ctx.after:
+    if ctx.after_id:
+        confidence += 0.25
+        reasons.append("identifier after")
+    elif ctx.after:
         confidence += 0.1
         reasons.append("cue after")
     return min(round(confidence, 2), 0.97), "; ".join(reasons)
@@ -230,14 +244,14 @@ def _joined(doc: Document, last: int, start: int) -> bool:
     return last >= 0 and start - last <= 6 and _JOIN.fullmatch(doc.text, last, start) is not None
 
 
-def _starts_name(doc: Document, token: _Token, joined: bool) -> bool:
+def _starts_name(doc: Document, token: _Token, joined: bool, tagged: bool = False) -> bool:
     if token.initial or token.particle or token.text.rstrip(".").lower() in TITLES:
         return False
     if token.named:
         return True
     if not token.unknown:
         return False
-    return joined or _leads(doc, token.start, token.end)
+    return joined or tagged or _leads(doc, token.start, token.end)
 
 
 def _leads(doc: Document, start: int, end: int) -> bool:
@@ -256,9 +270,11 @@ def _leads(doc: Document, start: int, end: int) -> bool:
 def _names_in(doc: Document, tokens: list[_Token], last: list[int]) -> Iterator[Span]:
     """Names in one run of capitalized words; ``last`` holds where the previous name ended."""
     i = 0
+    end_of_run = tokens[-1].end if tokens else 0
+    tagged = _AFTER_ID.match(doc.text, end_of_run, end_of_run + 40) is not None
     while i < len(tokens):
         joined = _joined(doc, last[0], tokens[i].start)
-        if not _starts_name(doc, tokens[i], joined):
+        if not _starts_name(doc, tokens[i], joined, tagged and len(tokens) - i <= 3):
             i += 1
             continue
         j = i + 1
@@ -286,7 +302,8 @@ def _self_introductions(doc: Document) -> Iterator[Span]:
     for begin, end in doc.lines_with(_INTRO_ANCHORS):
         for m in _SELF_INTRO.finditer(doc.text, begin, end):
             first = m.group("first").lower()
-            if first not in given_names() or first in common_words():
+            named = m.group("first")[:1].isupper() and _NAMING.search(m.group(0)) is not None
+            if first in common_words() or not (named or first in given_names()):
                 continue
             last = m.group("last")
             stop = m.end("first")
@@ -296,6 +313,12 @@ def _self_introductions(doc: Document) -> Iterator[Span]:
             text = doc.text[start:stop]
             yield Span("PERSON", start, stop, text, 0.85, "introduces themselves by name")
 
+
+_NAMING = re.compile(
+    r"(?i)^(?:my name is|my name's|jeg hedder|mit navn er|jag heter|mitt namn är|ich heiße|"
+    r"ich heisse|mein name ist|ik heet|mijn naam is|je m'appelle|me llamo|mi chiamo|nimeni on)\s"
+)
+"""Phrases that can only be followed by a name: a capitalized word after them is one."""
 
 _INTRO_ANCHORS = (
     "my name",
