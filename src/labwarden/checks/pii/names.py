@@ -152,6 +152,8 @@ class _Context:
     after: bool
     after_id: bool
     sentence_start: bool
+    worded: bool = False
+    """The strong cue is a word (``Dear``, ``patient``), not only the line's layout."""
 
 
 def _context(doc: Document, start: int, end: int, joined: bool = False) -> _Context:
@@ -174,6 +176,7 @@ def _context(doc: Document, start: int, end: int, joined: bool = False) -> _Cont
         after=bool(_AFTER_CUE.match(doc.text, end, min(len(doc.text), end + 40))),
         after_id=bool(_AFTER_ID.match(doc.text, end, min(len(doc.text), end + 40))),
         sentence_start=sentence,
+        worded=cue,
     )
 
 
@@ -206,7 +209,7 @@ def _score(parts: list[_Token], ctx: _Context) -> tuple[float, str]:
     if any(p.initial for p in parts[1:]):
         confidence += 0.05
     ambiguous = sum(1 for p in parts if p.common and p.named)
-    if ambiguous and not (ctx.title or ctx.strong):
+    if ambiguous and not (ctx.title or ctx.worded):
         confidence -= 0.15 * ambiguous
         reasons.append("also a common word")
     if ctx.sentence_start and parts[0].common:
