@@ -108,3 +108,37 @@ def test_ner_spans_join_the_rule_based_ones() -> None:
     gliner_like = Settings(ner=GlinerBackend(_Gliner()))
     scored = [(s.entity, s.text, s.confidence) for s in find_entities(text, gliner_like)]
     assert ("PERSON", "Zorblax", 0.93) in scored
+
+
+def test_cli_region_and_threshold(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from labwarden.cli.app import app
+
+    note = tmp_path / "note.txt"
+    note.write_text("see 20 12 34 56 and Maria Jensen\n", encoding="utf-8")
+    runner = CliRunner()
+    danish = runner.invoke(app, ["inspect", "pii", str(note), "-f", "json", "--region", "DK"])
+    assert {f["rule"] for f in json.loads(danish.stdout)} == {"text-phone", "text-person"}
+    british = runner.invoke(app, ["inspect", "pii", str(note), "-f", "json", "--region", "GB"])
+    assert {f["rule"] for f in json.loads(british.stdout)} == {"text-person"}
+    strict = runner.invoke(
+        app, ["inspect", "pii", str(note), "-f", "json", "--min-confidence", "0.99"]
+    )
+    assert json.loads(strict.stdout) == []
+    bad = runner.invoke(app, ["inspect", "pii", str(note), "--min-confidence", "3"])
+    # main() turns the PolicyError into its message on stderr and exit code 2
+    assert isinstance(bad.exception, PolicyError)
+    assert bad.exception.exit_code == 2
+    assert "min_confidence" in bad.exception.message
+
+
+def test_default_policy_pii_table_is_the_default_settings() -> None:
+    import tomllib
+
+    from labwarden.inventory.policy import default_policy_text
+
+    table = tomllib.loads(default_policy_text())["pii"]
+    assert parse_settings(table, "default policy") == Settings()

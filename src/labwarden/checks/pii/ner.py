@@ -74,12 +74,12 @@ def load_backend(spec: str) -> SpacyBackend | GlinerBackend:
     """``spacy:NAME_OR_PATH`` or ``gliner:PATH``; :class:`PolicyError` when it cannot load."""
     kind, _, where = spec.partition(":")
     if not where:
-        raise PolicyError(f"[pii].ner {spec!r}: write 'spacy:MODEL' or 'gliner:PATH'")
+        raise PolicyError(f"pii.ner {spec!r}: write 'spacy:MODEL' or 'gliner:PATH'")
     if kind == "spacy":
         return SpacyBackend(_load_spacy(where), f"spaCy {where}")
     if kind == "gliner":
         return GlinerBackend(_load_gliner(where), f"GLiNER {where}")
-    raise PolicyError(f"[pii].ner {spec!r}: unknown back end {kind!r} (spacy or gliner)")
+    raise PolicyError(f"pii.ner {spec!r}: unknown back end {kind!r} (spacy or gliner)")
 
 
 def _load_spacy(where: str) -> Any:
@@ -87,13 +87,13 @@ def _load_spacy(where: str) -> Any:
         import spacy  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise PolicyError(
-            "[pii].ner needs spaCy and a model you installed (pip install spacy, then the model "
+            "pii.ner needs spaCy and a model you installed (pip install spacy, then the model "
             "package); labwarden never downloads one"
         ) from None
     try:
         return spacy.load(where)
     except OSError as exc:
-        raise PolicyError(f"[pii].ner: cannot load the spaCy model {where!r}: {exc}") from exc
+        raise PolicyError(f"pii.ner: cannot load the spaCy model {where!r}: {exc}") from exc
 
 
 def _load_gliner(where: str) -> Any:
@@ -102,9 +102,9 @@ def _load_gliner(where: str) -> Any:
         from gliner import GLiNER  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise PolicyError(
-            "[pii].ner needs the gliner package and a model folder you downloaded yourself"
+            "pii.ner needs the gliner package and a model folder you downloaded yourself"
         ) from None
     try:
         return GLiNER.from_pretrained(where, local_files_only=True)
     except Exception as exc:  # the loader raises many kinds for a missing or partial folder
-        raise PolicyError(f"[pii].ner: cannot load the GLiNER model {where!r}: {exc}") from exc
+        raise PolicyError(f"pii.ner: cannot load the GLiNER model {where!r}: {exc}") from exc

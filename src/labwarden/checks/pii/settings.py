@@ -22,22 +22,22 @@ def parse_settings(table: dict[str, Any], where: str) -> Settings:
     """Settings from a ``[pii]`` table; :class:`PolicyError` names the bad field."""
     unknown = set(table) - {"regions", "min_confidence", "ner"}
     if unknown:
-        raise PolicyError(f"{where}: [pii] has unknown key(s) {', '.join(sorted(unknown))}")
+        raise PolicyError(f"{where}: the pii table has unknown key(s) {', '.join(sorted(unknown))}")
     regions = table.get("regions", list(DEFAULT_REGIONS))
     if not isinstance(regions, list) or not all(
         isinstance(r, str) and len(r) == 2 and r.isalpha() for r in regions
     ):
-        raise PolicyError(f"{where}: [pii].regions must be a list of two-letter country codes")
+        raise PolicyError(f"{where}: pii.regions must be a list of two-letter country codes")
     threshold = table.get("min_confidence", 0.5)
     if not isinstance(threshold, int | float) or not 0 <= threshold <= 1:
-        raise PolicyError(f"{where}: [pii].min_confidence must be a number from 0 to 1")
+        raise PolicyError(f"{where}: pii.min_confidence must be a number from 0 to 1")
     ner = table.get("ner")
     backend = None
     if ner is not None:
         from labwarden.checks.pii.ner import load_backend
 
         if not isinstance(ner, str):
-            raise PolicyError(f"{where}: [pii].ner must be a string such as 'spacy:MODEL'")
+            raise PolicyError(f"{where}: pii.ner must be a string such as 'spacy:MODEL'")
         backend = load_backend(ner)
     return Settings(tuple(r.upper() for r in regions), float(threshold), backend)
 
@@ -55,5 +55,5 @@ def workspace_settings(root: Path | None) -> Settings:
         raise PolicyError(f"{path}: cannot read the policy: {exc}") from exc
     table = data.get("pii", {})
     if not isinstance(table, dict):
-        raise PolicyError(f"{path}: [pii] must be a table")
+        raise PolicyError(f"{path}: pii must be a table")
     return parse_settings(table, str(path))
