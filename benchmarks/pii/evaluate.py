@@ -222,7 +222,41 @@ def columns() -> list[str]:
     ]
 
 
-def main(parts: Iterable[str] = ("dev", "heldout", "columns")) -> None:
+LOGHUB = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "logs" / "linux"
+
+
+def loghub() -> list[str]:
+    """Both tools over the real loghub Linux and OpenSSH logs (4,000 lines): what each finds
+    (no labels: read the examples) and how fast, one file as one text."""
+    names = ("Linux_2k.log", "OpenSSH_2k.log")
+    if not all((LOGHUB / n).exists() for n in names):
+        return ["loghub logs not found (../shared/corpora/logs/linux): skipped"]
+    samples = [Sample((LOGHUB / n).read_text(encoding="utf-8", errors="replace")) for n in names]
+    lines = ["", "### Real logs: loghub Linux and OpenSSH, 2,000 lines each", ""]
+    ours, cpu = labwarden(samples)
+    runs: list[tuple[str, Spans, float]] = [("labwarden", ours, cpu)]
+    peer = presidio(samples, 0.4)
+    if peer is not None:
+        runs.append(("Presidio (score >= 0.4)", *peer))
+    size = sum(len(s.text.encode("utf-8")) for s in samples)
+    for tool, spans, seconds in runs:
+        counts = Counter(e for row in spans for e, _, _ in row)
+        examples = sorted(
+            {
+                s.text[a:b]
+                for s, row in zip(samples, spans, strict=True)
+                for e, a, b in row
+                if e != "IP_ADDRESS"
+            }
+        )[:8]
+        lines.append(
+            f"- {tool}: {size / seconds / 1e6:.2f} MB/s; {dict(counts.most_common())}; "
+            f"other than IP addresses: {examples}"
+        )
+    return lines
+
+
+def main(parts: Iterable[str] = ("dev", "heldout", "columns", "loghub")) -> None:
     """Print the results as markdown."""
     out: list[str] = []
     if "dev" in parts:
@@ -234,10 +268,12 @@ def main(parts: Iterable[str] = ("dev", "heldout", "columns")) -> None:
         out.append(_lexicon_coverage())
     if "columns" in parts:
         out += ["", *columns()]
+    if "loghub" in parts:
+        out += loghub()
     print("\n".join(out))
 
 
 if __name__ == "__main__":
     import sys
 
-    main(sys.argv[1:] or ("dev", "heldout", "columns"))
+    main(sys.argv[1:] or ("dev", "heldout", "columns", "loghub"))
