@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from labwarden.checks.pii.interface import Document, FinderSpec, Span
 from labwarden.checks.pii.lexicon import TITLES, common_words, given_names, surnames
@@ -127,7 +128,9 @@ class _Token:
         return not (self.named or self.common or self.initial or self.particle)
 
 
-def _token(text: str, start: int) -> _Token:
+@lru_cache(maxsize=65536)
+def _kind(text: str) -> tuple[bool, bool, bool, bool, bool]:
+    """Given name, surname, common word, initial, particle (words repeat: cached)."""
     word = text.rstrip(".")
     low = word.lower()
     initial = len(word) == 1
@@ -136,12 +139,27 @@ def _token(text: str, start: int) -> _Token:
     given = low in given_names() and not initial
     surname = low in surnames() and not initial
     common = low in common_words() or (caps and not (given or surname))
-    return _Token(text, start, start + len(text), given, surname, common, initial, particle)
+    return given, surname, common, initial, particle
+
+
+def _token(text: str, start: int) -> _Token:
+    return _Token(text, start, start + len(text), *_kind(text))
 
 
 def _tokens(m: re.Match[str]) -> list[_Token]:
+    text = m.group(0)
+    if " " not in text and "\t" not in text:
+        return [_token(text, m.start())]
     base = m.start()
-    return [_token(p.group(0), base + p.start()) for p in _PART_RE.finditer(m.group(0))]
+    return [_token(p.group(0), base + p.start()) for p in _PART_RE.finditer(text)]
+
+
+def _hopeless(text: str) -> bool:
+    """A single word that is neither a name nor unknown (``Jul``, ``ERROR``): no name here."""
+    if " " in text or "\t" in text:
+        return False
+    given, surname, common, initial, particle = _kind(text)
+    return not (given or surname) and (common or initial or particle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +314,8 @@ def find_names(doc: Document) -> Iterator[Span]:
     """Person names: lexicons, capitalization and the words around them."""
     last = [-1]
     for m in _CANDIDATE.finditer(doc.text):
-        yield from _names_in(doc, _tokens(m), last)
+        if not _hopeless(m.group(0)):
+            yield from _names_in(doc, _tokens(m), last)
     yield from _self_introductions(doc)
 
 

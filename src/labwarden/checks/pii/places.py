@@ -57,10 +57,10 @@ _UK = re.compile(
     rf"Rise|View)\b(?:,\s*(?:{_W}\s?){{1,3}})?(?:,?\s*{_UK_POSTCODE})?"
 )
 _POSTCODE_TOWN = re.compile(
-    rf"(?<![\w\-])(?P<code>(?:DK-|S-|SE-|N-|NO-|D-|NL-|FI-)?(?:\d{{4}}\s?[A-Z]{{2}}|\d{{3}}\s\d{{2}}|"
+    rf"(?=[\dDSNF])(?<![\w\-])(?P<code>(?:DK-|S-|SE-|N-|NO-|D-|NL-|FI-)?(?:\d{{4}}\s?[A-Z]{{2}}|\d{{3}}\s\d{{2}}|"
     rf"\d{{4,5}}))\s+(?P<town>{_W}(?:[\s\-]{_W})?)"
 )
-_UK_CODE = re.compile(rf"(?<![\w\-]){_UK_POSTCODE}(?![\w])")
+_UK_CODE = re.compile(rf"(?=[A-Z])(?<![\w\-]){_UK_POSTCODE}(?![\w])")
 
 
 _POSTAL_PART = re.compile(rf",\s*(?:[A-Z]{{2}}-)?(?:\d{{3,5}}|{_UK_POSTCODE})|{_UK_POSTCODE}$")
