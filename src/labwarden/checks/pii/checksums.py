@@ -47,7 +47,9 @@ def norwegian_fodselsnummer(text: str) -> bool:
     day = day - 40 if day > 40 else day  # D-number
     month = month - 40 if month > 40 else month  # H-number (assigned by hospitals)
     century = _norwegian_century(int(d[6:9]), yy)
-    return century is not None and _real_date(century + yy, month, day)
+    if century is None or not _real_date(century + yy, month, day):
+        return False
+    return date(century + yy, month, day) <= date.today()  # nobody is born in the future
 
 
 def _norwegian_century(individual: int, yy: int) -> int | None:
