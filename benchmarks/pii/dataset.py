@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from benchmarks.pii import corpus
 from benchmarks.pii.corpus import Sample
 from benchmarks.pii.templates import Names, Template, build
 
@@ -145,33 +146,7 @@ MEDS = ["metformin", "atorvastatin", "warfarin", "sertraline", "apixaban", "levo
 ICD = ["E11.9", "I10", "J45.909", "F32.9", "C50.911", "N18.3"]
 
 
-def _cpr(rng: random.Random) -> str:
-    d = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 60))
-    return f"{d:%d%m%y}-{rng.randrange(0, 4)}{rng.randrange(1000):03d}"
-
-
-def _ssn(rng: random.Random) -> str:
-    return f"{rng.randrange(1, 665):03d}-{rng.randrange(1, 99):02d}-{rng.randrange(1, 9999):04d}"
-
-
-def _nhs(rng: random.Random) -> str:
-    while True:
-        base = [rng.randrange(10) for _ in range(9)]
-        check = 11 - sum(d * w for d, w in zip(base, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            s = "".join(map(str, base)) + str(check)
-            return f"{s[:3]} {s[3:6]} {s[6:]}"
-
-
-def _pnr(rng: random.Random) -> str:
-    d = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 60))
-    body = f"{d:%y%m%d}{rng.randrange(1000):03d}"
-    total = 0
-    for i, c in enumerate(body):
-        n = int(c) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return f"{body[:6]}-{body[6:]}{(10 - total % 10) % 10}"
+_cpr, _ssn, _nhs, _pnr = corpus.dk_cpr, corpus.us_ssn, corpus.uk_nhs, corpus.se_pnr
 
 
 def _name(rng: random.Random) -> str:

@@ -12,14 +12,7 @@ import re
 from datetime import date
 
 from labwarden.checks.pii.validators import digits, luhn
-
-
-def _real_date(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
+from labwarden.checks.pii.validators import valid_date as _real_date
 
 
 def _any_century(yy: int, month: int, day: int, centuries: tuple[int, ...] = (1900, 2000)) -> bool:

@@ -31,8 +31,6 @@ class IdSpec:
     bare: str | None = None
     """A stricter shape that is reported without a cue (with ``bare_confidence``)."""
     bare_confidence: float = 0.0
-    anchors: tuple[str, ...] = ()
-    """Literal cue words for the keyword pass (defaults to ``cues``)."""
     cued_confidence: float = 0.97
     """Next to a cue; higher where the check digits are stronger (two for a fødselsnummer)."""
     needs_digit: bool = False
@@ -192,19 +190,6 @@ SPECS: tuple[IdSpec, ...] = (
         ),
         r"[A-Z0-9][A-Z0-9\-]{4,15}[A-Z0-9]",
         None,
-        anchors=(
-            "licence",
-            "license",
-            "dl#",
-            "dl no",
-            "kørekort",
-            "körkort",
-            "førerkort",
-            "führerschein",
-            "rijbewijs",
-            "ajokortti",
-            "permis de conduire",
-        ),
         needs_digit=True,
     ),
     IdSpec(
@@ -229,19 +214,6 @@ SPECS: tuple[IdSpec, ...] = (
         None,
         bare=r"MRN-?\d{5,10}",
         bare_confidence=0.9,
-        anchors=(
-            "mrn",
-            "medical record",
-            "med rec",
-            "hospital n",
-            "patient id",
-            "patient n",
-            "journalnummer",
-            "journalnr",
-            "patientnummer",
-            "patiëntnummer",
-            "chart n",
-        ),
         needs_digit=True,
     ),
     IdSpec(
@@ -263,19 +235,6 @@ SPECS: tuple[IdSpec, ...] = (
         ),
         r"[A-Z]{0,4}[-/]?\d{2,4}(?:[-/]\d{2,6}){0,2}",
         None,
-        anchors=(
-            "subject",
-            "subj",
-            "participant",
-            "screening n",
-            "randomi",
-            "forsøgsperson",
-            "forsøgsdeltager",
-            "deltager",
-            "försöksperson",
-            "proband",
-            "studienummer",
-        ),
         needs_digit=True,
     ),
     IdSpec(
@@ -306,7 +265,8 @@ _CASED_VALUES = frozenset({"IT_CODICE_FISCALE", "UK_NINO", "ES_DNI", "PASSPORT",
 
 
 def _anchors(spec: IdSpec) -> tuple[str, ...]:
-    return spec.anchors or spec.cues
+    """The literal start of each cue (up to its first regular-expression character)."""
+    return tuple(re.split(r"[\[\\(]", cue, maxsplit=1)[0] for cue in spec.cues)
 
 
 @dataclass(frozen=True, slots=True)
