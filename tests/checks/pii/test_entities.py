@@ -72,3 +72,18 @@ def test_mask() -> None:
 def test_spans_are_inside_the_text(text: str) -> None:
     for span in find_entities(text):
         assert text[span.start : span.end] == span.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=12000), st.data())
+def test_cue_lines_cover_every_cue(text: str, data: st.DataObject) -> None:
+    from labwarden.checks.pii.entities import lines_at
+
+    if not text:
+        return
+    positions = sorted(data.draw(st.sets(st.integers(0, len(text) - 1), max_size=30)))
+    spans = lines_at(text, positions)
+    assert all(0 <= a < b <= len(text) or a == b for a, b in spans)
+    assert all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1))
+    for pos in positions:
+        assert any(a <= pos < b or (a == b == pos) for a, b in spans) or text[pos] == "\n"

@@ -106,7 +106,7 @@ def _phone_span(doc: Document, m: re.Match[str]) -> Span | None:
     count = len(v.digits(value))
     if not 7 <= count <= 15 or _NOT_PHONE.match(value):
         return None
-    line_start = doc.text.rfind("\n", 0, m.start()) + 1
+    line_start = doc.line_start(m.start())
     cue = _PHONE_CUE.search(doc.text, max(line_start, m.start() - 40), m.start())
     end = m.start() + len(value)
     if value.startswith(("+", "00")):

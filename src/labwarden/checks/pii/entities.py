@@ -23,7 +23,7 @@ from labwarden.checks.pii.catalog import CATEGORY, DIRECT, LABELS, NATIONAL_IDS,
 from labwarden.checks.pii.interface import Document, FinderSpec, Settings, Span
 from labwarden.checks.pii.lexicon import NOT_SURNAMES, given_names
 from labwarden.checks.pii.validators import postcode
-from labwarden.checks.secrets.scanner import lines_at, lower_ascii
+from labwarden.checks.secrets.scanner import lower_ascii
 
 __all__ = [
     "CATEGORY",
@@ -97,6 +97,37 @@ class _Cues:
 def _cues() -> _Cues:
     words = tuple(sorted({c for f in FINDERS for c in f.cues}))
     return _Cues(words, AhoCorasick(words))
+
+
+LONG_LINE = 4096
+"""A line longer than this (minified JSON, one-line logs) is read in windows around each cue."""
+AROUND = 512
+
+
+def lines_at(text: str, positions: Iterable[int]) -> list[tuple[int, int]]:
+    """The lines holding the sorted offsets ``positions``, merged; windows around them in long
+    lines. Every look-back and look-ahead is bounded, so one huge line costs linear time."""
+    spans: list[tuple[int, int]] = []
+    window_end = -1
+    """Where the last window ends (-1: the last span is a whole line)."""
+    for pos in positions:
+        if spans and pos < spans[-1][1]:
+            if window_end >= 0 and pos + AROUND > window_end:
+                window_end = min(len(text), pos + AROUND)
+                spans[-1] = (spans[-1][0], window_end)
+            continue
+        floor, ceiling = max(0, pos - LONG_LINE), min(len(text), pos + LONG_LINE)
+        start, end = text.rfind("\n", floor, pos), text.find("\n", pos, ceiling)
+        if (start < 0 < floor) or (end < 0 and ceiling < len(text)):
+            span = (max(0, pos - AROUND), min(len(text), pos + AROUND))
+            window_end = span[1]
+        else:
+            span = (start + 1, end if end >= 0 else len(text))
+            window_end = -1
+        if spans and span[0] <= spans[-1][1]:
+            span = (spans.pop()[0], span[1])
+        spans.append(span)
+    return spans
 
 
 def document(text: str, settings: Settings) -> Document:

@@ -92,6 +92,19 @@ class Document:
             return [(0, len(self.text))]
         return self.line_of(positions)
 
+    def line_start(self, pos: int, reach: int = 256) -> int:
+        """Where the line holding ``pos`` starts, looking back at most ``reach`` characters
+        (a log written as one long line must not make every look-back scan it all)."""
+        floor = max(0, pos - reach)
+        found = self.text.rfind("\n", floor, pos)
+        return found + 1 if found >= 0 else floor
+
+    def line_end(self, pos: int, reach: int = 256) -> int:
+        """Where the line holding ``pos`` ends, looking ahead at most ``reach`` characters."""
+        ceiling = min(len(self.text), pos + reach)
+        found = self.text.find("\n", pos, ceiling)
+        return found if found >= 0 else ceiling
+
     def has(self, *words: str) -> bool:
         """Whether any of ``words`` occurs (as found by the cue pass)."""
         return any(w in self.cues for w in words)

@@ -175,16 +175,13 @@ class _Context:
 
 
 def _context(doc: Document, start: int, end: int, joined: bool = False) -> _Context:
-    line_start = doc.text.rfind("\n", 0, start) + 1
+    line_start = doc.line_start(start)
     before = doc.text[max(line_start, start - 40) : start]
     words = before.split()
     last = words[-1].rstrip(".").lower() if words else ""
     title = last in TITLES and before.endswith((" ", "\t"))
     sentence = not before.strip() or before.rstrip()[-1:] in ".!?:;\"'(["
-    line_end = doc.text.find("\n", end)
-    alone = not before.strip() and not doc.text[end : line_end if line_end >= 0 else None].strip(
-        " ,.;"
-    )
+    alone = not before.strip() and not doc.text[end : doc.line_end(end)].strip(" ,.;")
     cue, weak = _cues_before(before.rstrip(" \t"))
     strong = joined or alone or cue
     return _Context(
@@ -237,7 +234,7 @@ def _score(parts: list[_Token], ctx: _Context) -> tuple[float, str]:
         reasons.append("title")
     elif ctx.strong:
         confidence += 0.2
-        reasons.append("cue word")
+        reasons.append("cue word" if ctx.worded else "alone on its line or after another name")
     elif ctx.weak:
         confidence += 0.05
     if ctx.after_id:
@@ -277,15 +274,14 @@ def _starts_name(doc: Document, token: _Token, joined: bool, tagged: bool = Fals
 
 def _leads(doc: Document, start: int, end: int) -> bool:
     """A title or a cue word before, or the word stands alone on its line (a signature)."""
-    line_start = doc.text.rfind("\n", 0, start) + 1
-    before = doc.text[max(line_start, start - 40) : start].rstrip(" \t")
-    if not before:
-        line_end = doc.text.find("\n", end)
-        return not doc.text[end : line_end if line_end >= 0 else None].strip(" ,.;")
-    words = before.split()
+    line_start = doc.line_start(start)
+    before = doc.text[max(line_start, start - 40) : start]
+    words = before.split()  # splits on every kind of white space, control characters too
+    if not words:
+        return not doc.text[end : doc.line_end(end)].strip(" ,.;")
     if words[-1].rstrip(".").lower() in TITLES:
         return True
-    return _cues_before(before)[0]
+    return _cues_before(before.rstrip())[0]
 
 
 def _names_in(doc: Document, tokens: list[_Token], last: list[int]) -> Iterator[Span]:

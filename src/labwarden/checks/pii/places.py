@@ -260,7 +260,7 @@ _ARTICLES = frozenset({"the", "a", "an", "our", "at", "in"})
 
 
 def _organization(doc: Document, tail: re.Match[str]) -> Span | None:
-    line_start = doc.text.rfind("\n", 0, tail.start()) + 1
+    line_start = doc.line_start(tail.start())
     window = doc.text[max(line_start, tail.start() - 80) : tail.start()]
     head = _ORG_HEAD.search(window)
     start = tail.start() - (len(window) - head.start()) if head else tail.start()
