@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+NAME = "pii"
+"""The check's name: ``labwarden inspect pii`` and the ``check`` of its findings."""
+
 DEFAULT_REGIONS = (
     "DK",
     "SE",

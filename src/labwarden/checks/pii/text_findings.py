@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 from labwarden.checks.pii.catalog import CATEGORY, DIRECT, HEALTH, LABELS, NATIONAL_IDS, SENSITIVE
 from labwarden.checks.pii.entities import mask
-from labwarden.checks.pii.interface import Span
+from labwarden.checks.pii.interface import NAME, Span
 from labwarden.core.asset import Asset
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import Sensitivity, Severity
 
-NAME = "pii"
+__all__ = ["NAME", "FileTally", "Tally", "line_of", "line_starts", "text_findings"]
+
 _REMEDIATE_LOG = (
     "Stop logging request payloads with personal data (log pseudonymous ids only), purge or "
     "restrict the affected logs, and assess whether this is a reportable breach."
