@@ -102,3 +102,21 @@ def test_storable_escapes_lone_surrogates() -> None:
     assert storable("ok") == "ok"
     assert storable(None) is None
     assert storable("bad\udcff") == "bad\\udcff"
+
+
+def test_a_writer_that_cannot_get_the_lock_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.db"
+    holder = Database.open(path, CATALOG, what="catalog")
+    waiter = Database.open(path, CATALOG, what="catalog", timeout=0.2)
+    with holder.transaction():
+        holder.execute(
+            "INSERT INTO scans (started_at, status, roots, digest_algorithm) "
+            "VALUES ('now', 'running', '[]', 'blake3')"
+        )
+        locked = pytest.raises(WorkspaceError, match="another labwarden process is writing")
+        with locked, waiter.transaction():
+            pass  # pragma: no cover - the lock is never granted
+    with waiter.transaction():  # and once the writer is done, it can
+        waiter.execute("UPDATE scans SET status = 'complete'")
+    holder.close()
+    waiter.close()

@@ -46,9 +46,10 @@ class Database:
     atomically on its own also composes into a larger unit of work.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, what: str = "database") -> None:
         self._conn = conn
         self.path = path
+        self.what = what
         self._depth = 0
 
     @classmethod
@@ -86,7 +87,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, what)
 
     def close(self) -> None:
         """Close the connection."""
@@ -108,7 +109,7 @@ class Database:
                 self._depth -= 1
                 self._conn.execute(f"RELEASE {savepoint}")
             return
-        self._conn.execute("BEGIN IMMEDIATE")
+        self._begin()
         self._depth = 1
         try:
             yield
@@ -118,6 +119,15 @@ class Database:
             raise
         self._depth = 0
         self._conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # the busy timeout ran out
+            raise WorkspaceError(
+                f"{self.path}: cannot write the {self.what}: {exc} (another labwarden process "
+                "is writing it; try again when it is done)"
+            ) from exc
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """Run one statement."""
