@@ -42,8 +42,8 @@ class Database:
     """A migrated SQLite connection with re-entrant write transactions.
 
     :meth:`transaction` is ``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any exception); a
-    transaction opened inside another is a savepoint of it, so a store method that writes
-    atomically on its own also composes into a larger unit of work.
+    transaction opened inside another joins it, so a store method that writes atomically on its
+    own also composes into a larger unit of work.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path, what: str = "database") -> None:
@@ -51,6 +51,7 @@ class Database:
         self.path = path
         self.what = what
         self._depth = 0
+        self._doomed = False
 
     @classmethod
     def open(
@@ -95,22 +96,25 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """A write transaction; one opened inside another is a savepoint of it."""
+        """A write transaction; one opened inside another joins it.
+
+        Joining costs nothing (a scan saves thousands of assets in one transaction), and a
+        failure anywhere inside dooms the whole transaction: when an inner block raises, the
+        outer one rolls back, even if its caller caught the exception and went on (it then
+        raises :class:`WorkspaceError` rather than commit half of a unit of work).
+        """
         if self._depth:
-            savepoint = f"nested_{self._depth}"
-            self._conn.execute(f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield
             except BaseException:
-                self._conn.execute(f"ROLLBACK TO {savepoint}")
+                self._doomed = True
                 raise
             finally:
                 self._depth -= 1
-                self._conn.execute(f"RELEASE {savepoint}")
             return
         self._begin()
-        self._depth = 1
+        self._depth, self._doomed = 1, False
         try:
             yield
         except BaseException:
@@ -118,6 +122,11 @@ class Database:
             self._conn.execute("ROLLBACK")
             raise
         self._depth = 0
+        if self._doomed:
+            self._conn.execute("ROLLBACK")
+            raise WorkspaceError(
+                f"{self.path}: a write inside this transaction failed; none of it was stored"
+            )
         self._conn.execute("COMMIT")
 
     def _begin(self) -> None:
