@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.asset import FileRecord
 from labwarden.core.values import AssetKind, Sensitivity
-from labwarden.report.cyclonedx import build_bom
-from labwarden.report.cyclonedx_dependencies import AssetDependencies
 from labwarden.store.assets import StoredAsset
+
+if TYPE_CHECKING:
+    from labwarden.report.cyclonedx_dependencies import AssetDependencies
 
 
 def bom(
@@ -44,6 +45,8 @@ def bom(
 ) -> None:
     """Export the asset inventory as CycloneDX 1.6 JSON (models, datasets, code, files), with
     the dependencies of code assets and their known vulnerabilities."""
+    from labwarden.report.cyclonedx import build_bom  # cyclonedx-python-lib is slow to import
+
     with STATE.catalog() as catalog:
         selected = [
             (asset, catalog.files.of_asset(asset.id))
@@ -68,6 +71,7 @@ def _dependencies(
 ) -> list[AssetDependencies]:
     from labwarden.checks.code import dependencies, vulnerable
     from labwarden.checks.code.osv import load_cached
+    from labwarden.report.cyclonedx_dependencies import AssetDependencies
 
     if osv is None and (STATE.resolve().root / "osv").is_dir():
         osv = STATE.resolve().root / "osv"
