@@ -1,0 +1,282 @@
+"""Readers of logins: wtmp, btmp and utmp records, wtmpdb, auth.log/secure and the journal."""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import sqlite3
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from labwarden.core.events import Event, EventClass
+from labwarden.respond.triage.context import Context
+from labwarden.respond.triage.evidence import Entry
+from labwarden.respond.triage.host import Unreadable
+from labwarden.respond.triage.model import Account, AuthEvent, LastLogin, LoginRecord, Origin
+from labwarden.respond.triage.parsers.utmp import parse_utmp
+from labwarden.watch.parsers.authlog import AuthLogParser
+from labwarden.watch.parsers.base import LogFile, RecordError
+
+_BINARY_LIMIT = 1 << 30
+
+
+def staged_bytes(ctx: Context, entry: Entry) -> bytes:
+    """A staged file's bytes, decompressed when it is gzip (up to 1 GiB)."""
+    path = ctx.evidence.local(entry)
+    with path.open("rb") as handle:
+        if handle.read(2) != b"\x1f\x8b":
+            handle.seek(0)
+            return handle.read(_BINARY_LIMIT)
+    try:
+        with gzip.open(path, "rb") as packed:
+            return packed.read(_BINARY_LIMIT)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise Unreadable(entry.source, f"cannot decompress: {exc}") from None
+
+
+def _read_records(ctx: Context, entry: Entry, source: str) -> None:
+    parsed = parse_utmp(staged_bytes(ctx, entry), ctx.now)
+    where = entry.source
+    if parsed.layout is None and parsed.skipped:
+        ctx.log.note(where, "no record in any glibc utmp layout", "corrupt", entry.artifact)
+        return
+    for index, reason in parsed.skipped[:5]:
+        ctx.log.note(f"{where} record {index}", f"skipped: {reason}", "corrupt", entry.artifact)
+    if parsed.skipped_count > 5:
+        ctx.log.note(
+            where, f"{parsed.skipped_count - 5} more records skipped", "corrupt", entry.artifact
+        )
+    if parsed.trailing:
+        ctx.log.note(
+            where,
+            f"{parsed.trailing} bytes after the last whole record (a truncated write)",
+            "corrupt",
+            entry.artifact,
+        )
+    for record in parsed.records:
+        ctx.collected.logins.append(
+            LoginRecord(
+                source=source,
+                type=record.type,
+                user=record.user,
+                line=record.line,
+                host=record.host,
+                ip=record.ip,
+                time=record.time,
+                pid=record.pid,
+                origin=ctx.origin(entry, record.index),
+            )
+        )
+
+
+def read_wtmp(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """Logins, logouts and boots."""
+    _read_records(ctx, entry, "wtmp")
+
+
+def read_btmp(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """Failed logins."""
+    _read_records(ctx, entry, "btmp")
+
+
+def read_utmp(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """Current sessions."""
+    _read_records(ctx, entry, "utmp")
+
+
+def _microseconds(value: Any) -> datetime | None:
+    if not isinstance(value, int) or value <= 0:
+        return None
+    with contextlib.suppress(OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(value / 1_000_000, UTC)
+    return None
+
+
+def read_wtmpdb(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """wtmpdb (``wtmp`` table) and lastlog2 (``Lastlog2`` table) from the staged copy.
+
+    The copy is opened read-only and immutable: SQLite writes nothing, not even a journal.
+    """
+    uri = f"file:{ctx.evidence.local(entry)}?mode=ro&immutable=1"
+    try:
+        db = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:
+        raise Unreadable(entry.source, f"not an SQLite database: {exc}") from None
+    try:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "wtmp" in tables:
+            _wtmpdb_rows(ctx, entry, db)
+        if "Lastlog2" in tables:
+            _lastlog2_rows(ctx, entry, db)
+    except sqlite3.Error as exc:
+        raise Unreadable(entry.source, f"cannot read: {exc}") from None
+    finally:
+        db.close()
+
+
+def _wtmpdb_rows(ctx: Context, entry: Entry, db: sqlite3.Connection) -> None:
+    rows = db.execute("SELECT ID, Type, User, Login, Logout, TTY, RemoteHost FROM wtmp")
+    for row_id, kind, user, login, _logout, tty, remote in rows:
+        ctx.collected.logins.append(
+            LoginRecord(
+                source="wtmpdb",
+                type="BOOT_TIME" if kind == 1 else "USER_PROCESS",
+                user=str(user or ""),
+                line=str(tty or ""),
+                host=str(remote or ""),
+                ip=_ip_or_none(str(remote or "")),
+                time=_microseconds(login),
+                pid=0,
+                origin=ctx.origin(entry, int(row_id) if isinstance(row_id, int) else None),
+            )
+        )
+
+
+def _lastlog2_rows(ctx: Context, entry: Entry, db: sqlite3.Connection) -> None:
+    for number, (name, when, tty, remote) in enumerate(
+        db.execute("SELECT Name, Time, TTY, RemoteHost FROM Lastlog2"), 1
+    ):
+        if not isinstance(when, int) or when <= 0:
+            continue
+        account = ctx.collected.account(str(name))
+        ctx.collected.lastlog.append(
+            LastLogin(
+                uid=account.uid if account else -1,
+                user=str(name),
+                time=datetime.fromtimestamp(when, UTC),
+                line=str(tty or ""),
+                host=str(remote or ""),
+                origin=ctx.origin(entry, number),
+            )
+        )
+
+
+def _ip_or_none(text: str) -> str | None:
+    from labwarden.core.events import parse_address
+
+    address = parse_address(text)
+    return str(address) if address else None
+
+
+_PARSER = AuthLogParser()
+_SSHD = ("sshd-session[", "sshd-auth[")
+"""OpenSSH 9.8 and later log as ``sshd-session``; the auth.log parser knows ``sshd``."""
+
+
+def _normalized(line: str) -> str:
+    for name in _SSHD:
+        if name in line:
+            return line.replace(name, "sshd[", 1)
+    return line
+
+
+def auth_event(ctx: Context, event: Event, origin: Origin, message: str) -> None:
+    """Keep a parsed authentication line for the rules and the lake."""
+    if not event.get("class_uid"):
+        return
+    event["origin_file"] = origin.path
+    event["origin_line"] = origin.line
+    ctx.collected.auth_events.append(event)
+    raw = json.loads(event.get("raw") or "{}")
+    if event["class_uid"] != int(EventClass.AUTHENTICATION) or event.get("activity") != "logon":
+        return
+    ctx.collected.auth.append(
+        AuthEvent(
+            time=event["time"],
+            outcome=str(event.get("status") or "failure"),
+            method=str(event.get("api_operation") or ""),
+            user=event.get("actor_user"),
+            ip=event.get("src_ip"),
+            program=str(event.get("process") or ""),
+            pid=raw.get("pid"),
+            message=message,
+            origin=origin,
+        )
+    )
+
+
+def read_authlog(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """sshd, sudo and su lines; lines that are not syslog lines are counted in one note."""
+    context = _PARSER.context(LogFile(ctx.evidence.local(entry)))
+    bad = 0
+    first_bad: int | None = None
+    for number, line in ctx.evidence.lines(entry):
+        try:
+            event = _PARSER.parse_line(_normalized(line), context)
+        except RecordError:
+            bad += 1
+            first_bad = first_bad or number
+            continue
+        if event is not None:
+            message = str(json.loads(event["raw"]).get("message", ""))
+            auth_event(ctx, event, ctx.origin(entry, number), message)
+    if bad:
+        ctx.log.note(
+            entry.source,
+            f"{bad} lines are not syslog lines (the first is line {first_bad})",
+            "corrupt",
+            entry.artifact,
+        )
+
+
+def read_journal(ctx: Context, entry: Entry, _account: Account | None) -> None:
+    """Authentication lines of ``journalctl -o json`` (sshd, sudo, su, login)."""
+    bad = 0
+    for number, line in ctx.evidence.lines(entry):
+        try:
+            record = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        if not isinstance(record, dict):
+            bad += 1
+            continue
+        text = _journal_line(record)
+        if text is None:
+            continue
+        try:
+            event = _PARSER.parse_line(text, None)
+        except RecordError:
+            continue
+        if event is not None:
+            auth_event(ctx, event, ctx.origin(entry, number), _message(record))
+    if bad:
+        ctx.log.note(entry.source, f"{bad} lines are not JSON", "corrupt", entry.artifact)
+
+
+_AUTH_IDENTIFIERS = {"sshd", "sshd-session", "sshd-auth", "sudo", "su", "login"}
+
+
+def _message(record: dict[str, Any]) -> str:
+    message = record.get("MESSAGE")
+    if isinstance(message, list):  # binary messages come as a list of byte values
+        with contextlib.suppress(TypeError, ValueError):
+            return bytes(message).decode("utf-8", "replace")
+        return ""
+    return str(message or "")
+
+
+def _journal_line(record: dict[str, Any]) -> str | None:
+    """A journal record as the syslog line rsyslog would have written (ISO time, UTC)."""
+    identifier = str(record.get("SYSLOG_IDENTIFIER") or record.get("_COMM") or "")
+    if identifier not in _AUTH_IDENTIFIERS:
+        return None
+    when = _microseconds(_int(record.get("__REALTIME_TIMESTAMP")))
+    if when is None:
+        return None
+    if identifier.startswith("sshd"):
+        identifier = "sshd"
+    pid = str(record.get("_PID") or record.get("SYSLOG_PID") or "")
+    tag = f"{identifier}[{pid}]" if pid.isdigit() else identifier
+    host = str(record.get("_HOSTNAME") or "-").split()[0] or "-"
+    message = _message(record).replace("\n", " ")
+    return f"{when.isoformat().replace('+00:00', 'Z')} {host} {tag}: {message}"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
