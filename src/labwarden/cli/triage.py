@@ -99,9 +99,7 @@ def _summary(result: TriageResult) -> None:
 def triage(
     root: Annotated[
         Path | None,
-        typer.Option(
-            "--root", help="Examine a mounted image or copied tree instead of this host."
-        ),
+        typer.Option("--root", help="Examine a mounted image or copied tree instead of this host."),
     ] = None,
     output: Annotated[
         Path | None,

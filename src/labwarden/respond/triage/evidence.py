@@ -122,16 +122,18 @@ class Evidence:
         """The entry of a host file copied before (by its resolved path), if any."""
         return self._by_source.get(host_path)
 
-    def copy(self, host: Host, path: str, artifact: str, limit: int) -> tuple[Entry, int, bool]:
-        """Copy a host file into ``artifacts/files/...``; returns its entry, the size the file
-        had (more than the entry's when ``limit`` cut it) and whether it is new (a file met
-        twice, through a link, is copied once)."""
+    def copy(
+        self, host: Host, path: str, artifact: str, limit: int, rel: str | None = None
+    ) -> tuple[Entry, int, bool]:
+        """Copy a host file into ``artifacts/files/<its path>`` (or ``artifacts/<rel>``);
+        returns its entry, the size the file had (more than the entry's when ``limit`` cut
+        it) and whether it is new (a file met twice, through a link, is copied once)."""
         opened = host.open(path)
         try:
             known = self._by_source.get(opened.path)
             if known is not None:
                 return known, known.size, False
-            rel = self._unique(f"{ARTIFACTS}/files/{safe_name(opened.path)}")
+            rel = self._unique(f"{ARTIFACTS}/{rel or 'files/' + safe_name(opened.path)}")
             target = self.folder / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             digest = hashlib.sha256()

@@ -60,14 +60,17 @@ def default_output(live: bool, root: Path | None, now: datetime) -> Path:
 
 
 def _check(options: TriageOptions, output: Path) -> None:
-    if options.root is not None and not options.root.is_dir():
-        raise InputError(f"--root {options.root}: not a folder")
-    if not output.name.endswith((".tar.gz", ".tgz")):
-        raise InputError(f"--output {output}: the archive must end in .tar.gz")
-    if output.exists():
-        raise InputError(f"--output {output}: exists; evidence is never overwritten")
-    if not output.parent.is_dir():
-        raise InputError(f"--output {output}: the folder {output.parent} does not exist")
+    try:
+        if options.root is not None and not options.root.is_dir():
+            raise InputError(f"--root {options.root}: not a folder")
+        if not output.name.endswith((".tar.gz", ".tgz")):
+            raise InputError(f"--output {output}: the archive must end in .tar.gz")
+        if output.exists() or output.is_symlink():
+            raise InputError(f"--output {output}: exists; evidence is never overwritten")
+        if not output.parent.is_dir():
+            raise InputError(f"--output {output}: the folder {output.parent} does not exist")
+    except OSError as exc:
+        raise InputError(f"{exc.filename}: {exc.strerror}") from exc
 
 
 def _documents(ctx: Context, findings: list[Finding]) -> dict[str, tuple[int, str]]:
@@ -106,7 +109,10 @@ def run_triage(
     output = (options.output or default_output(options.live, options.root, now)).absolute()
     _check(options, output)
     since = options.window_start(now)
-    staging = Path(tempfile.mkdtemp(prefix=f".{archive_name(output)}.", dir=output.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{archive_name(output)}.", dir=output.parent))
+    except OSError as exc:
+        raise InputError(f"--output {output}: cannot write there ({exc.strerror})") from exc
     try:
         return _run(
             options, output, staging, now, since, workspace, key, passphrase, lake, progress

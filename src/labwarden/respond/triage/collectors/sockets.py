@@ -22,7 +22,9 @@ def collect_sockets(ctx: Context, artifact: Artifact) -> None:
     for table in TABLES:
         path = f"/proc/net/{table}"
         try:
-            entry, _, _ = ctx.evidence.copy(ctx.host, path, artifact.name, 256 << 20)
+            entry, _, _ = ctx.evidence.copy(
+                ctx.host, path, artifact.name, 256 << 20, rel=f"live/net/{table}"
+            )
         except Unreadable as exc:  # a table this kernel lacks, or a closed /proc
             ctx.unreadable(exc, artifact.name)
             continue

@@ -98,7 +98,8 @@ class Walker:
         self.skip_host: set[str] = set()
 
     def run(self, host_root: str) -> None:
-        """Walk from a host folder, depth first, without following links."""
+        """Walk from a host folder, depth first, without following links (each folder's
+        entries by name, so that two walks of one tree list it alike)."""
         stack = [host_root]
         root = str(self.ctx.host.root).rstrip("/")
         while stack:
@@ -106,7 +107,7 @@ class Walker:
             real = root + folder if folder != "/" else (root or "/")
             try:
                 with os.scandir(real) as entries:
-                    children = list(entries)
+                    children = sorted(entries, key=lambda e: e.name)
             except OSError as exc:
                 self._error(folder, exc)
                 continue

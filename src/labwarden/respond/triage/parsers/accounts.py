@@ -100,8 +100,8 @@ def password_state(field: str) -> tuple[str, str | None]:
         return "disabled", None
     locked = field.startswith("!")
     core = field.lstrip("!")
-    if core.startswith("<redacted:") and core.endswith(">"):
-        scheme = core[len("<redacted:") : -1] or "unknown"
+    if core.startswith("<redacted=") and core.endswith(">"):
+        scheme = core[len("<redacted=") : -1] or "unknown"
     elif core.startswith("$"):
         scheme = SCHEMES.get(core.split("$")[1], "unknown") if core.count("$") >= 2 else "unknown"
     elif core.startswith("*"):
@@ -133,7 +133,7 @@ def parse_shadow(
 
 
 def redact_shadow(data: bytes) -> bytes:
-    """The shadow (or gshadow) file with every password hash replaced by ``<redacted:scheme>``.
+    """The shadow (or gshadow) file with every password hash replaced by ``<redacted=scheme>``.
 
     Markers that carry no secret (``*``, ``!``, ``!!``, an empty field) are kept, and so is
     the ``!`` of a locked hash, so the archive still shows each account's state.
@@ -146,7 +146,7 @@ def redact_shadow(data: bytes) -> bytes:
             state, scheme = password_state(text)
             if state in ("hash", "locked"):
                 prefix = "!" * (len(text) - len(text.lstrip("!")))
-                fields[1] = f"{prefix}<redacted:{scheme}>".encode()
+                fields[1] = f"{prefix}<redacted={scheme}>".encode()
         out.append(b":".join(fields))
     return b"\n".join(out)
 

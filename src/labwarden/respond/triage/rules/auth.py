@@ -21,7 +21,8 @@ FOLLOW_UP = timedelta(days=1)
 """A success this long after the last failure still counts as its outcome."""
 LISTED_SOURCES = 10
 _LOCAL = {"", ":0", ":0.0", "localhost", "127.0.0.1", "::1"}
-_FAILURE_LINES = ("Failed ", "Invalid user", "Connection closed by invalid user")
+_FAILED = ("Failed ",)
+_INVALID = ("Invalid user", "Connection closed by invalid user", "Disconnected from invalid user")
 
 
 @dataclass(slots=True)
@@ -47,9 +48,17 @@ def _source(ip: str | None, host: str | None) -> str | None:
     return None if value in _LOCAL else value
 
 
+def _counted(group: list[AuthEvent]) -> list[AuthEvent]:
+    """The lines of one sshd process that count its attempts: its ``Failed ...`` lines; else
+    its ``Invalid user`` line (it left before a password); else its PAM failure lines. The
+    kinds describe the same attempts, so only one kind is counted."""
+    failed = [e for e in group if e.message.startswith(_FAILED)]
+    invalid = [e for e in group if e.message.startswith(_INVALID)]
+    return failed or invalid[:1] or group
+
+
 def _attempts(events: list[AuthEvent]) -> dict[str, _Source]:
-    """Failed attempts by source: per sshd process the ``Failed``/``Invalid user`` lines, or
-    its PAM failure lines when it wrote none (both describe the same attempts)."""
+    """Failed attempts by source, counted per sshd process (see :func:`_counted`)."""
     by_pid: dict[tuple[str, int | None, str], list[AuthEvent]] = {}
     for event in events:
         source = _source(event.ip, None)
@@ -57,8 +66,7 @@ def _attempts(events: list[AuthEvent]) -> dict[str, _Source]:
             by_pid.setdefault((source, event.pid, event.origin.path), []).append(event)
     sources: dict[str, _Source] = {}
     for (source, pid, _path), group in by_pid.items():
-        explicit = [e for e in group if e.message.startswith(_FAILURE_LINES)]
-        counted = explicit or group
+        counted = _counted(group) if pid is not None else group
         entry = sources.setdefault(source, _Source())
         if pid is None:
             for event in counted:

@@ -154,15 +154,12 @@ def exfiltration(command: str) -> Exfil | None:
     found = _cloud(command)
     if found:
         return found
+    share = _SHARES.search(command)
     if _UPLOAD_CURL.search(command) or _UPLOAD_WGET.search(command):
         url = re.search(r"(https?|ftps?)://([^/\s'\"]+)\S*", command)
         host = url[2].split("@")[-1].split(":")[0] if url else ""
-        return Exfil(
-            "curl" if "curl" in command else "wget",
-            url[0] if url else "?",
-            _host_outside(host) if host else None,
-        )
-    share = _SHARES.search(command)
+        outside = True if share else _host_outside(host) if host else None
+        return Exfil("curl" if "curl" in command else "wget", url[0] if url else "?", outside)
     if share:
         return Exfil(share[0], share[0], True)
     netcat = _NC_SEND.search(command)
@@ -176,13 +173,12 @@ def archive_names(command: str) -> list[str]:
     """Archives ``command`` writes (``tar czf out.tgz``, ``zip -r out.zip``, ``7z a out.7z``)."""
     if not _ARCHIVERS.search(command):
         return []
-    names = []
-    for word in _words(command):
-        if re.search(
-            r"\.(?:tar|tgz|tbz2?|txz|zip|7z|rar|gz|zst|xz|bz2)$", word
-        ) and not word.startswith("-"):
-            names.append(word)
-    return names
+    suffix = re.compile(r"\.(?:tar|tgz|tbz2?|txz|zip|7z|rar|gz|zst|xz|bz2)$")
+    return [
+        word
+        for word in _words(command)
+        if suffix.search(word) and not word.startswith("-") and "@" not in word and "=" not in word
+    ]
 
 
 def piped_archive_upload(command: str) -> bool:
