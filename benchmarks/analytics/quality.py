@@ -22,9 +22,10 @@ from typing import Any
 
 import duckdb
 
+from labwarden.engines.duckdb import DuckDBEngine
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.simulate import Attack, Scenario, Truth, write_lake
-from labwarden.watch.analytics.store import FeatureStore
 
 WORK = Path(__file__).resolve().parents[1] / ".work" / "analytics"
 BASELINE_DAYS = 30
@@ -65,10 +66,11 @@ def run(
         "hive_partitioning = false, union_by_name = true)"
     )
     store = FeatureStore(lake)
-    refresh(con, lake, store)
+    refresh(DuckDBEngine(con), lake, store)
     days = [scenario.start + timedelta(days=BASELINE_DAYS + d) for d in range(SCORED_DAYS)]
     by_budget = {
-        b: score(con, store, days, AnalyticsConfig(budget=b, min_risk=40.0)) for b in BUDGETS
+        b: score(DuckDBEngine(con), store, days, AnalyticsConfig(budget=b, min_risk=40.0))
+        for b in BUDGETS
     }
     glob = store.glob("features")
     volume = con.execute(

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import duckdb
 
+from labwarden.engines.duckdb import DuckDBEngine
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.simulate import Attack, Scenario, Simulator
-from labwarden.watch.analytics.store import FeatureStore
 
 WORK = Path(__file__).resolve().parents[1] / ".work" / "analytics-scale"
 
@@ -51,7 +52,7 @@ def prepare(scenario: Scenario, lake: Path) -> float:
     if hide.exists():
         hide.rename(parked)
     try:
-        refresh(con, lake, store)
+        refresh(DuckDBEngine(con), lake, store)
     finally:
         if parked.exists():
             parked.rename(hide)
@@ -66,9 +67,9 @@ def nightly(lake: Path, day: str) -> None:
     con.execute("SET TimeZone = 'UTC'")
     store = FeatureStore(lake)
     start = time.perf_counter()
-    days = refresh(con, lake, store)
+    days = refresh(DuckDBEngine(con), lake, store)
     aggregated = time.perf_counter() - start
-    alerts = score(con, store, [date.fromisoformat(day)], AnalyticsConfig())
+    alerts = score(DuckDBEngine(con), store, [date.fromisoformat(day)], AnalyticsConfig())
     total = time.perf_counter() - start
     print(
         json.dumps(

@@ -62,10 +62,10 @@ def main() -> None:
         result = run_rules(con, rules.rules)
         stratus = {
             uid: op
-            for uid, op in con.sql(
+            for uid, op in con.rows(
                 "SELECT event_uid, api_operation FROM events "
                 "WHERE user_agent LIKE '%stratus-red-team%'"
-            ).fetchall()
+            )
         }
     by_uid: dict[str, set[str]] = {}
     for detection in result.detections:

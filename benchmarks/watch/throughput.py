@@ -54,7 +54,7 @@ def generate(folder: Path, total: int, per_file: int = PER_FILE) -> list[Path]:
     users = [f"user-{i:03d}" for i in range(200)]
     buckets = [f"acme-bucket-{i:02d}" for i in range(20)]
     n = 0
-    files = []
+    files: list[Path] = []
     while n < total:
         records = []
         for _ in range(min(per_file, total - n)):
@@ -139,13 +139,13 @@ def phase_duckdb(folder: Path) -> dict[str, float]:
     con = connect()
     started = time.perf_counter()
     cpu = _cpu_seconds()
-    rows = con.sql(
+    rows = con.rows(
         "SELECT count(*), count(DISTINCT json_extract_string(r, '$.eventName')), "
         "count(DISTINCT json_extract_string(r, '$.userIdentity.arn')) FROM ("
         "SELECT unnest(json_extract(j, '$.Records[*]')) AS r FROM read_json_objects(?, "
         "compression = 'gzip', maximum_object_size = 134217728) AS t(j))",
-        params=[files],
-    ).fetchall()
+        [files],
+    )
     seconds = time.perf_counter() - started
     return {
         "events": rows[0][0],
@@ -211,7 +211,7 @@ def phase_detect(lake: Path) -> dict[str, float]:
     rules = load([CORPUS / "sigma" / "cloud" / "aws" / "cloudtrail", bundled_rules_dir()])
     con = connect()
     create_events_view(con, lake)
-    events = con.sql("SELECT count(*) FROM events").fetchall()[0][0]
+    events = con.rows("SELECT count(*) FROM events")[0][0]
     result = run_rules(con, rules.rules)
     seconds = time.perf_counter() - started
     assert not result.problems, result.problems[:3]

@@ -52,7 +52,7 @@ def test_demo_labels(tmp_path: Path) -> None:
     try:
         assets = {
             a.uri.removeprefix(str(context.lab.root) + "/"): a
-            for a in context.catalog.list_assets()
+            for a in context.catalog.assets.find()
         }
     finally:
         context.catalog.close()

@@ -11,10 +11,10 @@ from labwarden.engines.duckdb import connect, create_events_view
 def test_settings() -> None:
     con = connect(threads=1)
     settings = dict(
-        con.sql(
+        con.rows(
             "SELECT name, value FROM duckdb_settings() WHERE name IN "
             "('autoinstall_known_extensions', 'TimeZone', 'threads')"
-        ).fetchall()
+        )
     )
     assert settings["autoinstall_known_extensions"] == "false"
     assert settings["TimeZone"] == "UTC"
@@ -24,6 +24,6 @@ def test_settings() -> None:
 def test_empty_lake_view_has_every_column(tmp_path: Path) -> None:
     con = connect()
     assert create_events_view(con, tmp_path / "nothing") == 0
-    names = [r[0] for r in con.sql("DESCRIBE events").fetchall()]
+    names = [r[0] for r in con.rows("DESCRIBE events")]
     assert names == [c for c in LAKE_COLUMNS if not c.startswith("novel_")]
-    assert con.sql("SELECT count(*) FROM events").fetchall() == [(0,)]
+    assert con.rows("SELECT count(*) FROM events") == [(0,)]

@@ -55,13 +55,13 @@ def test_first_scan_then_unchanged_rescan_reads_nothing(
     assert second.bytes_read == 0
     assert not second.asset_changes
     with Catalog.open(workspace) as catalog:
-        dm = catalog.get_asset("dm.csv")
+        dm = catalog.assets.get("dm.csv")
         assert dm.sensitivity is Sensitivity.RESTRICTED
-        assert [f.format for f in catalog.asset_files(catalog.get_asset("bert").id)] == [
+        assert [f.format for f in catalog.files.of_asset(catalog.assets.get("bert").id)] == [
             "json",
             "pickle",
         ]
-        empty = catalog.asset_files(catalog.get_asset("empty.txt").id)[0]
+        empty = catalog.files.of_asset(catalog.assets.get("empty.txt").id)[0]
         assert empty.format == "empty"
         assert empty.digest == blake3.blake3(b"").hexdigest()
 
@@ -78,12 +78,12 @@ def test_changes_are_recorded_in_the_asset_history(workspace: Workspace, tmp_pat
     assert (result.files_new, result.files_changed, result.files_deleted) == (1, 1, 1)
     assert result.asset_changes == {"modified": 1, "removed": 1}
     with Catalog.open(workspace) as catalog:
-        bert = catalog.get_asset("bert")
-        history = catalog.asset_history(bert.id)
+        bert = catalog.assets.get("bert")
+        history = catalog.assets.history(bert.id)
         assert [h.change for h in history] == ["added", "modified"]
         assert history[1].detail["files_added"] == ["tokenizer.json"]
         assert history[1].detail["files_modified"] == ["pytorch_model.bin"]
-        assert [a.name for a in catalog.list_assets(include_removed=True) if a.removed_scan] == [
+        assert [a.name for a in catalog.assets.find(include_removed=True) if a.removed_scan] == [
             "empty.txt"
         ]
 
@@ -98,7 +98,7 @@ def test_permission_change_updates_the_catalog_without_rehashing(
     result = scan(workspace, root)
     assert result.bytes_read == 0
     with Catalog.open(workspace) as catalog:
-        record = catalog.asset_files(catalog.get_asset("dm.csv").id)[0]
+        record = catalog.files.of_asset(catalog.assets.get("dm.csv").id)[0]
         assert record.mode == 0o666
 
 
@@ -111,7 +111,7 @@ def test_sha256_on_request_and_rehash_when_algorithm_changes(
     result = scan(workspace, root, "sha256")
     assert result.files_changed == 4
     with Catalog.open(workspace) as catalog:
-        record = catalog.asset_files(catalog.get_asset("dm.csv").id)[0]
+        record = catalog.files.of_asset(catalog.assets.get("dm.csv").id)[0]
     expected = hashlib.sha256((root / "trial" / "dm.csv").read_bytes()).hexdigest()
     assert (record.digest_algorithm, record.digest) == ("sha256", expected)
 
@@ -125,8 +125,8 @@ def test_multi_gigabyte_sparse_file(workspace: Workspace, tmp_path: Path) -> Non
     result = scan(workspace, tmp_path / "lab")
     assert result.files_new == 1
     with Catalog.open(workspace) as catalog:
-        asset = catalog.list_assets()[0]
-        record = catalog.asset_files(asset.id)[0]
+        asset = catalog.assets.find()[0]
+        record = catalog.files.of_asset(asset.id)[0]
     assert (asset.kind, record.size) == (AssetKind.MODEL, size)
     expected = blake3.blake3()
     zeros = bytes(64 * 1024**2)
@@ -191,8 +191,8 @@ def test_checks_see_what_earlier_checks_proved(workspace: Workspace, tmp_path: P
 
     with Catalog.open(workspace) as catalog:
         run_scan(catalog, LocalSource([str(tmp_path / "lab")]), policy, checks=all_checks())
-        asset = catalog.get_asset("logs")
-        rules = {f.rule for f in catalog.list_findings(asset_id=asset.id)}
+        asset = catalog.assets.get("logs")
+        rules = {f.rule for f in catalog.findings.find(asset_id=asset.id)}
     assert asset.sensitivity is Sensitivity.RESTRICTED
     assert any(r.rule.startswith("check:pii/") for r in asset.reasons)
     assert "restricted-group-readable" in rules

@@ -145,7 +145,7 @@ def test_scan_classifies_a_workbook_by_its_columns(workspace: Workspace, tmp_pat
     )
     scan(workspace, lab)
     with Catalog.open(workspace) as catalog:
-        asset = catalog.get_asset("site-17-subjects.xlsx")
+        asset = catalog.assets.get("site-17-subjects.xlsx")
         assert asset.sensitivity is Sensitivity.RESTRICTED
-        (found,) = catalog.asset_files(asset.id)
+        (found,) = catalog.files.of_asset(asset.id)
         assert found.columns == ["USUBJID", "AGE", "SEX", "RACE"]

@@ -21,7 +21,7 @@ def test_demo_lab_bom_is_valid_cyclonedx_1_6(demo_lab: Lab, tmp_path: Path) -> N
     policy = load_policy(None)
     with Catalog.open(Workspace(tmp_path / ".labwarden")) as catalog:
         run_scan(catalog, LocalSource([str(demo_lab.root)], policy.exclude), policy)
-        assets = [(a, catalog.asset_files(a.id)) for a in catalog.list_assets()]
+        assets = [(a, catalog.files.of_asset(a.id)) for a in catalog.assets.find()]
     document = build_bom(assets)
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document))
     assert errors is None, errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from labwarden.inventory.sources.local import LocalSource
 from labwarden.seal import keys
 from labwarden.seal.errors import SignatureError
 from labwarden.seal.sign import SealOptions
-from labwarden.seal.store import list_versions, parse_ref, verifications
 from labwarden.seal.workflow import (
+    parse_ref,
     resolve_asset,
     seal_asset,
     verify_all,
@@ -33,6 +34,14 @@ from tests.seal.conftest import PASSPHRASE, flip_tensor_byte, write_model
 def _scan(catalog: Catalog, workspace: Workspace, path: Path) -> None:
     policy = workspace_policy(workspace.policy_path)
     run_scan(catalog, LocalSource([str(path)], exclude=policy.exclude), policy)
+
+
+def _edit_bundle(catalog: Catalog, version_id: int, bundle: str) -> None:
+    """Change a stored seal behind labwarden's back, as someone with the database file could."""
+    db = sqlite3.connect(catalog.path)
+    with db:
+        db.execute("UPDATE asset_versions SET bundle = ? WHERE id = ?", (bundle, version_id))
+    db.close()
 
 
 @pytest.fixture
@@ -63,8 +72,8 @@ def test_seals_are_numbered_versions_with_who_and_when(
     assert first.version.sealed_by == "ann@lab"
     assert second.version.file_count == first.version.file_count + 1
     assert Path(second.version.seal_path).is_file()
-    assert [v.ref for v in list_versions(catalog, asset.id)] == [f"{asset.id}@v1", f"{asset.id}@v2"]
-    history = [e.change for e in catalog.asset_history(asset.id)]
+    assert [v.ref for v in catalog.seals.versions(asset.id)] == [f"{asset.id}@v1", f"{asset.id}@v2"]
+    history = [e.change for e in catalog.assets.history(asset.id)]
     assert history.count("sealed") == 2
     found, version = version_for(catalog, f"{asset.id}@v1")
     assert (found.id, version.version) == (asset.id, 1)
@@ -73,7 +82,7 @@ def test_seals_are_numbered_versions_with_who_and_when(
     assert verify_version(catalog, asset, second.version, trusted).verified
     old = verify_version(catalog, asset, first.version, trusted)
     assert [(c.kind, c.path) for c in old.changes] == [("added", "notes.txt")]
-    assert [v["outcome"] for v in verifications(catalog, first.version.id)] == ["mismatch"]
+    assert [v["outcome"] for v in catalog.seals.verifications(first.version.id)] == ["mismatch"]
 
 
 def test_parse_ref() -> None:
@@ -100,11 +109,7 @@ def test_backup_proof_and_a_swapped_catalog_record(
     other_seal = seal_asset(
         signing_workspace, catalog, other, "default", lambda: PASSPHRASE, SealOptions()
     )
-    with catalog.transaction() as tx:
-        tx.execute(
-            "UPDATE asset_versions SET bundle = ? WHERE id = ?",
-            (other_seal.version.bundle, sealed.version.id),
-        )
+    _edit_bundle(catalog, sealed.version.id, other_seal.version.bundle)
     _, tampered_record = version_for(catalog, sealed.version.ref)
     with pytest.raises(SignatureError, match="catalog record was swapped"):
         verify_version(catalog, asset, tampered_record, trusted, backup)
@@ -122,12 +127,12 @@ def test_verify_all_turns_drift_into_findings_and_resolves_them(
     flip_tensor_byte(shard, "layer.1.key")
     checks = verify_all(catalog, trusted)
     assert [c.ok for c in checks] == [False]
-    stored = [f for f in catalog.list_findings(asset_id=asset.id) if f.check == "seal"]
+    stored = [f for f in catalog.findings.find(asset_id=asset.id) if f.check == "seal"]
     assert [(f.rule, f.location.member) for f in stored] == [("seal.modified", "layer.1.key")]
     assert "tensors changed: layer.1.key" in stored[0].message
     shard.write_bytes(original)
     assert all(c.ok for c in verify_all(catalog, trusted))
-    assert [f for f in catalog.list_findings(asset_id=asset.id) if f.check == "seal"] == []
+    assert [f for f in catalog.findings.find(asset_id=asset.id) if f.check == "seal"] == []
 
 
 def test_verify_all_reports_a_bad_signature_as_a_critical_finding(
@@ -139,11 +144,7 @@ def test_verify_all_reports_a_bad_signature_as_a_critical_finding(
     )
     document = json.loads(sealed.version.bundle)
     document["dsseEnvelope"]["signatures"][0]["sig"] = "MEUCIQ" + "A" * 90
-    with catalog.transaction() as tx:
-        tx.execute(
-            "UPDATE asset_versions SET bundle = ? WHERE id = ?",
-            (json.dumps(document), sealed.version.id),
-        )
+    _edit_bundle(catalog, sealed.version.id, json.dumps(document))
     checks = verify_all(catalog, keys.trusted_keys(signing_workspace, []))
     assert checks[0].error is not None
     finding = checks[0].findings[0]

@@ -11,15 +11,15 @@ from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.core.workspace import Workspace, locate
+from labwarden.store.assets import AssetChange
 from labwarden.store.catalog import Catalog
 from labwarden.store.migrate import latest_version
 
 
 def add_asset(catalog: Catalog, uri: str, name: str) -> int:
-    scan = catalog.start_scan([uri], "blake3")
-    with catalog.transaction() as tx:
-        return catalog.save_asset(
-            tx,
+    scan = catalog.scans.start([uri], "blake3")
+    return catalog.assets.save(
+        AssetChange(
             uri=uri,
             name=name,
             kind=AssetKind.MODEL,
@@ -30,16 +30,17 @@ def add_asset(catalog: Catalog, uri: str, name: str) -> int:
             file_paths=[],
             size=0,
             content_digest="d",
-            scan_id=scan,
-            change="added",
-            detail={},
-        )
+        ),
+        scan,
+        "added",
+        {},
+    )
 
 
 def test_new_catalog_is_migrated_and_in_wal_mode(workspace: Workspace) -> None:
     with Catalog.open(workspace) as catalog:
-        assert catalog.conn.execute("PRAGMA user_version").fetchone()[0] == latest_version()
-        assert catalog.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert catalog.schema_version == latest_version()
+        assert catalog.journal_mode == "wal"
     assert workspace.lake_path.is_dir()
 
 
@@ -62,9 +63,10 @@ def test_readers_see_committed_writes_while_a_writer_is_open(workspace: Workspac
     writer = Catalog.open(workspace)
     reader = Catalog.open(workspace)
     add_asset(writer, "/lab/a.pkl", "a.pkl")
-    writer.conn.execute("BEGIN IMMEDIATE")
-    assert [a.name for a in reader.list_assets()] == ["a.pkl"]
-    writer.conn.execute("ROLLBACK")
+    with pytest.raises(RuntimeError), writer.transaction():
+        add_asset(writer, "/lab/b.pkl", "b.pkl")  # uncommitted while the reader reads
+        assert [a.name for a in reader.assets.find()] == ["a.pkl"]
+        raise RuntimeError("roll back")
     writer.close()
     reader.close()
 
@@ -73,12 +75,12 @@ def test_get_asset_by_id_uri_or_unique_name(workspace: Workspace) -> None:
     with Catalog.open(workspace) as catalog:
         first = add_asset(catalog, "/lab/a/model.pkl", "model.pkl")
         add_asset(catalog, "/lab/b/model.pkl", "model.pkl")
-        assert catalog.get_asset(str(first)).uri == "/lab/a/model.pkl"
-        assert catalog.get_asset("/lab/b/model.pkl").name == "model.pkl"
+        assert catalog.assets.get(str(first)).uri == "/lab/a/model.pkl"
+        assert catalog.assets.get("/lab/b/model.pkl").name == "model.pkl"
         with pytest.raises(InputError, match="ambiguous"):
-            catalog.get_asset("model.pkl")
+            catalog.assets.get("model.pkl")
         with pytest.raises(InputError, match="no asset 'x'"):
-            catalog.get_asset("x")
+            catalog.assets.get("x")
 
 
 def test_findings_are_upserted_and_resolved_when_gone(workspace: Workspace) -> None:
@@ -92,13 +94,11 @@ def test_findings_are_upserted_and_resolved_when_gone(workspace: Workspace) -> N
             "os.system",
         )
         meh = Finding("modelfile", "unknown-import", Severity.MEDIUM, Location("/lab/m.pkl"), "x.y")
-        with catalog.transaction() as tx:
-            catalog.record_findings(tx, asset, ["modelfile"], [bad, meh], 1)
-        with catalog.transaction() as tx:
-            catalog.record_findings(tx, asset, ["modelfile"], [bad], 1)
-        assert [f.rule for f in catalog.list_findings()] == ["dangerous-import"]
-        assert len(catalog.list_findings(include_resolved=True)) == 2
-        assert catalog.list_findings(min_severity=Severity.CRITICAL)[0].location.offset == 2
+        catalog.findings.record(asset, ["modelfile"], [bad, meh], 1)
+        catalog.findings.record(asset, ["modelfile"], [bad], 1)
+        assert [f.rule for f in catalog.findings.find()] == ["dangerous-import"]
+        assert len(catalog.findings.find(include_resolved=True)) == 2
+        assert catalog.findings.find(min_severity=Severity.CRITICAL)[0].location.offset == 2
 
 
 def test_findings_with_undecodable_text_are_stored_escaped(workspace: Workspace) -> None:
@@ -114,9 +114,8 @@ def test_findings_with_undecodable_text_are_stored_escaped(workspace: Workspace)
             "imports ev\udcffil.call",
             remediation="check \ud800 it",
         )
-        with catalog.transaction() as tx:
-            catalog.record_findings(tx, asset, ["modelfile"], [odd], 1)
-        (stored,) = catalog.list_findings()
+        catalog.findings.record(asset, ["modelfile"], [odd], 1)
+        (stored,) = catalog.findings.find()
         assert stored.message == "imports ev\\udcffil.call"
         assert stored.location.member == "data\\udc82.pkl"
 

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from labwarden.core.events import LAKE_SCHEMA
-from labwarden.store.lake import Lake, LedgerEntry
+from labwarden.store.lake import Lake
+from labwarden.store.ledger import LedgerEntry
 
 
 def _table(n: int) -> pa.Table:

@@ -42,17 +42,17 @@ def test_store_list_show_and_rerun(tmp_path: Path, workspace: Workspace) -> None
     with Catalog.open(workspace) as catalog:
         assert alerting.store(catalog, result.detections) == (1, 0)
         assert alerting.store(catalog, run_rules(con, rules.rules).detections) == (0, 1)
-        (alert,) = alerting.list_alerts(catalog)
+        (alert,) = catalog.alerts.find()
         assert alert.principal == "mallory" and alert.event_count == 2
         assert alert.severity is Severity.HIGH and alert.risk == 14
-        shown = alerting.get_alert(catalog, alert.id)
+        shown = catalog.alerts.get(alert.id)
         assert [e["api_operation"] for e in shown.evidence] == ["PutBucketPolicy"] * 2
         assert shown.evidence[0]["origin_file"].endswith("trail.json")
-        alerting.set_status(catalog, alert.id, "closed")
-        assert alerting.list_alerts(catalog) == []
-        assert len(alerting.list_alerts(catalog, status=None)) == 1
+        catalog.alerts.set_status(alert.id, "closed")
+        assert catalog.alerts.find() == []
+        assert len(catalog.alerts.find(status=None)) == 1
         with pytest.raises(InputError):
-            alerting.get_alert(catalog, 999)
+            catalog.alerts.get(999)
 
 
 def test_risk_weights_sensitivity() -> None:

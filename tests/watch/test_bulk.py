@@ -81,11 +81,9 @@ def _file(records: list[Any], shape: str, compressed: bool, tail: bytes) -> byte
 def _stored(lake: Lake) -> list[dict[str, Any]]:
     con = connect()
     create_events_view(con, lake.root)
-    rows: list[dict[str, Any]] = (
-        con.sql("SELECT * EXCLUDE (day) FROM events ORDER BY origin_line, event_uid")
-        .to_arrow_table()
-        .to_pylist()
-    )
+    rows: list[dict[str, Any]] = con.table(
+        "SELECT * EXCLUDE (day) FROM events ORDER BY origin_line, event_uid"
+    ).to_pylist()
     return rows
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab
+from labwarden.demo.steps.watch import LOG_FOLDERS, demo_resources
 from labwarden.store.catalog import Catalog
-from labwarden.watch.demo_step import LOG_FOLDERS, demo_resources
 from labwarden.watch.service import compile_rules, detect, ingest_paths
 
 

@@ -26,7 +26,7 @@ HTTP = (
 def _count(lake: Path, where: str = "true") -> int:
     con = connect()
     create_events_view(con, lake)
-    return int(con.sql(f"SELECT count(*) FROM events WHERE {where}").fetchall()[0][0])
+    return int(con.rows(f"SELECT count(*) FROM events WHERE {where}")[0][0])
 
 
 def test_corpus_twice_adds_nothing(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_bulk_and_parser_paths_store_the_same(
     for lake in (fast, slow):
         create_events_view(con, lake.root)
         query = "SELECT * EXCLUDE (day) FROM events ORDER BY origin_line"
-        rows.append(con.sql(query).to_arrow_table().to_pylist())
+        rows.append(con.table(query).to_pylist())
     assert rows[0] == rows[1]
 
 
@@ -167,7 +167,7 @@ def test_growing_file_ingests_only_the_tail(tmp_path: Path) -> None:
     assert _count(lake.root) == 5
     con = connect()
     create_events_view(con, lake.root)
-    lines = sorted(r[0] for r in con.sql("SELECT origin_line FROM events").fetchall())
+    lines = sorted(r[0] for r in con.rows("SELECT origin_line FROM events"))
     assert lines == [1, 2, 3, 4, 5]
 
 
@@ -198,7 +198,7 @@ def test_lines_appended_while_ingesting_wait_for_the_next_run(
     assert _count(lake.root) == 5
     con = connect()
     create_events_view(con, lake.root)
-    lines = sorted(r[0] for r in con.sql("SELECT origin_line FROM events").fetchall())
+    lines = sorted(r[0] for r in con.rows("SELECT origin_line FROM events"))
     assert lines == [1, 2, 3, 4, 5]
 
 
@@ -259,10 +259,10 @@ def test_assets_resolved_from_resources_and_catalog(tmp_path: Path) -> None:
     ingestor.close()
     con = connect()
     create_events_view(con, lake.root)
-    rows = con.sql(
+    rows = con.rows(
         "SELECT event_uid, asset_name, asset_sensitivity, asset_canary, src_network, src_country "
         "FROM events ORDER BY event_uid"
-    ).fetchall()
+    )
     assert rows == [
         ("e-1", "docking", "restricted", False, "198.51.100.0/24", "DK"),
         (
@@ -311,9 +311,9 @@ def test_bulk_network_sql_matches_python(tmp_path: Path) -> None:
     )
     con = connect()
     table = pa.Table.from_pylist([{"src_ip": ip, "raw": "{}"} for ip in ips], schema=SCHEMA)
-    con.register("batch", table)
-    found = {
-        r["src_ip"]: (r["src_network"], r["src_country"])
-        for r in Enricher(resolver).networks(con).to_pylist()
-    }
+    with con.registered("batch", table):
+        found = {
+            r["src_ip"]: (r["src_network"], r["src_country"])
+            for r in Enricher(resolver).networks(con).to_pylist()
+        }
     assert found == {ip: (network_of(ip), resolver.network(ip)) for ip in ips}

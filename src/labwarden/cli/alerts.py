@@ -16,17 +16,7 @@ from labwarden.watch import alerting
 
 app = typer.Typer(help="List, show, acknowledge and close alerts.", no_args_is_help=False)
 
-_COLUMNS = [
-    "id",
-    "risk",
-    "severity",
-    "rule",
-    "principal",
-    "first_seen",
-    "events",
-    "assets",
-    "status",
-]
+_COLUMNS = [*alerting.ALERT_COLUMNS, "status"]
 
 
 @app.callback(invoke_without_command=True)
@@ -50,27 +40,13 @@ def alerts(
     if ctx.invoked_subcommand is not None:
         return
     with STATE.catalog() as catalog:
-        found = alerting.list_alerts(
-            catalog,
+        found = catalog.alerts.find(
             min_severity=severity,
             status=None if status == "all" else status,
             rule=rule,
             limit=limit,
         )
-    rows = [
-        {
-            "id": a.id,
-            "risk": a.risk,
-            "severity": a.severity.value,
-            "rule": a.rule_title,
-            "principal": a.principal or "-",
-            "first_seen": a.first_seen[:19],
-            "events": a.event_count,
-            "assets": ", ".join(a.assets[:3]),
-            "status": a.status,
-        }
-        for a in found
-    ]
+    rows = [alerting.alert_row(a) for a in found]
     render_rows(
         rows,
         _COLUMNS,
@@ -90,7 +66,7 @@ def show(
 ) -> None:
     """One alert with its evidence events."""
     with STATE.catalog() as catalog:
-        alert = alerting.get_alert(catalog, alert_id)
+        alert = catalog.alerts.get(alert_id)
     if fmt is OutputFormat.JSON:
         typer.echo(json.dumps(alert.to_dict(), indent=2, default=str))
         return
@@ -142,7 +118,7 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
 
 def _set(alert_id: int, status: str) -> None:
     with STATE.catalog() as catalog:
-        alerting.set_status(catalog, alert_id, status)
+        catalog.alerts.set_status(alert_id, status)
     typer.echo(f"alert {alert_id}: {status}")
 
 

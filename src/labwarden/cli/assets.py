@@ -36,7 +36,7 @@ def assets(
     if ctx.invoked_subcommand is not None:
         return
     with STATE.catalog() as catalog:
-        found = catalog.list_assets(
+        found = catalog.assets.find(
             kind=kind, sensitivity=sensitivity, include_removed=include_removed
         )
     rows = [
@@ -72,10 +72,10 @@ def show(
 ) -> None:
     """Show one asset: why it is as sensitive as it is, its files, findings and history."""
     with STATE.catalog() as catalog:
-        asset = catalog.get_asset(ref)
-        files = catalog.asset_files(asset.id)
-        history = catalog.asset_history(asset.id)
-        findings = catalog.list_findings(asset_id=asset.id)
+        asset = catalog.assets.get(ref)
+        files = catalog.files.of_asset(asset.id)
+        history = catalog.assets.history(asset.id)
+        findings = catalog.findings.find(asset_id=asset.id)
     file_rows = [
         {
             "path": f.path.removeprefix(asset.uri.rstrip("/") + "/") or f.name,

@@ -28,8 +28,8 @@ def bom(
     """Export the asset inventory as CycloneDX 1.6 JSON (models, datasets, code, files)."""
     with STATE.catalog() as catalog:
         selected = [
-            (asset, catalog.asset_files(asset.id))
-            for asset in catalog.list_assets()
+            (asset, catalog.files.of_asset(asset.id))
+            for asset in catalog.assets.find()
             if (not kind or asset.kind in kind)
             and (min_sensitivity is None or asset.sensitivity >= min_sensitivity)
         ]

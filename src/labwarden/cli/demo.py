@@ -10,7 +10,6 @@ import typer
 
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.workspace import Workspace
-from labwarden.demo.run import run_demo
 from labwarden.report.tabular import OutputFormat, render_rows
 
 
@@ -26,6 +25,8 @@ def demo(
     workspace = (
         STATE.resolve() if STATE.workspace else Workspace((directory / ".labwarden").absolute())
     )
+    from labwarden.demo.run import run_demo  # the lab's builders import pyarrow and numpy
+
     stderr.print(f"building the demo lab in {directory} ...", markup=False)
     context = run_demo(directory, workspace, force=force)
     try:

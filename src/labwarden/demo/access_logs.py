@@ -18,7 +18,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from labwarden.demo.lab import EPOCH, Lab
+from labwarden.demo.writer import EPOCH, Lab
 
 ACCOUNT = "412938475610"
 REGION = "eu-west-1"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import json
 
-from labwarden.demo.lab import Lab
+from labwarden.demo.writer import Lab
 
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 

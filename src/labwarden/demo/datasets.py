@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from labwarden.demo.lab import Lab
+from labwarden.demo.writer import Lab
 
 STUDY = "CTX-104"
 SITES = ["101", "102", "103", "104", "201", "202", "301"]

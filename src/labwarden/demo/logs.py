@@ -6,7 +6,7 @@ from __future__ import annotations
 import gzip
 from datetime import timedelta
 
-from labwarden.demo.lab import EPOCH, Lab
+from labwarden.demo.writer import EPOCH, Lab
 
 PATIENTS = [
     ("Maria Jensen", "1961-04-12", "MRN-4481923"),

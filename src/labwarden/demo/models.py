@@ -7,8 +7,8 @@ import json
 import struct
 from collections.abc import Mapping
 
-from labwarden.demo.lab import Lab
 from labwarden.demo.pickles import shell_payload, sklearn_estimator, torch_zip
+from labwarden.demo.writer import Lab
 
 
 def safetensors(tensors: Mapping[str, tuple[int, ...]], fill: bytes) -> bytes:

@@ -1,56 +1,31 @@
 """The demo job: build the lab, scan it, and collect what a user should look at.
 
-Later capabilities append to :data:`STEPS`; each step reads the :class:`DemoContext` and adds
-sections that the CLI prints in order.
+Each step (:mod:`labwarden.demo.steps`) reads the :class:`DemoContext` and adds sections that
+the CLI prints in order; a new capability adds its step to :func:`_steps`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from labwarden.checks.registry import all_checks
 from labwarden.core.workspace import Workspace
-from labwarden.demo.lab import Lab, build_lab
+from labwarden.demo.context import DemoContext, Section, Step
+from labwarden.demo.lab import build_lab
+from labwarden.demo.steps.privacy import privacy_step
+from labwarden.demo.steps.seals import seal_step
+from labwarden.demo.steps.watch import watch_step
 from labwarden.inventory.policy import workspace_policy
-from labwarden.inventory.scan import ScanResult, run_scan
+from labwarden.inventory.scan import run_scan
 from labwarden.inventory.sources.local import LocalSource
 from labwarden.report.overview import priorities
 from labwarden.store.catalog import Catalog
 
-
-@dataclass(slots=True)
-class Section:
-    """A titled table the demo prints."""
-
-    title: str
-    columns: list[str]
-    rows: list[dict[str, Any]]
-
-
-@dataclass(slots=True)
-class DemoContext:
-    """Everything a demo step may use."""
-
-    lab: Lab
-    workspace: Workspace
-    catalog: Catalog
-    scan: ScanResult
-    sections: list[Section] = field(default_factory=list)
-    next_commands: list[str] = field(default_factory=list)
-
-
-Step = Callable[[DemoContext], None]
+__all__ = ["DemoContext", "Section", "run_demo"]
 
 
 def _steps() -> list[Step]:
-    """The demo steps after the scan, in order; each capability adds its own line here."""
-    from labwarden.privacy.demo_step import privacy_step
-    from labwarden.seal.demo_step import seal_step
-    from labwarden.watch.demo_step import watch_step
-
+    """The demo steps after the scan, in order."""
     return [privacy_step, seal_step, watch_step]
 
 
@@ -74,7 +49,7 @@ def _overview(context: DemoContext) -> None:
     context.sections.append(
         Section("Look at these first", ["rank", "level", "asset_id", "asset", "why"], rows)
     )
-    by_kind = context.catalog.asset_counts()
+    by_kind = context.catalog.assets.counts()
     context.sections.append(
         Section(
             "Assets by kind and sensitivity",

@@ -1,27 +1,95 @@
-"""DuckDB, the embedded engine over the Parquet lake.
+"""DuckDB, the embedded engine over the Parquet lake (the default :class:`Engine`).
 
-Connections never install or download extensions: only the built-in ``json``, ``parquet`` and
-``icu`` are used. Times are UTC.
+Sessions never install or download extensions: only the built-in ``json``, ``parquet`` and
+``icu`` are used. Times are UTC. DuckDB's own objects never leave this module: callers see
+Arrow tables, tuples and :class:`EngineError`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from labwarden.core.events import LAKE_SCHEMA
+from labwarden.engines.interface import Engine, EngineError, Params
 
 log = logging.getLogger(__name__)
 
 EVENTS_VIEW = "events"
 
 
-def connect(
-    *, threads: int | None = None, memory_limit: str | None = None
-) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection with extension downloads disabled and UTC time."""
+class DuckDBEngine:
+    """One DuckDB connection (or cursor) as an :class:`Engine`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+
+    def table(self, sql: str, params: Params | None = None) -> pa.Table:
+        """The result of a query as an Arrow table."""
+        try:
+            table = self._con.sql(sql, params=params).to_arrow_table()
+        except duckdb.Error as exc:
+            raise EngineError(str(exc)) from exc
+        if table is None:  # pragma: no cover - DuckDB returns a table for every SELECT
+            raise EngineError("the statement returned no result")
+        return table
+
+    def rows(self, sql: str, params: Params | None = None) -> list[tuple[Any, ...]]:
+        """The result of a query as tuples."""
+        try:
+            return self._con.execute(sql, params).fetchall()
+        except duckdb.Error as exc:
+            raise EngineError(str(exc)) from exc
+
+    def execute(self, sql: str, params: Params | None = None) -> None:
+        """Run a statement."""
+        try:
+            self._con.execute(sql, params)
+        except duckdb.Error as exc:
+            raise EngineError(str(exc)) from exc
+
+    @contextmanager
+    def registered(self, name: str, table: pa.Table) -> Iterator[None]:
+        """``table`` visible as relation ``name`` while the block runs (no copy is made)."""
+        try:
+            self._con.register(name, table)
+        except duckdb.Error as exc:
+            raise EngineError(str(exc)) from exc
+        try:
+            yield
+        finally:
+            try:
+                self._con.unregister(name)
+            except duckdb.Error as exc:  # a failed statement may have closed the session
+                log.debug("unregister %s: %s", name, exc)
+
+    def columns(self, relation: str) -> list[str]:
+        """The column names of a table or view."""
+        return [str(row[0]) for row in self.rows(f"DESCRIBE {relation}")]
+
+    def events_view(self, lake_root: Path, name: str = EVENTS_VIEW) -> int:
+        """Create view ``name`` over the lake (see :meth:`Engine.events_view`)."""
+        return create_events_view(self, lake_root, name)
+
+    def cursor(self) -> DuckDBEngine:
+        """A session for another thread (DuckDB cursors do not inherit settings: set UTC)."""
+        cursor = DuckDBEngine(self._con.cursor())
+        cursor.execute("SET TimeZone = 'UTC'")
+        return cursor
+
+    def close(self) -> None:
+        """Close the connection or cursor."""
+        self._con.close()
+
+
+def connect(*, threads: int | None = None, memory_limit: str | None = None) -> DuckDBEngine:
+    """An in-memory DuckDB session with extension downloads disabled and UTC time."""
     con = duckdb.connect(":memory:")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET TimeZone = 'UTC'")
@@ -31,7 +99,7 @@ def connect(
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         con.execute("SET memory_limit = ?", [memory_limit])
-    return con
+    return DuckDBEngine(con)
 
 
 def lake_glob(lake_root: Path) -> str:
@@ -51,9 +119,7 @@ def _type(field_type: object) -> str:
     }.get(text, "VARCHAR")
 
 
-def create_events_view(
-    con: duckdb.DuckDBPyConnection, lake_root: Path, name: str = EVENTS_VIEW
-) -> int:
+def create_events_view(engine: Engine, lake_root: Path, name: str = EVENTS_VIEW) -> int:
     """Create view ``name`` over the lake (an empty typed view when it holds no events yet).
 
     Returns the number of Parquet files the view reads.
@@ -61,13 +127,13 @@ def create_events_view(
     files = sorted(lake_root.glob("source=*/day=*/*.parquet")) if lake_root.is_dir() else []
     if not files:
         columns = ", ".join(f"NULL::{_type(f.type)} AS {f.name}" for f in LAKE_SCHEMA)
-        con.execute(
+        engine.execute(
             f"CREATE OR REPLACE VIEW {name} AS SELECT {columns}, NULL::VARCHAR AS source, "
             "NULL::DATE AS day WHERE false"
         )
         return 0
     pattern = lake_glob(lake_root).replace("'", "''")
-    con.execute(
+    engine.execute(
         f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{pattern}', "  # noqa: S608
         "hive_partitioning = true, union_by_name = true, "
         "hive_types = {'source': 'VARCHAR', 'day': 'DATE'})"

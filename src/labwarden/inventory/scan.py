@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +18,8 @@ from labwarden.inventory.grouping import group_assets
 from labwarden.inventory.hashing import Algorithm, digest_bytes
 from labwarden.inventory.policy import Policy
 from labwarden.inventory.sources.interface import Note, Source
-from labwarden.store.catalog import AssetSummary, Catalog
+from labwarden.store.assets import AssetChange, AssetSummary
+from labwarden.store.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +86,9 @@ def run_scan(  # noqa: C901
     and file deletions applied in one transaction at the end. Checks run on assets that are new
     or changed (all assets with ``recheck``).
     """
-    scan_id = catalog.start_scan(source.roots, algorithm)
+    scan_id = catalog.scans.start(source.roots, algorithm)
     result = ScanResult(scan_id)
-    known = catalog.files_under(source.roots)
+    known = catalog.files.under(source.roots)
     current: dict[str, FileRecord] = {}
     markers: dict[str, set[str]] = {}
     touched: set[str] = set()  # files whose mode or owner changed: their checks run again
@@ -97,7 +97,7 @@ def run_scan(  # noqa: C901
         for folder, names in batch.markers.items():
             markers.setdefault(folder, set()).update(names)
         if batch.changed:
-            catalog.upsert_files(batch.changed, scan_id)
+            catalog.files.upsert(batch.changed, scan_id)
         metadata_changed = []
         for record in batch.unchanged:
             current[record.path] = record
@@ -106,7 +106,7 @@ def run_scan(  # noqa: C901
             if (old.mode, old.uid) != (record.mode, record.uid):
                 metadata_changed.append(record)
         if metadata_changed:
-            catalog.update_file_metadata(metadata_changed)
+            catalog.files.update_metadata(metadata_changed)
             touched.update(r.path for r in metadata_changed)
         for record in batch.changed:
             current[record.path] = record
@@ -128,9 +128,9 @@ def run_scan(  # noqa: C901
         if recheck or asset.id in changed or any(f.path in touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)
     if result.notes:
-        catalog.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
-    catalog.finish_scan(scan_id, result.stats())
-    result.asset_counts = catalog.asset_counts()
+        catalog.scans.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
+    catalog.scans.finish(scan_id, result.stats())
+    result.asset_counts = catalog.assets.counts()
     return result
 
 
@@ -145,14 +145,14 @@ def _store_assets(  # noqa: C901
     result: ScanResult,
 ) -> set[int]:
     """Save assets, their history and file deletions in one transaction; return changed ids."""
-    previous = catalog.asset_index_under(roots)
+    previous = catalog.assets.index_under(roots)
     old_files: dict[int, dict[str, str | None]] = {}
     for record in known.values():
         if record.asset_id is not None:
             old_files.setdefault(record.asset_id, {})[record.path] = record.digest
     changed: set[int] = set()
-    with catalog.transaction() as tx:
-        catalog.delete_files(tx, deleted)
+    with catalog.transaction():
+        catalog.files.delete(deleted)
         for asset in assets:
             digest = content_digest(asset, algorithm)
             before = previous.pop(asset.uri, None)
@@ -172,28 +172,29 @@ def _store_assets(  # noqa: C901
                 if before.sensitivity != asset.sensitivity.value or before.kind != asset.kind.value:
                     change = "reclassified"
                     detail = {"from": before.sensitivity, "to": asset.sensitivity.value}
-            asset.id = catalog.save_asset(
-                tx,
-                uri=asset.uri,
-                name=asset.name,
-                kind=asset.kind,
-                grouping=asset.grouping,
-                sensitivity=asset.sensitivity,
-                reasons=asset.reasons,
-                formats=asset.formats,
-                file_paths=[f.path for f in asset.files],
-                size=asset.size,
-                content_digest=digest,
-                scan_id=scan_id,
-                change=change,
-                detail=detail,
+            asset.id = catalog.assets.save(
+                AssetChange(
+                    uri=asset.uri,
+                    name=asset.name,
+                    kind=asset.kind,
+                    grouping=asset.grouping,
+                    sensitivity=asset.sensitivity,
+                    reasons=asset.reasons,
+                    formats=asset.formats,
+                    file_paths=[f.path for f in asset.files],
+                    size=asset.size,
+                    content_digest=digest,
+                ),
+                scan_id,
+                change,
+                detail,
             )
             if change is not None:
                 result.asset_changes[change] += 1
             if change in ("added", "modified"):
                 changed.add(asset.id)
         for gone in previous.values():
-            catalog.remove_asset(tx, gone.id, scan_id)
+            catalog.assets.remove(gone.id, scan_id)
             result.asset_changes["removed"] += 1
     return changed
 
@@ -265,15 +266,14 @@ def _run_checks(
             if finding.raises is not None and finding.raises > asset.sensitivity:
                 asset.sensitivity = finding.raises
     if ran:
-        with catalog.transaction() as tx:
-            catalog.record_findings(tx, asset.id, ran, found, scan_id)
-            _raise_sensitivity(catalog, tx, asset, found, scan_id, initial)
+        with catalog.transaction():
+            catalog.findings.record(asset.id, ran, found, scan_id)
+            _raise_sensitivity(catalog, asset, found, scan_id, initial)
         result.findings.extend(found)
 
 
 def _raise_sensitivity(
     catalog: Catalog,
-    tx: sqlite3.Connection,
     asset: Asset,
     findings: Sequence[Finding],
     scan_id: int,
@@ -297,4 +297,4 @@ def _raise_sensitivity(
             )
         )
         asset.sensitivity = max(asset.sensitivity, finding.raises)
-    catalog.set_sensitivity(tx, asset.id, asset.sensitivity, asset.reasons, scan_id, before)
+    catalog.assets.set_sensitivity(asset.id, asset.sensitivity, asset.reasons, scan_id, before)

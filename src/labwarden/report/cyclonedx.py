@@ -16,7 +16,7 @@ from typing import Any
 from labwarden import __version__
 from labwarden.core.asset import FileRecord
 from labwarden.core.values import AssetKind
-from labwarden.store.catalog import StoredAsset
+from labwarden.store.assets import StoredAsset
 
 _TYPES = {
     AssetKind.MODEL: "machine-learning-model",

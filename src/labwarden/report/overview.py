@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labwarden.core.values import Sensitivity, Severity
-from labwarden.store.catalog import Catalog, StoredAsset
+from labwarden.store.assets import StoredAsset
+from labwarden.store.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +39,13 @@ def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
 
     Findings of one severity are ordered by :data:`URGENCY`, then by the asset's sensitivity.
     """
-    assets = {a.id: a for a in catalog.list_assets(sensitivity=Sensitivity.RESTRICTED)}
+    assets = {a.id: a for a in catalog.assets.find(sensitivity=Sensitivity.RESTRICTED)}
     items: list[tuple[int, str, StoredAsset | None, str]] = []
-    for finding in catalog.list_findings(min_severity=Severity.HIGH):
+    for finding in catalog.findings.find(min_severity=Severity.HIGH):
         asset = None
         if finding.asset_id is not None:
             if finding.asset_id not in assets:
-                assets[finding.asset_id] = catalog.get_asset(str(finding.asset_id))
+                assets[finding.asset_id] = catalog.assets.get(str(finding.asset_id))
             asset = assets[finding.asset_id]
         score = (
             1000

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,20 +24,16 @@ from labwarden.seal.hashing import ProgressSink
 from labwarden.seal.keys import PassphraseSource, TrustedKey, load_private
 from labwarden.seal.manifest import Manifest, SealedAsset, SealInfo
 from labwarden.seal.sign import SealOptions, build_manifest, sign_manifest
-from labwarden.seal.store import (
-    AssetVersion,
-    add_version,
-    get_version,
-    latest_versions,
-    next_version,
-    parse_ref,
-    record_drift,
-    record_verification,
-)
 from labwarden.seal.verify import Verification, open_seal, verify_folder
-from labwarden.store.catalog import Catalog, StoredAsset, utcnow
+from labwarden.store.assets import StoredAsset
+from labwarden.store.atomic import atomic_write
+from labwarden.store.catalog import Catalog
+from labwarden.store.db import utcnow
+from labwarden.store.seals import AssetVersion
 
 log = logging.getLogger(__name__)
+
+_REF = re.compile(r"^(?P<asset>.+?)(?:@v?(?P<version>\d+))?$")
 
 REMEDIATION = (
     "Find out who changed it (labwarden's access analytics); restore the sealed version from a "
@@ -59,13 +56,18 @@ def seals_dir(workspace: Workspace) -> Path:
     return workspace.root / "seals"
 
 
+def parse_ref(text: str) -> tuple[str, int | None]:
+    """Split ``ASSET@vN`` (or ``ASSET@N``, or ``ASSET`` for the latest) into its parts."""
+    match = _REF.match(text.strip())
+    if not match or not match.group("asset"):
+        raise InputError(f"{text!r}: give an asset as ID, ID@vN or NAME@vN")
+    version = match.group("version")
+    return match.group("asset"), int(version) if version else None
+
+
 def asset_at(catalog: Catalog, path: Path) -> StoredAsset | None:
     """The active catalog asset whose URI is exactly ``path``, if any."""
-    uri = os.path.abspath(path)  # noqa: PTH100 (keep links as named)
-    row = catalog.conn.execute(
-        "SELECT id FROM assets WHERE uri = ? AND removed_scan IS NULL", (uri,)
-    ).fetchone()
-    return catalog.get_asset(str(row[0])) if row else None
+    return catalog.assets.at(os.path.abspath(path))  # noqa: PTH100 (keep links as named)
 
 
 def resolve_asset(
@@ -82,13 +84,13 @@ def resolve_asset(
             scan(path)
             found = asset_at(catalog, path)
         if found is None:
-            below = catalog.assets_under([os.path.abspath(path)])  # noqa: PTH100
+            below = catalog.assets.under([os.path.abspath(path)])  # noqa: PTH100
             listed = ", ".join(f"{a.id} ({a.name})" for a in below.values()) or "none"
             raise InputError(
                 f"{target}: not one asset in the catalog (assets below it: {listed}); {hint}"
             )
         return found
-    return catalog.get_asset(target)
+    return catalog.assets.get(target)
 
 
 def _local_root(asset: StoredAsset) -> Path:
@@ -115,16 +117,6 @@ def _inside(child: Path, root: Path) -> str | None:
     return None
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write the seal: {exc.strerror}") from exc
-
-
 def seal_asset(
     workspace: Workspace,
     catalog: Catalog,
@@ -149,17 +141,16 @@ def seal_asset(
         extra[rel] = "the seal file itself"
     manifest = build_manifest(root, options, extra_ignore=extra, name=asset.name, progress=progress)
     who = by or sealed_by()
-    with catalog.transaction() as tx:
-        number = next_version(tx, asset.id)
+    with catalog.transaction():
+        number = catalog.seals.next_number(asset.id)
         at = utcnow()
         manifest.info = SealInfo(
             at, who, SealedAsset(asset.id, asset.uri, asset.name, asset.kind.value, number)
         )
         data = sign_manifest(manifest, key, key_info)
         seal_path = seals_dir(workspace) / str(asset.id) / f"v{number}.sigstore.json"
-        _write(seal_path, data)
-        version = add_version(
-            tx,
+        atomic_write(seal_path, data)
+        version = catalog.seals.add(
             AssetVersion(
                 id=0,
                 asset_id=asset.id,
@@ -181,7 +172,7 @@ def seal_asset(
         )
     outcome = SealOutcome(asset, version, manifest, seal_path)
     if output is not None:
-        _write(output, data)
+        atomic_write(output, data)
         outcome.copies.append(output)
     return outcome
 
@@ -211,14 +202,12 @@ def verify_version(
     result = verify_folder(
         target if target is not None else _local_root(asset), opened, progress=progress
     )
-    with catalog.transaction() as tx:
-        record_verification(
-            tx,
-            version.id,
-            str(result.target),
-            "verified" if result.verified else "mismatch",
-            {"counts": result.counts()},
-        )
+    catalog.seals.record_verification(
+        version.id,
+        str(result.target),
+        "verified" if result.verified else "mismatch",
+        {"counts": result.counts()},
+    )
     return result
 
 
@@ -315,8 +304,8 @@ def _error_finding(asset: StoredAsset, version: AssetVersion, exc: LabwardenErro
 def verify_all(catalog: Catalog, trusted: list[TrustedKey]) -> list[AssetCheck]:
     """Re-verify the newest seal of every sealed asset; drift and errors become findings."""
     checks: list[AssetCheck] = []
-    for version in latest_versions(catalog):
-        asset = catalog.get_asset(str(version.asset_id))
+    for version in catalog.seals.latest():
+        asset = catalog.assets.get(str(version.asset_id))
         verification: Verification | None = None
         error: str | None = None
         try:
@@ -326,10 +315,9 @@ def verify_all(catalog: Catalog, trusted: list[TrustedKey]) -> list[AssetCheck]:
             log.info("asset %s: %s", asset.id, exc.message)
             error = exc.message
             findings = [_error_finding(asset, version, exc)]
-            with catalog.transaction() as tx:
-                record_verification(tx, version.id, asset.uri, "error", {"error": error})
-        with catalog.transaction() as tx:
-            record_drift(catalog, tx, asset.id, findings)
+            catalog.seals.record_verification(version.id, asset.uri, "error", {"error": error})
+        # Verification runs are not scans: their findings carry no scan id.
+        catalog.findings.record(asset.id, ["seal"], findings, None)
         checks.append(AssetCheck(asset, version, verification, error, findings))
     return checks
 
@@ -337,5 +325,5 @@ def verify_all(catalog: Catalog, trusted: list[TrustedKey]) -> list[AssetCheck]:
 def version_for(catalog: Catalog, ref: str) -> tuple[StoredAsset, AssetVersion]:
     """The asset and sealed version named by ``ID@vN`` (latest version without ``@vN``)."""
     asset_ref, number = parse_ref(ref)
-    asset = catalog.get_asset(asset_ref)
-    return asset, get_version(catalog, asset.id, number)
+    asset = catalog.assets.get(asset_ref)
+    return asset, catalog.seals.get(asset.id, number)

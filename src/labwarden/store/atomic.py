@@ -36,23 +36,31 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _temporary_name(path: Path) -> Path:
+def _temporary_name(path: Path, staging: Path | None) -> Path:
     # Threads and processes may write beside the same target at once: both are in the name.
-    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    name = f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
+    if staging is None:
+        return path.with_name(name)
+    return staging / f"{path.parent.parent.name}.{path.parent.name}.{name[1:]}"
 
 
 @contextmanager
-def atomic_path(path: Path, *, mode: int | None = None) -> Iterator[Path]:
+def atomic_path(
+    path: Path, *, mode: int | None = None, staging: Path | None = None
+) -> Iterator[Path]:
     """A temporary path for the caller to write; renamed over ``path`` when the block ends.
 
     Use it for writers that want a path (``pyarrow.parquet.write_table``). ``mode`` sets the
-    permissions the file has from its creation (``0o600`` for private keys). On any exception the
+    permissions the file has from its creation (``0o600`` for private keys). The temporary file
+    is beside ``path`` unless ``staging`` names a folder on the same file system for it (the
+    lake keeps its files being written out of the folders readers glob). On any exception the
     temporary file is removed and ``path`` is untouched; an :class:`OSError` becomes a
     :class:`WorkspaceError` naming ``path``.
     """
-    tmp = _temporary_name(path)
+    tmp = _temporary_name(path, staging)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
         if mode is not None:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode))
             tmp.chmod(mode)  # the umask may have narrowed it

@@ -26,12 +26,9 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +37,8 @@ import pyarrow.parquet as pq
 
 from labwarden.core.errors import WorkspaceError
 from labwarden.core.events import LAKE_SCHEMA
+from labwarden.store.atomic import atomic_path, atomic_write
+from labwarden.store.ledger import Ledger, LedgerEntry
 
 log = logging.getLogger(__name__)
 
@@ -82,22 +81,6 @@ _WRITE_OPTIONS: dict[str, Any] = {
 }
 
 
-@dataclass(slots=True)
-class LedgerEntry:
-    """What one log file contributed so far."""
-
-    path: str
-    size: int
-    digest: str
-    """BLAKE2b of the first ``size`` bytes (to recognize a file that only grew)."""
-    lines: int
-    """Lines consumed (so that line numbers continue when the file grows)."""
-    events: int
-    compressed: bool
-    format: str
-    ingested_at: str
-
-
 class Lake:
     """One workspace's event lake."""
 
@@ -107,7 +90,7 @@ class Lake:
         self._names_lock = threading.Lock()
         self.touched: set[tuple[str, str]] = set()
         """Days (source, day) this object wrote parts to."""
-        self._db: sqlite3.Connection | None = None
+        self._ledger = Ledger(self.ledger_path)
 
     @property
     def tmp(self) -> Path:
@@ -121,7 +104,8 @@ class Lake:
 
     @property
     def legacy_ledger_dir(self) -> Path:
-        """Where earlier versions kept one JSON file per log file (still read)."""
+        """Where labwarden 0.1.0 kept one JSON file per log file (imported into the ledger by
+        its migration when the ledger is first opened, then removed)."""
         return self.root / "_ledger"
 
     def ensure(self) -> Lake:
@@ -199,21 +183,8 @@ class Lake:
         return True
 
     def _write(self, final: Path, table: pa.Table) -> None:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        # Threads of one ingest may write at once: the thread is part of the temporary name.
-        where = f"{final.parent.parent.name}.{final.parent.name}.{final.name}"
-        tmp = self.tmp / f"{where}.{os.getpid()}.{threading.get_ident()}"
-        try:
+        with atomic_path(final, staging=self.tmp) as tmp:
             pq.write_table(table, tmp, row_group_size=256 * 1024, **_WRITE_OPTIONS)
-            with tmp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            tmp.replace(final)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise WorkspaceError(f"{final}: cannot write: {exc.strerror}") from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
 
     # -- writers, one at a time -------------------------------------------------------------
 
@@ -301,34 +272,17 @@ class Lake:
         digest = hashlib.blake2b("\n".join(ordered).encode(), digest_size=16).hexdigest()
         final = self.part_path(source, day, GROUP_PREFIX + digest)
         schema = LAKE_SCHEMA.with_metadata({MEMBERS_KEY: json.dumps(ordered).encode()})
-        tmp = self.tmp / f"compact.{source}.{day}.{os.getpid()}.{threading.get_ident()}"
+        journal = {
+            "new": final.relative_to(self.root).as_posix(),
+            "old": [p.relative_to(self.root).as_posix() for p in old if p != final],
+        }
         try:
-            with pq.ParquetWriter(tmp, schema, **_WRITE_OPTIONS) as writer:
-                buffered: list[pa.Table] = []
-                for path in copied:
-                    for batch in pq.ParquetFile(path).iter_batches(
-                        batch_size=64 * 1024, columns=LAKE_SCHEMA.names
-                    ):
-                        buffered.append(pa.Table.from_batches([batch]).cast(schema))
-                        if sum(t.num_rows for t in buffered) >= COMPACT_ROWS:
-                            writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
-                            buffered = []
-                if buffered:
-                    writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
-            with tmp.open("rb+") as handle:
-                os.fsync(handle.fileno())
-            journal = self.journal_dir / f"{source}.{day}.json"
-            self.journal_dir.mkdir(parents=True, exist_ok=True)
-            pending = self.tmp / f"{journal.name}.{os.getpid()}"
-            entry = {
-                "new": final.relative_to(self.root).as_posix(),
-                "old": [p.relative_to(self.root).as_posix() for p in old if p != final],
-            }
-            pending.write_text(json.dumps(entry), encoding="utf-8")
-            pending.replace(journal)
-            tmp.replace(final)
-        except (OSError, pa.ArrowException) as exc:
-            tmp.unlink(missing_ok=True)
+            with atomic_path(final, staging=self.tmp) as tmp:
+                _copy_parts(copied, tmp, schema)
+                # The journal is durable before the new part appears: a killed compaction is
+                # finished by the next writer, never left with events stored twice.
+                atomic_write(self.journal_dir / f"{source}.{day}.json", json.dumps(journal))
+        except (WorkspaceError, OSError, pa.ArrowException) as exc:
             raise WorkspaceError(f"{final.parent}: cannot compact: {exc}") from exc
         self._finish_compactions()
         with self._names_lock:
@@ -343,26 +297,9 @@ class Lake:
 
     # -- ledger ----------------------------------------------------------------------------
 
-    def _ledger_db(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.ensure_dirs()
-            try:
-                db = sqlite3.connect(self.ledger_path, timeout=60, check_same_thread=False)
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS ledger (path TEXT PRIMARY KEY, entry TEXT NOT NULL)"
-                )
-            except sqlite3.Error as exc:
-                raise WorkspaceError(f"{self.ledger_path}: cannot open the ledger: {exc}") from exc
-            self._db = db
-        return self._db
-
     def close(self) -> None:
         """Close the ledger."""
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+        self._ledger.close()
 
     def ledger(self, path: Path) -> LedgerEntry | None:
         """What was ingested from ``path`` before, if anything."""
@@ -370,39 +307,30 @@ class Lake:
 
     def ledgers(self, paths: list[Path]) -> dict[str, LedgerEntry]:
         """:meth:`ledger` of many files at once, by absolute path (few queries, not one each)."""
-        keys = [str(p.absolute()) for p in paths]
-        found: dict[str, LedgerEntry] = {}
-        db = self._ledger_db()
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            for key, text in db.execute(
-                f"SELECT path, entry FROM ledger WHERE path IN ({marks})",
-                chunk,
-            ):
-                with contextlib.suppress(ValueError, TypeError):
-                    found[key] = LedgerEntry(**json.loads(text))
-        if self.legacy_ledger_dir.is_dir():
-            for key in keys:
-                legacy = self.legacy_ledger_dir / f"{_legacy_key(key)}.json"
-                if key not in found and legacy.is_file():
-                    with contextlib.suppress(OSError, ValueError, TypeError):
-                        found[key] = LedgerEntry(**json.loads(legacy.read_text("utf-8")))
-        return found
+        self.ensure_dirs()
+        return self._ledger.entries(paths)
 
     def record(self, *entries: LedgerEntry) -> None:
         """Remember what was ingested from files (one SQLite transaction)."""
-        db = self._ledger_db()
-        with db:
-            db.executemany(
-                "INSERT OR REPLACE INTO ledger (path, entry) VALUES (?, ?)",
-                [(entry.path, json.dumps(asdict(entry))) for entry in entries],
-            )
+        self.ensure_dirs()
+        self._ledger.record(*entries)
 
     def ensure_dirs(self) -> None:
         """Create the folders without cleaning (safe while another writer runs)."""
         self.tmp.mkdir(parents=True, exist_ok=True)
 
 
-def _legacy_key(path: str) -> str:
-    return hashlib.blake2b(path.encode(), digest_size=16).hexdigest()
+def _copy_parts(parts: list[Path], target: Path, schema: pa.Schema) -> None:
+    """Copy the rows of ``parts`` into one Parquet file, a bounded number at a time."""
+    with pq.ParquetWriter(target, schema, **_WRITE_OPTIONS) as writer:
+        buffered: list[pa.Table] = []
+        for path in parts:
+            for batch in pq.ParquetFile(path).iter_batches(
+                batch_size=64 * 1024, columns=LAKE_SCHEMA.names
+            ):
+                buffered.append(pa.Table.from_batches([batch]).cast(schema))
+                if sum(t.num_rows for t in buffered) >= COMPACT_ROWS:
+                    writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
+                    buffered = []
+        if buffered:
+            writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)

@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import msgspec
 import numpy as np
 import pyarrow as pa
 from isal import isal_zlib
 
+from labwarden.engines.interface import Engine
 from labwarden.store.lake import Lake
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.parsers import cloudtrail
@@ -175,7 +175,7 @@ def unit_cost(size: int, compressed: bool) -> int:
 
 def ingest_unit(
     files: list[BulkFile],
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     enricher: Enricher,
     lake: Lake,
     source: str = "cloudtrail",
@@ -214,22 +214,19 @@ def ingest_unit(
     )
     # The record texts stay in Arrow: DuckDB reads them once to extract the fields, and only
     # the narrow normalized rows (with their row id) go through the joins and the sort.
-    con.register("records_in", source_table)
-    try:
+    with con.registered("records_in", source_table):
         normalized = cloudtrail.bulk_sql("records_in", _PASSTHROUGH)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE batch AS SELECT * EXCLUDE (raw) FROM ({normalized})"  # noqa: S608
         )
-    finally:
-        con.unregister("records_in")
     del source_table
     try:
-        untimed = con.sql(
+        untimed = con.rows(
             "SELECT origin_file, origin_line FROM batch WHERE time IS NULL "
             "ORDER BY origin_file, origin_line"
-        ).fetchall()
+        )
         with enricher.select(con, _PASSTHROUGH, with_raw=False) as select:
-            table = con.sql(f"{select} WHERE b.time IS NOT NULL").to_arrow_table()
+            table = con.table(f"{select} WHERE b.time IS NOT NULL")
     finally:
         con.execute("DROP TABLE IF EXISTS batch")
     # Parts are runs of rows: order by day, batch and position (numpy beats a SQL sort here,

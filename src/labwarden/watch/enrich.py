@@ -1,10 +1,10 @@
 """Enrichment of parsed events: activity, source network and country, and the asset touched.
 
-The events to enrich are a relation ``batch`` (columns of :data:`events.SCHEMA`) of a DuckDB
-connection. The few distinct values that need Python (folders and names resolved against the
+The events to enrich are a relation ``batch`` (columns of :data:`events.SCHEMA`) of an engine
+session. The few distinct values that need Python (folders and names resolved against the
 catalog, non-IPv4 sources, operations without an activity) are looked up once each; everything
 per row stays in SQL. :meth:`Enricher.select` yields the SELECT that produces the lake columns,
-so that a caller can add its own filter and order and keep the rows inside DuckDB.
+so that a caller can add its own filter and order and keep the rows inside the engine.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from labwarden.core.events import LAKE_SCHEMA, SCHEMA, network_of
+from labwarden.engines.interface import Engine
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.resources import ResolvedAsset, Resolver
 
@@ -33,7 +33,7 @@ class Enricher:
     @contextlib.contextmanager
     def select(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: Engine,
         passthrough: tuple[str, ...] = (),
         *,
         with_raw: bool = True,
@@ -47,23 +47,22 @@ class Enricher:
         """
         resolver = self.resolver
         registered: list[str] = []
+        stack = contextlib.ExitStack()
 
         def register(name: str, table: pa.Table) -> bool:
             if table.num_rows == 0:
                 return False
-            con.register(name, table)
+            stack.enter_context(con.registered(name, table))
             registered.append(name)
             return True
 
-        try:
+        with stack:
             joins = []
             if register("networks_found", self.networks(con)):
                 joins.append("LEFT JOIN networks_found n ON b.src_ip = n.src_ip")
             operations = [
                 r[0]
-                for r in con.sql(
-                    "SELECT DISTINCT api_operation FROM batch WHERE activity IS NULL"
-                ).fetchall()
+                for r in con.rows("SELECT DISTINCT api_operation FROM batch WHERE activity IS NULL")
             ]
             activities = pa.table(
                 {
@@ -81,9 +80,9 @@ class Enricher:
             if resolver.rules or resolver.by_uri or resolver.by_name:
                 folders = [
                     r[0]
-                    for r in con.sql(
+                    for r in con.rows(
                         f"SELECT DISTINCT {_FOLDER} FROM batch b WHERE b.resource_uri IS NOT NULL"  # noqa: S608
-                    ).fetchall()
+                    )
                 ]
                 found = _asset_table("folder", [(f, resolver.folder(f)) for f in folders])
                 if register("folders_found", found):
@@ -100,21 +99,13 @@ class Enricher:
                 activities="activities_found" in registered,
                 with_raw=with_raw,
             )
-        finally:
-            for name in registered:
-                with contextlib.suppress(duckdb.Error):
-                    con.unregister(name)
 
-    def table(self, con: duckdb.DuckDBPyConnection, events: pa.Table) -> pa.Table:
+    def table(self, con: Engine, events: pa.Table) -> pa.Table:
         """``events`` (of :data:`events.SCHEMA`) with the lake columns added."""
-        con.register("batch", events)
-        try:
-            with self.select(con) as select:
-                return con.sql(select).to_arrow_table().cast(LAKE_SCHEMA)
-        finally:
-            con.unregister("batch")
+        with con.registered("batch", events), self.select(con) as select:
+            return con.table(select).cast(LAKE_SCHEMA)
 
-    def networks(self, con: duckdb.DuckDBPyConnection) -> pa.Table:
+    def networks(self, con: Engine) -> pa.Table:
         """Network and country of each distinct source address of ``batch``.
 
         IPv4 addresses are handled in SQL (there may be hundreds of thousands per batch);
@@ -130,17 +121,15 @@ class Enricher:
             for n in self.resolver.networks
             if n.network.version == 4
         ]
-        seen = con.sql(
+        seen = con.table(
             f"SELECT src_ip, regexp_full_match(src_ip, '{_IPV4_RE}') AS v4 "  # noqa: S608
             "FROM (SELECT DISTINCT src_ip FROM batch WHERE src_ip IS NOT NULL)"
-        ).to_arrow_table()
-        con.register("ips_seen", seen)
-        con.register("labels", pa.Table.from_pylist(labels, schema=_LABELS))
-        try:
-            v4 = con.sql(_IPV4_SQL).to_arrow_table()
-        finally:
-            con.unregister("labels")
-            con.unregister("ips_seen")
+        )
+        with (
+            con.registered("ips_seen", seen),
+            con.registered("labels", pa.Table.from_pylist(labels, schema=_LABELS)),
+        ):
+            v4 = con.table(_IPV4_SQL)
         others = seen.filter(pc.invert(seen.column("v4"))).column("src_ip").to_pylist()
         rest = pa.Table.from_pylist(
             [

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from labwarden.core.workspace import Workspace
+from labwarden.store.alerts import StoredAlert
 from labwarden.store.catalog import Catalog
-from labwarden.watch import alerting, service
+from labwarden.watch import service
 from labwarden.watch.analytics.engine import AnalyticsConfig
 from labwarden.watch.analytics.service import run_analytics
 from labwarden.watch.detect.sigma.rules import RuleSet
@@ -34,7 +35,7 @@ class Cycle:
     """Problems reported: one per file not ingested, one per bad record."""
     failed: int = 0
     """Files not ingested (unknown format, unreadable)."""
-    new_alerts: list[alerting.StoredAlert] = field(default_factory=list)
+    new_alerts: list[StoredAlert] = field(default_factory=list)
 
 
 def snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
@@ -77,8 +78,7 @@ class Follower:
         if not changed:
             return result
         with Catalog.open(self.workspace) as catalog:
-            row = catalog.conn.execute("SELECT coalesce(max(id), 0) FROM alerts").fetchone()
-            before = int(row[0])
+            before = catalog.alerts.last_id()
             ingested = service.ingest_paths(self.workspace, catalog, changed)
             result.events = ingested.events
             result.issues = len(ingested.issues)
@@ -88,9 +88,7 @@ class Follower:
                     service.detect(self.workspace, catalog, self.rules)
                 if self.analytics is not None:
                     run_analytics(self.workspace, catalog, self.analytics)
-            result.new_alerts = [
-                a for a in alerting.list_alerts(catalog, status=None) if a.id > before
-            ]
+            result.new_alerts = [a for a in catalog.alerts.find(status=None) if a.id > before]
         return result
 
 

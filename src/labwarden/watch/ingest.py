@@ -22,14 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 
 from labwarden.core.errors import InputError, LabwardenError
 from labwarden.core.events import SCHEMA, Event
 from labwarden.engines.duckdb import connect
-from labwarden.store.lake import COMPACT_AT, Lake, LedgerEntry
+from labwarden.engines.interface import Engine, EngineError
+from labwarden.store.lake import COMPACT_AT, Lake
+from labwarden.store.ledger import LedgerEntry
 from labwarden.watch import bulk
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.parsers import cloudtrail
@@ -188,7 +189,7 @@ class Ingestor:
         # would only compete for the same cores (measured: 15% more CPU for the same work).
         self.con = connect(threads=1)
         self._local = threading.local()
-        self._cursors: list[duckdb.DuckDBPyConnection] = []
+        self._cursors: list[Engine] = []
         self._cursors_lock = threading.Lock()
 
     def issue(self, item: Issue) -> None:
@@ -198,7 +199,7 @@ class Ingestor:
             self._report(item)
 
     def close(self) -> None:
-        """Release the DuckDB connections and the ledger."""
+        """Release the engine sessions and the ledger."""
         for cursor in self._cursors:
             cursor.close()
         self.con.close()
@@ -299,12 +300,11 @@ class Ingestor:
             while in_flight:
                 self._finish(*in_flight.popleft())
 
-    def _cursor(self) -> duckdb.DuckDBPyConnection:
-        """This thread's connection to the ingest database."""
-        con: duckdb.DuckDBPyConnection | None = getattr(self._local, "con", None)
+    def _cursor(self) -> Engine:
+        """This thread's session of the ingest engine."""
+        con: Engine | None = getattr(self._local, "con", None)
         if con is None:
             con = self.con.cursor()
-            con.execute("SET TimeZone = 'UTC'")
             self._local.con = con
             with self._cursors_lock:
                 self._cursors.append(con)
@@ -323,7 +323,7 @@ class Ingestor:
         """Account for a unit of the fast path; files it could not take go to the parser."""
         try:
             done = future.result()
-        except (duckdb.Error, pa.ArrowException, LabwardenError, OSError) as exc:
+        except (EngineError, pa.ArrowException, LabwardenError, OSError) as exc:
             log.info("bulk CloudTrail unit failed (%s); parsing file by file", exc)
             for plan, parser in unit:
                 self._parse_file(plan, parser)

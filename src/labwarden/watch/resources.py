@@ -158,7 +158,7 @@ def load_resolver(workspace_root: Path, catalog: Catalog | None) -> Resolver:
     """The resolver of a workspace: its ``resources.toml`` and its catalog's assets."""
     by_uri: dict[str, ResolvedAsset] = {}
     names: dict[str, list[ResolvedAsset]] = {}
-    stored = catalog.list_assets() if catalog is not None else []
+    stored = catalog.assets.find() if catalog is not None else []
     for asset in stored:
         resolved = ResolvedAsset(asset.id, asset.name, asset.kind.value, asset.sensitivity.value)
         by_uri[asset.uri.rstrip("/")] = resolved
@@ -191,7 +191,7 @@ def _rule(entry: Any, where: str, catalog: Catalog | None) -> ResourceRule:
     ref = entry.get("asset")
     if ref is not None and catalog is not None:
         try:
-            stored = catalog.get_asset(str(ref))
+            stored = catalog.assets.get(str(ref))
         except InputError:
             stored = None
         if stored is not None:

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from labwarden.core.errors import InputError
 from labwarden.core.events import parse_iso_time
 from labwarden.core.workspace import Workspace
-from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.engines.duckdb import connect
+from labwarden.engines.interface import EngineError
 from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
 from labwarden.watch import alerting
@@ -109,7 +109,7 @@ def detect(
     """Run ``rules`` over the lake and store the detections as alerts."""
     con = connect(threads=threads)
     try:
-        create_events_view(con, workspace.lake_path)
+        con.events_view(workspace.lake_path)
         result = run_rules(con, rules.rules, progress=progress)
     finally:
         con.close()
@@ -141,11 +141,11 @@ def query_events(
     """
     con = connect()
     try:
-        create_events_view(con, workspace.lake_path)
+        con.events_view(workspace.lake_path)
         if sql is not None:
             try:
-                return con.sql(sql).to_arrow_table()
-            except duckdb.Error as exc:
+                return con.table(sql)
+            except EngineError as exc:
                 raise InputError(f"--sql: {str(exc).splitlines()[0]}") from exc
         query = query or EventQuery()
         where: list[str] = ["1 = 1"]
@@ -173,11 +173,11 @@ def query_events(
             where.append("source = ?")
             params.append(query.source)
         params.append(int(query.limit))
-        return con.sql(
+        return con.table(
             f"SELECT * EXCLUDE (raw) FROM events WHERE {' AND '.join(where)} "  # noqa: S608
             "ORDER BY time DESC LIMIT ?",
-            params=params,
-        ).to_arrow_table()
+            params,
+        )
     finally:
         con.close()
 

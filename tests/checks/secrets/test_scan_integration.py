@@ -30,7 +30,7 @@ def test_demo_scan_finds_planted_problems(demo_lab, workspace: Workspace) -> Non
         assert ("permissions", "world-writable-model-folder") in rules
         assert ("permissions", "restricted-world-readable") in rules
         phi_log = str(demo_lab.root / demo_lab.facts["phi_log"])
-        log_asset = next(a for a in catalog.list_assets() if phi_log.startswith(a.uri + "/"))
+        log_asset = next(a for a in catalog.assets.find() if phi_log.startswith(a.uri + "/"))
         assert log_asset.sensitivity is Sensitivity.RESTRICTED
         assert any(r.rule == "check:pii/log-person" for r in log_asset.reasons)
 

@@ -7,14 +7,15 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from labwarden.core.errors import InputError
+from labwarden.engines.duckdb import DuckDBEngine
+from labwarden.engines.duckdb import connect as engine
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 from labwarden.watch.analytics.peers import load_mapping
 from labwarden.watch.analytics.simulate import Attack, Scenario, Truth, write_lake
-from labwarden.watch.analytics.store import FeatureStore
 
 SCENARIO = Scenario(
     principals=150,
@@ -26,9 +27,8 @@ SCENARIO = Scenario(
 SCORED = [SCENARIO.start + timedelta(days=d) for d in range(18, 24)]
 
 
-def connect(lake: Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+def connect(lake: Path) -> DuckDBEngine:
+    con = engine()
     con.execute(
         f"CREATE VIEW events AS SELECT * FROM read_parquet('{lake}/source=*/day=*/*.parquet', "
         "hive_partitioning = false, union_by_name = true)"
@@ -112,5 +112,5 @@ def test_mapping_files(tmp_path: Path) -> None:
 
 
 def test_a_day_without_features_scores_nothing(tmp_path: Path) -> None:
-    con = duckdb.connect()
+    con = engine()
     assert score(con, FeatureStore(tmp_path), [date(2026, 1, 1)], AnalyticsConfig()) == []

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from labwarden.core.workspace import Workspace
 from labwarden.store.catalog import Catalog
-from labwarden.watch import alerting
 from labwarden.watch.analytics.engine import AnalyticsConfig
 from labwarden.watch.analytics.service import lake_days, run_analytics
 from labwarden.watch.analytics.simulate import Attack, Scenario, write_lake
@@ -29,15 +28,15 @@ def test_alerts_are_stored_explained_and_updated_not_duplicated(tmp_path: Path) 
         run = run_analytics(workspace, catalog, AnalyticsConfig())
         assert len(run.aggregated) == 14
         assert all((d - scenario.start).days >= 7 for d in {a.day for a in run.alerts})
-        stored = alerting.list_alerts(catalog)
+        stored = catalog.alerts.find()
         top = stored[0]
         assert (top.kind, top.principal) == ("analytics", victim)
         assert top.first_seen.startswith(attacked.isoformat())
         assert top.risk >= 60
         assert top.detail["components"][0]["explanation"]
         assert top.detail["baseline"]["active_days"] >= 7
-        assert alerting.get_alert(catalog, top.id).evidence
+        assert catalog.alerts.get(top.id).evidence
         again = run_analytics(workspace, catalog, AnalyticsConfig(), days=lake_days(workspace))
         assert again.aggregated == []
         assert again.new_alerts == 0 and again.updated_alerts == len(again.alerts)
-        assert len(alerting.list_alerts(catalog)) == len(stored)
+        assert len(catalog.alerts.find()) == len(stored)

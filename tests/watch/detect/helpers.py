@@ -7,9 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
-from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.engines.duckdb import DuckDBEngine, connect, create_events_view
 from labwarden.store.lake import Lake
 from labwarden.watch.ingest import ingest
 from labwarden.watch.resources import Resolver
@@ -35,9 +33,7 @@ def record(minute: float, user: str, name: str, **extra: Any) -> dict[str, Any]:
     return base
 
 
-def lake_of(
-    tmp_path: Path, records: list[dict[str, Any]]
-) -> tuple[Path, duckdb.DuckDBPyConnection]:
+def lake_of(tmp_path: Path, records: list[dict[str, Any]]) -> tuple[Path, DuckDBEngine]:
     """Ingest ``records`` into a fresh lake; a connection with the ``events`` view."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     src = tmp_path / "trail.json"

@@ -42,7 +42,7 @@ def _matches(tmp_path: Path, detection: str) -> set[str]:
     rules = load([folder])
     assert rules.problems == []
     (rule,) = rules.rules
-    rows = con.sql(f"SELECT actor_user FROM events WHERE {rule.where}").fetchall()
+    rows = con.rows(f"SELECT actor_user FROM events WHERE {rule.where}")
     return {r[0] for r in rows}
 
 

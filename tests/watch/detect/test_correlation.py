@@ -273,7 +273,7 @@ def test_pruning_never_changes_the_episodes(
 
     def episodes(sql: str) -> list[tuple[object, ...]]:
         query = f"SELECT gkey, CAST(start_time AS VARCHAR), value, events FROM ({sql})"
-        return sorted(con.sql(query).fetchall())
+        return sorted(con.rows(query))
 
     assert episodes(pruned.correlation.episodes) == episodes(plain.correlation.episodes)
 

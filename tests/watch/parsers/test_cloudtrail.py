@@ -122,8 +122,8 @@ def test_bulk_sql_equals_parser_on_corpus() -> None:
                 }
             )
         )
-    con.register("records_in", pa.concat_tables(tables))
-    table = con.sql(bulk_sql("records_in")).to_arrow_table()
+    with con.registered("records_in", pa.concat_tables(tables)):
+        table = con.table(bulk_sql("records_in"))
     assert table.schema.names == SCHEMA.names
     parser = CloudTrailParser()
     expected = {}

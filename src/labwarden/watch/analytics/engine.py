@@ -8,13 +8,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
+from labwarden.engines.interface import Engine, EngineError
+from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics import explain
 from labwarden.watch.analytics.features import PRINCIPAL, compute_day, day_source, stale_days
 from labwarden.watch.analytics.peers import peers_table
 from labwarden.watch.analytics.scoring import score_day
-from labwarden.watch.analytics.store import FeatureStore, query
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class AnalyticsAlert:
 
 
 def refresh(
-    con: duckdb.DuckDBPyConnection, lake_root: Path, store: FeatureStore, source: str = "events"
+    con: Engine, lake_root: Path, store: FeatureStore, source: str = "events"
 ) -> list[date]:
     """Aggregate every lake day whose events changed since its aggregates; return those days."""
     days = stale_days(lake_root, store)
@@ -76,7 +75,7 @@ def refresh(
 
 
 def score(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     store: FeatureStore,
     days: list[date],
     config: AnalyticsConfig,
@@ -97,9 +96,8 @@ def score(
             continue
         lo = day - timedelta(days=config.window_days)
         peers = peers_table(con, "lw_facts", lo, day, config.mapping)
-        con.register("lw_peers", peers)
-        scored = score_day(con, "lw_features", "lw_facts", "lw_peers", day, config.window_days)
-        con.unregister("lw_peers")
+        with con.registered("lw_peers", peers):
+            scored = score_day(con, "lw_features", "lw_facts", "lw_peers", day, config.window_days)
         rows = [r for r in scored.to_pylist() if r["risk"] >= config.min_risk][: config.budget]
         for row in rows:
             alerts.append(_alert(con, row, day, config, source))
@@ -107,7 +105,7 @@ def score(
 
 
 def _alert(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     row: dict[str, Any],
     day: date,
     config: AnalyticsConfig,
@@ -129,8 +127,8 @@ def _alert(
     )
 
 
-def _new_facts(con: duckdb.DuckDBPyConnection, principal: str, day: date) -> dict[str, list[str]]:
-    rows = con.execute(
+def _new_facts(con: Engine, principal: str, day: date) -> dict[str, list[str]]:
+    rows = con.rows(
         """
         SELECT f.kind, f.value FROM lw_facts f
         WHERE f.principal = $p AND f.day = CAST($day AS DATE)
@@ -140,7 +138,7 @@ def _new_facts(con: duckdb.DuckDBPyConnection, principal: str, day: date) -> dic
         ORDER BY f.bytes DESC, f.value
         """,
         {"p": principal, "day": day},
-    ).fetchall()
+    )
     found: dict[str, list[str]] = {}
     for kind, value in rows:
         found.setdefault(str(kind), []).append(str(value))
@@ -148,12 +146,11 @@ def _new_facts(con: duckdb.DuckDBPyConnection, principal: str, day: date) -> dic
 
 
 def _evidence(
-    con: duckdb.DuckDBPyConnection, principal: str, day: date, limit: int, source: str
+    con: Engine, principal: str, day: date, limit: int, source: str
 ) -> list[dict[str, Any]]:
     """The principal's biggest events of the day (the evidence an analyst opens first)."""
     try:
-        table = query(
-            con,
+        table = con.table(
             f"""
             SELECT *
             FROM {source}
@@ -163,7 +160,7 @@ def _evidence(
             """,
             {"p": principal, "day": day, "next": day + timedelta(days=1)},
         )
-    except duckdb.Error as exc:  # pragma: no cover - every lake has these columns
+    except EngineError as exc:  # pragma: no cover - every lake has these columns
         log.warning("no evidence for %s on %s: %s", principal, day, exc)
         return []
     rows: list[dict[str, Any]] = table.to_pylist()

@@ -13,9 +13,8 @@ import logging
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
-
-from labwarden.watch.analytics.store import FeatureStore, query
+from labwarden.engines.interface import Engine
+from labwarden.store.analytics import FeatureStore
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +106,7 @@ _COLUMNS = (
 )
 
 
-def compute_day(
-    con: duckdb.DuckDBPyConnection, store: FeatureStore, day: date, source: str = "events"
-) -> int:
+def compute_day(con: Engine, store: FeatureStore, day: date, source: str = "events") -> int:
     """Aggregate ``day`` of ``source`` into the store; returns the number of principals.
 
     ``source`` is a table or view, or a ``read_parquet(...)`` of just that day's files (as
@@ -122,8 +119,8 @@ def compute_day(
         "WHERE time >= CAST($day AS TIMESTAMPTZ) AND time < CAST($next AS TIMESTAMPTZ)",
         params,
     )
-    features = query(con, features_sql("lw_day"), params)
-    facts = query(con, facts_sql("lw_day"), params)
+    features = con.table(features_sql("lw_day"), params)
+    facts = con.table(facts_sql("lw_day"), params)
     con.execute("DROP TABLE lw_day")
     store.write("features", day, features)
     store.write("facts", day, facts)

@@ -14,11 +14,10 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from labwarden.core.errors import InputError
-from labwarden.watch.analytics.store import query
+from labwarden.engines.interface import Engine
 
 MAX_PEERS = 10
 MIN_SIMILARITY = 0.2
@@ -87,14 +86,14 @@ def load_mapping(path: Path) -> dict[str, str]:  # noqa: C901
 
 
 def peers_table(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     facts: str,
     lo: date,
     hi: date,
     mapping: dict[str, str] | None = None,
 ) -> pa.Table:
     """``(principal, peer, similarity)`` rows: the mapping's groups, else learned peers."""
-    learned = query(con, learned_peers_sql(facts), {"lo": lo, "hi": hi})
+    learned = con.table(learned_peers_sql(facts), {"lo": lo, "hi": hi})
     if not mapping:
         return learned
     groups: dict[str, list[str]] = defaultdict(list)

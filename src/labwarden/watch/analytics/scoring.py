@@ -23,10 +23,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
 
-from labwarden.watch.analytics.store import query
+from labwarden.engines.interface import Engine
 
 SCALE = 8.0
 FLOOR_BYTES = 64 * 1024 * 1024
@@ -207,7 +206,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
 
 
 def score_day(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     features: str,
     facts: str,
     peers: str,
@@ -220,4 +219,4 @@ def score_day(
         "lo": day - timedelta(days=window_days),
         "week": day - timedelta(days=7),
     }
-    return query(con, score_sql(features, facts, peers), params)
+    return con.table(score_sql(features, facts, peers), params)

@@ -8,7 +8,6 @@ events as evidence, so that ``labwarden alerts`` ranks both on one 0-100 risk sc
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,11 +15,11 @@ from datetime import date
 
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.core.workspace import Workspace
-from labwarden.engines.duckdb import connect, create_events_view
-from labwarden.store.catalog import Catalog, utcnow
-from labwarden.watch import alerting
+from labwarden.engines.duckdb import connect
+from labwarden.store.alerts import AlertRecord
+from labwarden.store.analytics import FeatureStore
+from labwarden.store.catalog import Catalog
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
-from labwarden.watch.analytics.store import FeatureStore
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ def run_analytics(
     """Aggregate what is new in the lake and score ``days`` (default: the days just aggregated)."""
     con = connect()
     try:
-        if create_events_view(con, workspace.lake_path) == 0:
+        if con.events_view(workspace.lake_path) == 0:
             return AnalyticsRun()
         store = FeatureStore(workspace.lake_path)
         run = AnalyticsRun(aggregated=refresh(con, workspace.lake_path, store))
@@ -100,48 +99,46 @@ def _sensitivity(alert: AnalyticsAlert) -> Sensitivity | None:
     return best
 
 
+def record_of(alert: AnalyticsAlert) -> AlertRecord:
+    """What an analytics alert stores: its explanation and baseline in ``detail``."""
+    times = sorted(str(e["time"]) for e in alert.evidence if e.get("time"))
+    first = times[0] if times else f"{alert.day.isoformat()}T00:00:00+00:00"
+    sensitivity = _sensitivity(alert)
+    return AlertRecord(
+        fingerprint=fingerprint(alert),
+        rule_id=RULE_ID,
+        rule_title=RULE_TITLE,
+        rule_path="",
+        kind="analytics",
+        severity=severity_of_risk(alert.risk),
+        tags=["labwarden.analytics"],
+        group={"principal": alert.principal, "day": alert.day.isoformat()},
+        principal=alert.principal,
+        first_seen=first,
+        last_seen=times[-1] if times else first,
+        event_count=int(alert.baseline.get("events_today") or len(alert.evidence)),
+        asset_id=None,
+        assets=sorted(
+            {str(e["resource_bucket"]) for e in alert.evidence if e.get("resource_bucket")}
+        ),
+        sensitivity=sensitivity.value if sensitivity else None,
+        risk=round(alert.risk),
+        detail={
+            "title": alert.title,
+            "day": alert.day.isoformat(),
+            "points": round(alert.points, 2),
+            "components": [
+                {"component": c, "points": round(p, 2), "explanation": t}
+                for c, p, t in alert.components
+            ],
+            "baseline": alert.baseline,
+        },
+        evidence=alert.evidence,
+    )
+
+
 def store_alerts(catalog: Catalog, alerts: Sequence[AnalyticsAlert]) -> tuple[int, int]:
     """Insert or refresh analytics alerts with their evidence; returns ``(new, updated)``."""
-    new = updated = 0
-    now = utcnow()
-    with catalog.transaction() as tx:
-        for alert in alerts:
-            times = sorted(str(e["time"]) for e in alert.evidence if e.get("time"))
-            first = times[0] if times else f"{alert.day.isoformat()}T00:00:00+00:00"
-            last = times[-1] if times else first
-            assets = sorted(
-                {str(e["resource_bucket"]) for e in alert.evidence if e.get("resource_bucket")}
-            )
-            sensitivity = _sensitivity(alert)
-            detail = {
-                "title": alert.title,
-                "day": alert.day.isoformat(),
-                "points": round(alert.points, 2),
-                "components": [
-                    {"component": c, "points": round(p, 2), "explanation": t}
-                    for c, p, t in alert.components
-                ],
-                "baseline": alert.baseline,
-            }
-            values = (
-                RULE_ID,
-                RULE_TITLE,
-                "",
-                "analytics",
-                severity_of_risk(alert.risk).value,
-                json.dumps(["labwarden.analytics"]),
-                json.dumps({"principal": alert.principal, "day": alert.day.isoformat()}),
-                alert.principal,
-                first,
-                last,
-                int(alert.baseline.get("events_today") or len(alert.evidence)),
-                None,
-                json.dumps(assets),
-                sensitivity.value if sensitivity else None,
-                round(alert.risk),
-            )
-            created = alerting.upsert(tx, fingerprint(alert), values, detail, alert.evidence, now)
-            new += created
-            updated += not created
+    new, updated = catalog.alerts.upsert([record_of(a) for a in alerts])
     log.debug("analytics alerts: %d new, %d updated", new, updated)
     return new, updated

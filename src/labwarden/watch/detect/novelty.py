@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-import duckdb
-
 from labwarden.core.events import NOVELTY_COLUMNS
+from labwarden.engines.interface import Engine
 
 BASELINE_DAYS = 7
 NOVEL_HOURS = 24
@@ -37,9 +36,7 @@ def uses_novelty(sql: str) -> bool:
     return bool(_USES.search(sql))
 
 
-def create_novel_view(
-    con: duckdb.DuckDBPyConnection, source_view: str = "events", raw_view: str = "events"
-) -> None:
+def create_novel_view(con: Engine, source_view: str = "events", raw_view: str = "events") -> None:
     """Materialize the novel events (few) and create :data:`NOVEL_VIEW` over ``source_view``
     and :data:`NOVEL_RAW_VIEW` over ``raw_view`` (the one with the ``raw`` column)."""
     # First use per (principal, value) by hash aggregation; only the novel pairs (few) are

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 
+from labwarden.engines.interface import Engine, EngineError
 from labwarden.watch.detect.novelty import (
     NOVEL_RAW_VIEW,
     NOVEL_VIEW,
@@ -99,26 +99,23 @@ class DetectResult:
     seconds: float = 0.0
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = con.sql(sql).to_arrow_table().to_pylist()
+def _fetch(con: Engine, sql: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = con.table(sql).to_pylist()
     return rows
 
 
 def _evidence(
-    con: duckdb.DuckDBPyConnection, uids: Sequence[str], source: str = "events"
+    con: Engine, uids: Sequence[str], source: str = "events"
 ) -> dict[str, dict[str, Any]]:
     if not uids:
         return {}
-    con.register("wanted", pa.table({"event_uid": pa.array(uids, pa.string())}))
     columns = ", ".join(f"e.{c}" for c in EVIDENCE_COLUMNS)
-    try:
+    with con.registered("wanted", pa.table({"event_uid": pa.array(uids, pa.string())})):
         rows = _fetch(
             con,
             f"SELECT {columns} FROM {source} e SEMI JOIN wanted w "  # noqa: S608
             "ON e.event_uid = w.event_uid",
         )
-    finally:
-        con.unregister("wanted")
     found: dict[str, dict[str, Any]] = {}
     for row in rows:
         row["time"] = row["time"].isoformat() if row.get("time") else None
@@ -127,7 +124,7 @@ def _evidence(
 
 
 def run_rules(
-    con: duckdb.DuckDBPyConnection,
+    con: Engine,
     rules: Sequence[CompiledRule],
     *,
     progress: Callable[[CompiledRule], None] | None = None,
@@ -160,7 +157,7 @@ def run_rules(
                     pending.extend(_run_detection(con, rule, plan))
             else:
                 pending.extend(_run_correlation(con, rule))
-        except duckdb.Error as exc:
+        except EngineError as exc:
             result.problems.append(
                 RuleProblem(rule.path, rule.title, f"query failed: {str(exc).splitlines()[0]}")
             )
@@ -201,7 +198,7 @@ class _RawPlan:
     """Rule id -> its WHERE over the in-memory table."""
 
 
-def _plan_raw(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> _RawPlan:
+def _plan_raw(con: Engine, rules: Sequence[CompiledRule]) -> _RawPlan:
     """Decide, from one count over the columns, how each raw-reading detection runs.
 
     A selective rule keeps the raw records of its candidates in memory: the events for which
@@ -223,8 +220,8 @@ def _plan_raw(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> 
     conditions = [f"(({relaxed(rule.where)}) IS NOT FALSE)" for rule in raw_rules]
     counts = ", ".join(f"count_if({c})" for c in conditions)
     try:
-        row = con.sql(f"SELECT count(*), {counts} FROM events").fetchall()[0]  # noqa: S608
-    except duckdb.Error as exc:
+        row = con.rows(f"SELECT count(*), {counts} FROM events")[0]  # noqa: S608
+    except EngineError as exc:
         log.info("raw rules read the lake (%s)", str(exc).splitlines()[0])
         return plan
     total, per_rule = row[0] or 0, row[1:]
@@ -242,7 +239,7 @@ def _plan_raw(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _columns_needed(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule]) -> list[str]:
+def _columns_needed(con: Engine, rules: Sequence[CompiledRule]) -> list[str]:
     """The columns of ``events`` that some rule, the evidence or novelty reads (loading only
     those into memory saves a third of the scan on the SigmaHQ CloudTrail rules)."""
     texts = []
@@ -252,7 +249,7 @@ def _columns_needed(con: duckdb.DuckDBPyConnection, rules: Sequence[CompiledRule
             texts += [rule.correlation.episodes, rule.correlation.evidence]
     words = set(_WORD.findall("\n".join(texts)))
     words.update(("event_uid", "time", "actor_user", *EVIDENCE_COLUMNS, *NOVELTY_DIMENSIONS))
-    present = [str(row[0]) for row in con.sql("DESCRIBE events").fetchall()]
+    present = con.columns("events")
     return [name for name in present if name in words and name != "raw"]
 
 
@@ -278,7 +275,7 @@ def _needs_novelty(rule: CompiledRule) -> bool:
 
 
 def _run_detection(
-    con: duckdb.DuckDBPyConnection, rule: CompiledRule, plan: _RawPlan
+    con: Engine, rule: CompiledRule, plan: _RawPlan
 ) -> list[tuple[Detection, list[str]]]:
     where = plan.rewritten.get(id(rule), rule.where)
     sql = (
@@ -304,21 +301,16 @@ def _run_detection(
     ]
 
 
-def _run_correlation(
-    con: duckdb.DuckDBPyConnection, rule: CompiledRule
-) -> list[tuple[Detection, list[str]]]:
+def _run_correlation(con: Engine, rule: CompiledRule) -> list[tuple[Detection, list[str]]]:
     sql = rule.correlation
     assert sql is not None
-    found = con.sql(_view(sql.episodes)).to_arrow_table()
+    found = con.table(_view(sql.episodes))
     if not found.num_rows:
         return []
     episodes: list[dict[str, Any]] = found.to_pylist()
     evidence: dict[tuple[str, int], list[str]] = {}
-    con.register(EPISODES_RELATION, found)
-    try:
+    with con.registered(EPISODES_RELATION, found):
         rows = _fetch(con, _view(sql.evidence))
-    finally:
-        con.unregister(EPISODES_RELATION)
     for row in rows:
         evidence.setdefault((row["gkey"], int(row["episode"])), []).append(str(row["event_uid"]))
     out = []

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from labwarden.core.values import AssetKind
-from labwarden.demo.run import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section
 from labwarden.seal import keys
 from labwarden.seal.safetensors import is_safetensors_name, parse_header
 from labwarden.seal.sign import SealOptions
@@ -52,7 +52,7 @@ def seal_step(context: DemoContext) -> None:
     lab_root = str(context.lab.root)
     models = [
         a
-        for a in context.catalog.list_assets(kind=AssetKind.MODEL)
+        for a in context.catalog.assets.find(kind=AssetKind.MODEL)
         if a.uri == lab_root or a.uri.startswith(lab_root + "/")
     ]
     sealed: list[SealOutcome] = [

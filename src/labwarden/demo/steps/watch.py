@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labwarden.demo.run import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section
+from labwarden.store.atomic import atomic_write
 from labwarden.watch import alerting
 from labwarden.watch.analytics.engine import AnalyticsConfig
 from labwarden.watch.analytics.service import run_analytics
@@ -83,30 +84,18 @@ def watch_step(context: DemoContext) -> None:
     lab_root = context.lab.root
     resources = context.workspace.root / RESOURCES_FILE
     if not resources.exists():
-        resources.write_text(demo_resources(lab_root), encoding="utf-8")
+        atomic_write(resources, demo_resources(lab_root))
     folders = [lab_root / f for f in LOG_FOLDERS if (lab_root / f).exists()]
     ingested = ingest_paths(context.workspace, context.catalog, folders)
     run = detect(context.workspace, context.catalog, compile_rules([]))
     run_analytics(context.workspace, context.catalog, AnalyticsConfig())
-    found = alerting.list_alerts(context.catalog, limit=15)
-    rows = [
-        {
-            "id": a.id,
-            "risk": a.risk,
-            "severity": a.severity.value,
-            "rule": a.rule_title,
-            "principal": a.principal or "-",
-            "first_seen": a.first_seen[:16],
-            "events": a.event_count,
-            "assets": ", ".join(a.assets[:2]),
-        }
-        for a in found
-    ]
+    found = context.catalog.alerts.find(limit=15)
+    rows = [alerting.alert_row(a, minutes=True, assets=2) for a in found]
     context.sections.append(
         Section(
             f"Alerts from {ingested.events:,} access log events "
             f"({len(run.result.detections)} detections, highest risk first)",
-            ["id", "risk", "severity", "rule", "principal", "first_seen", "events", "assets"],
+            alerting.ALERT_COLUMNS,
             rows,
         )
     )

@@ -1,29 +1,21 @@
-"""Where the daily aggregates live: ``lake/_analytics/{features,facts}/day=YYYY-MM-DD.parquet``.
+"""Where behaviour analytics keep their daily aggregates, beside the lake.
 
-One file per day and kind, written to a temporary name and renamed into place, so that a killed
-run never leaves half a day and a day can be recomputed by replacing its files.
+``lake/_analytics/{features,facts}/day=YYYY-MM-DD.parquet``: one file per day and kind, written
+atomically, so that a killed run never leaves half a day and a day can be recomputed by
+replacing its files.
 """
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from labwarden.store.atomic import atomic_path
+
 KINDS = ("features", "facts")
-
-
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
-    """Run ``sql`` with named ``params`` and return the result as an Arrow table."""
-    table = con.sql(sql, params=params).to_arrow_table()
-    if table is None:  # pragma: no cover - DuckDB returns a table for every SELECT
-        raise RuntimeError("DuckDB returned no result")
-    return table
 
 
 class FeatureStore:
@@ -58,8 +50,6 @@ class FeatureStore:
     def write(self, kind: str, day: date, table: pa.Table) -> Path:
         """Write ``table`` as the file of ``kind`` for ``day``, atomically."""
         target = self.path(kind, day)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        pq.write_table(table, tmp, compression="zstd")
-        tmp.replace(target)
+        with atomic_path(target) as tmp:
+            pq.write_table(table, tmp, compression="zstd")
         return target

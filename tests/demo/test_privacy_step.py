@@ -5,8 +5,8 @@ from pathlib import Path
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab
 from labwarden.demo.run import DemoContext, _steps
+from labwarden.demo.steps.privacy import privacy_step
 from labwarden.inventory.scan import ScanResult
-from labwarden.privacy.demo_step import privacy_step
 from labwarden.store.catalog import Catalog
 
 

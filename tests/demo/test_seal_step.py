@@ -7,10 +7,10 @@ from pathlib import Path
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab
 from labwarden.demo.run import DemoContext
+from labwarden.demo.steps.seals import seal_step
 from labwarden.inventory.policy import workspace_policy
 from labwarden.inventory.scan import run_scan
 from labwarden.inventory.sources.local import LocalSource
-from labwarden.seal.demo_step import seal_step
 from labwarden.store.catalog import Catalog
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from labwarden.demo.context import DemoContext, Section
 from labwarden.privacy import risk
 from labwarden.privacy.anonymize import anonymize
 from labwarden.privacy.criteria import Criteria
-
-if TYPE_CHECKING:
-    from labwarden.demo.run import DemoContext
+from labwarden.privacy.io import read_columns
 
 DEMO_HIERARCHIES = {
     "AGE": "interval:5,10,20",
@@ -23,8 +22,6 @@ DEMO_HIERARCHIES = {
 
 def privacy_step(context: DemoContext) -> None:
     """Show initial vs residual risk of the trial table anonymized to the EMA/HC threshold."""
-    from labwarden.demo.run import Section
-
     lab = context.lab
     relative = lab.facts.get("trial_table")
     qis = list(lab.facts.get("trial_quasi_identifiers", []))
@@ -40,7 +37,7 @@ def privacy_step(context: DemoContext) -> None:
         qis,
         Criteria(max_risk=threshold, max_suppression=0.05),
         hierarchies={q: DEMO_HIERARCHIES[q] for q in qis if q in DEMO_HIERARCHIES},
-        drop=["subject_pseudonym"] if "subject_pseudonym" in _columns(source) else [],
+        drop=["subject_pseudonym"] if "subject_pseudonym" in read_columns(source) else [],
         threshold=threshold,
         output=output,
     )
@@ -101,11 +98,3 @@ def privacy_step(context: DemoContext) -> None:
         f"--max-risk {threshold:g} --max-suppression 5% --drop subject_pseudonym "
         f"--output anonymized.parquet"
     )
-
-
-def _columns(path: object) -> list[str]:
-    from pathlib import Path
-
-    from labwarden.privacy.io import read_columns
-
-    return read_columns(Path(str(path)))

@@ -1,0 +1,36 @@
+"""What every demo step receives and adds to: the lab, the workspace, the scan, the sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from labwarden.core.workspace import Workspace
+from labwarden.demo.lab import Lab
+from labwarden.inventory.scan import ScanResult
+from labwarden.store.catalog import Catalog
+
+
+@dataclass(slots=True)
+class Section:
+    """A titled table the demo prints."""
+
+    title: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+
+
+@dataclass(slots=True)
+class DemoContext:
+    """Everything a demo step may use."""
+
+    lab: Lab
+    workspace: Workspace
+    catalog: Catalog
+    scan: ScanResult
+    sections: list[Section] = field(default_factory=list)
+    next_commands: list[str] = field(default_factory=list)
+
+
+Step = Callable[[DemoContext], None]

@@ -1,0 +1,146 @@
+"""One SQLite file of the workspace: its connection, its migrations and its transactions.
+
+Every SQLite file labwarden keeps (the catalog, the lake's ledger) is opened here, in WAL mode so
+that readers never wait for the one writer, and brought up to date by the same migration
+mechanism (:mod:`labwarden.store.migrate`). The connection never leaves ``store/``: typed stores
+receive a :class:`Database` and run their queries through it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from labwarden.core.errors import WorkspaceError
+from labwarden.store.migrate import migrate
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+def utcnow() -> str:
+    """The current time as an ISO 8601 UTC string with seconds."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def storable(text: str | None) -> str | None:
+    """``text`` as SQLite can store it: undecodable bytes a check kept as lone surrogates (from
+    names or strings inside a hostile file) are written as ``\\udcXX`` escapes."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+class Database:
+    """A migrated SQLite connection with re-entrant write transactions.
+
+    :meth:`transaction` is ``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any exception); a
+    transaction opened inside another is a savepoint of it, so a store method that writes
+    atomically on its own also composes into a larger unit of work.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._depth = 0
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        migrations: str,
+        *,
+        what: str,
+        foreign_keys: bool = True,
+        threads: bool = False,
+        timeout: float = 30.0,
+    ) -> Database:
+        """Open ``path`` (created if missing) and apply the migrations of package ``migrations``.
+
+        ``what`` names the file in errors (``catalog``, ``ledger``); ``threads`` allows the
+        connection to be used from several threads (the caller serializes writes).
+        """
+        try:
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=timeout, check_same_thread=not threads
+            )
+        except sqlite3.Error as exc:
+            raise WorkspaceError(f"{path}: cannot open the {what}: {exc}") from exc
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            if foreign_keys:
+                conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, path, migrations, what)
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise WorkspaceError(f"{path}: not a usable labwarden {what}: {exc}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """A write transaction; one opened inside another is a savepoint of it."""
+        if self._depth:
+            savepoint = f"nested_{self._depth}"
+            self._conn.execute(f"SAVEPOINT {savepoint}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {savepoint}")
+                raise
+            finally:
+                self._depth -= 1
+                self._conn.execute(f"RELEASE {savepoint}")
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._conn.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self._conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        """Run one statement."""
+        return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each of ``rows``."""
+        self._conn.executemany(sql, rows)
+
+    def rows(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """Every row a query returns."""
+        return self._conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row a query returns, if any."""
+        row: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
+        return row
+
+    def pragma(self, name: str) -> Any:
+        """The value of ``PRAGMA name`` (``user_version``, ``journal_mode``...)."""
+        if not name.isidentifier():
+            raise ValueError(f"not a pragma name: {name!r}")
+        return self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+
+
+__all__ = ["Database", "storable", "utcnow"]

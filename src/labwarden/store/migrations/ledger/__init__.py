@@ -1,0 +1,1 @@
+"""Migrations of the lake's ledger (``lake/_ledger.sqlite``)."""
