@@ -28,7 +28,7 @@ def sensitive_paths(workspace: Workspace | None, root: str | None = None) -> lis
         return []
     try:
         with Catalog.open(workspace) as catalog:
-            assets = catalog.list_assets()
+            assets = catalog.assets.find()
     except LabwardenError as exc:
         log.warning("catalog not read: %s", exc.message)
         return []

@@ -141,7 +141,7 @@ def redact_shadow(data: bytes) -> bytes:
     out: list[bytes] = []
     for raw in data.split(b"\n"):
         fields = raw.split(b":")
-        if len(fields) >= 2 and fields[1] and not raw.lstrip().startswith(b"#"):
+        if len(fields) >= 2 and fields[1]:  # commented-out accounts too: their hash is real
             text = fields[1].decode("utf-8", "replace")
             state, scheme = password_state(text)
             if state in ("hash", "locked"):
