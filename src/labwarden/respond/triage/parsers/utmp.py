@@ -18,9 +18,10 @@ first records make sense; records that make no sense under it are skipped and co
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -151,32 +152,64 @@ def choose_layout(data: bytes, latest: float) -> Layout | None:
     return best
 
 
+CHUNK = 9600 * 2048
+"""Bytes read at a time (a multiple of both record sizes): memory stays bounded by it."""
+
+
+def _read_full(read: Callable[[int], bytes], size: int) -> bytes:
+    parts: list[bytes] = []
+    missing = size
+    while missing > 0:
+        part = read(min(missing, 1 << 16))  # small reads: a damaged stream loses little
+        if not part:
+            break
+        parts.append(part)
+        missing -= len(part)
+    return b"".join(parts)
+
+
+def stream_utmp(
+    read: Callable[[int], bytes], result: UtmpFile, now: datetime | None = None
+) -> Iterator[UtmpRecord]:
+    """The records of a stream (``read(n)`` gives up to ``n`` bytes), read :data:`CHUNK` bytes
+    at a time; the layout is the one the first chunk fits. ``result`` gathers the layout, the
+    records skipped as nonsense and the bytes after the last whole record."""
+    latest = (now or datetime.now(UTC)).timestamp() + _LATEST_MARGIN
+    pending = _read_full(read, CHUNK)
+    layout = choose_layout(pending, latest)
+    result.layout = layout
+    if layout is None:
+        if pending:
+            result.skipped.append((1, "no record makes sense under any glibc layout"))
+            result.skipped_count = len(pending) // LAYOUTS[0].codec.size
+        result.trailing = len(pending) % LAYOUTS[0].codec.size
+        return
+    size, index = layout.codec.size, 0
+    while pending:
+        whole = len(pending) - len(pending) % size
+        for offset in range(0, whole, size):
+            index += 1
+            values = layout.codec.unpack_from(pending, offset)
+            problem = _problem(values, latest)
+            if problem is not None:
+                result.skipped_count += 1
+                if len(result.skipped) < 100:
+                    result.skipped.append((index, problem))
+            elif values[0] != 0:
+                yield _record(index, (index - 1) * size, values)
+        rest = pending[whole:]
+        more = _read_full(read, CHUNK)
+        if not more:
+            result.trailing = len(rest)
+            return
+        pending = rest + more
+
+
 def parse_utmp(data: bytes, now: datetime | None = None) -> UtmpFile:
     """Every record of a wtmp/btmp/utmp file; nonsense records are skipped and counted."""
-    latest = (now or datetime.now(UTC)).timestamp() + _LATEST_MARGIN
-    layout = choose_layout(data, latest)
-    if layout is None:
-        whole = len(data) // LAYOUTS[0].codec.size
-        reason = "no record makes sense under any glibc layout"
-        return UtmpFile(None, [], [(1, reason)] if data else [], whole, len(data) % 384)
-    result = UtmpFile(layout, [], [], 0, len(data) % layout.codec.size)
-    for index, offset, values in _records(data, layout):
-        problem = _problem(values, latest)
-        if problem is not None:
-            result.skipped_count += 1
-            if len(result.skipped) < 100:
-                result.skipped.append((index, problem))
-            continue
-        if values[0] == 0:
-            continue
-        result.records.append(_record(index, offset, values))
+    result = UtmpFile(None, [], [], 0, 0)
+    result.records = list(stream_utmp(io.BytesIO(data).read, result, now))
     return result
-
-
-def _records(data: bytes, layout: Layout) -> Iterator[tuple[int, int, tuple[object, ...]]]:
-    size = layout.codec.size
-    for index in range(len(data) // size):
-        yield index + 1, index * size, layout.codec.unpack_from(data, index * size)
 
 
 def _record(index: int, offset: int, values: tuple[object, ...]) -> UtmpRecord:

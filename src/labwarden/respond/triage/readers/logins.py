@@ -7,37 +7,83 @@ import gzip
 import json
 import sqlite3
 import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from labwarden.core.events import Event, EventClass
 from labwarden.respond.triage.context import Context
 from labwarden.respond.triage.evidence import Entry
 from labwarden.respond.triage.host import Unreadable
 from labwarden.respond.triage.model import Account, AuthEvent, LastLogin, LoginRecord, Origin
-from labwarden.respond.triage.parsers.utmp import parse_utmp
+from labwarden.respond.triage.parsers.utmp import UtmpFile, UtmpRecord, stream_utmp
 from labwarden.watch.parsers.authlog import AuthLogParser
 from labwarden.watch.parsers.base import LogFile, RecordError
 
-_BINARY_LIMIT = 1 << 30
+MAX_RECORDS = 1_000_000
+"""Login records of one file kept for the rules and the lake (the file is archived whole)."""
 
 
-def staged_bytes(ctx: Context, entry: Entry) -> bytes:
-    """A staged file's bytes, decompressed when it is gzip (up to 1 GiB)."""
+@contextlib.contextmanager
+def staged_stream(ctx: Context, entry: Entry) -> Iterator[BinaryIO]:
+    """A staged file's bytes, decompressed as they are read when it is gzip."""
     path = ctx.evidence.local(entry)
     with path.open("rb") as handle:
-        if handle.read(2) != b"\x1f\x8b":
-            handle.seek(0)
-            return handle.read(_BINARY_LIMIT)
-    try:
-        with gzip.open(path, "rb") as packed:
-            return packed.read(_BINARY_LIMIT)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise Unreadable(entry.source, f"cannot decompress: {exc}") from None
+        gz = handle.read(2) == b"\x1f\x8b"
+    with gzip.open(path, "rb") if gz else path.open("rb") as stream:
+        yield cast(BinaryIO, stream)
+
+
+class _UpToDamage:
+    """``read(n)`` of a stream that ends quietly where its data is damaged (keeping why)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.error: Exception | None = None
+
+    def __call__(self, size: int) -> bytes:
+        if self.error is not None:
+            return b""
+        try:
+            return self.stream.read(size)
+        except (OSError, EOFError, zlib.error) as exc:
+            self.error = exc
+            return b""
 
 
 def _read_records(ctx: Context, entry: Entry, source: str) -> None:
-    parsed = parse_utmp(staged_bytes(ctx, entry), ctx.now)
+    parsed = UtmpFile(None, [], [], 0, 0)
+    kept = 0
+    with staged_stream(ctx, entry) as stream:
+        read = _UpToDamage(stream)
+        for record in stream_utmp(read, parsed, ctx.now):
+            if kept == MAX_RECORDS:
+                ctx.log.note(entry.source, f"records after the first {MAX_RECORDS:,} are "
+                             "archived, not read", "truncated", entry.artifact)  # fmt: skip
+                break
+            kept += 1
+            ctx.collected.logins.append(_login(ctx, entry, source, record))
+    if read.error is not None:
+        ctx.log.note(entry.source, f"read up to damaged data: {read.error}", "corrupt",
+                     entry.artifact)  # fmt: skip
+    _record_notes(ctx, entry, parsed)
+
+
+def _login(ctx: Context, entry: Entry, source: str, record: UtmpRecord) -> LoginRecord:
+    return LoginRecord(
+        source=source,
+        type=record.type,
+        user=record.user,
+        line=record.line,
+        host=record.host,
+        ip=record.ip,
+        time=record.time,
+        pid=record.pid,
+        origin=ctx.origin(entry, record.index),
+    )
+
+
+def _record_notes(ctx: Context, entry: Entry, parsed: UtmpFile) -> None:
     where = entry.source
     if parsed.layout is None and parsed.skipped:
         ctx.log.note(where, "no record in any glibc utmp layout", "corrupt", entry.artifact)
@@ -54,20 +100,6 @@ def _read_records(ctx: Context, entry: Entry, source: str) -> None:
             f"{parsed.trailing} bytes after the last whole record (a truncated write)",
             "corrupt",
             entry.artifact,
-        )
-    for record in parsed.records:
-        ctx.collected.logins.append(
-            LoginRecord(
-                source=source,
-                type=record.type,
-                user=record.user,
-                line=record.line,
-                host=record.host,
-                ip=record.ip,
-                time=record.time,
-                pid=record.pid,
-                origin=ctx.origin(entry, record.index),
-            )
         )
 
 
