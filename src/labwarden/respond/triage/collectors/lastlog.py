@@ -51,8 +51,7 @@ def collect_lastlog(ctx: Context, artifact: Artifact) -> None:
         try:
             opened = ctx.host.open(path)
         except Unreadable as exc:
-            if exc.reason != "no such file":
-                ctx.unreadable(exc, artifact.name)
+            ctx.unreadable(exc, artifact.name, missing_ok=True)
             continue
         try:
             extents = data_extents(opened)

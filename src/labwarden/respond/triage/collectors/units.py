@@ -48,11 +48,7 @@ def collect_units(ctx: Context, artifact: Artifact) -> None:
 def _folder(
     ctx: Context, artifact: Artifact, folder: str, account: Account | None
 ) -> list[tuple[str, str]]:
-    try:
-        names = ctx.host.listdir(folder)
-    except Unreadable as exc:
-        ctx.unreadable(exc, artifact.name)
-        return []
+    names = ctx.listdir(folder, artifact.name)
     links: list[tuple[str, str]] = []
     units: dict[str, Unit] = {}
     for name in names:
@@ -107,11 +103,7 @@ def _unit(
 
 
 def _dropins(ctx: Context, artifact: Artifact, folder: str, unit: Unit) -> None:
-    try:
-        names = ctx.host.listdir(folder)
-    except Unreadable as exc:
-        ctx.unreadable(exc, artifact.name)
-        return
+    names = ctx.listdir(folder, artifact.name)
     for name in names:
         if not name.endswith(".conf"):
             continue
@@ -124,11 +116,7 @@ def _dropins(ctx: Context, artifact: Artifact, folder: str, unit: Unit) -> None:
 
 def _wants(ctx: Context, artifact: Artifact, folder: str) -> list[tuple[str, str]]:
     """``(link, unit name)`` of every link in a ``.wants`` folder, archived as a listing."""
-    try:
-        names = ctx.host.listdir(folder)
-    except Unreadable as exc:
-        ctx.unreadable(exc, artifact.name)
-        return []
+    names = ctx.listdir(folder, artifact.name)
     found: list[tuple[str, str]] = []
     listing: list[str] = []
     for name in names:

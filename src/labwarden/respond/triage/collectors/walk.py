@@ -243,8 +243,7 @@ def collect_walk(ctx: Context, artifact: Artifact) -> None:
             try:
                 resolved = ctx.host.resolve(start)
             except Unreadable as exc:
-                if exc.reason != "no such file":
-                    ctx.unreadable(exc, artifact.name)
+                ctx.unreadable(exc, artifact.name, missing_ok=True)
                 continue
             walker.run(resolved)
     ctx.evidence.register(rel, artifact.name, "file system walk")
