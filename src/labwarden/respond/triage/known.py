@@ -13,6 +13,7 @@ class Known:
     """What raises nothing when no package database decides."""
 
     cron: frozenset[str]
+    profile: frozenset[str]
     setuid: frozenset[str]
     system_folders: tuple[str, ...]
     listeners: dict[str, str]
@@ -31,6 +32,7 @@ def known() -> Known:
     data = tomllib.loads(text)
     return Known(
         cron=frozenset(data["cron"]),
+        profile=frozenset(data["profile"]),
         setuid=frozenset(data["setuid"]),
         system_folders=tuple(data["system_folders"]),
         listeners=dict(data["listeners"]),

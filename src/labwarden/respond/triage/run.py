@@ -7,7 +7,6 @@ import re
 import shutil
 import socket
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from labwarden.respond.triage import lake as triage_lake
 from labwarden.respond.triage.acquisition import AcquisitionLog, new_log, utc_text
 from labwarden.respond.triage.archive import Packed, archive_name, pack, write_json
 from labwarden.respond.triage.catalog import sensitive_paths
-from labwarden.respond.triage.collect import collect
+from labwarden.respond.triage.collect import Progress, collect
 from labwarden.respond.triage.context import Context
 from labwarden.respond.triage.evidence import Evidence
 from labwarden.respond.triage.host import Host
@@ -32,8 +31,6 @@ from labwarden.seal.keys import PassphraseSource
 from labwarden.store.atomic import atomic_write
 
 log = logging.getLogger(__name__)
-
-Progress = Callable[[str], None]
 
 
 @dataclass(slots=True)

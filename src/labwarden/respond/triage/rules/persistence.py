@@ -169,8 +169,9 @@ _HOOKS: tuple[tuple[str, Severity, re.Pattern[str]], ...] = (
     ("exports LD_PRELOAD", Severity.HIGH, re.compile(r"\bLD_PRELOAD\s*=")),
     ("wraps a credential-taking command in an alias or function", Severity.HIGH,
      re.compile(r"\balias\s+(?:sudo|su|ssh|passwd|scp)\s*=|\b(?:sudo|ssh|su)\s*\(\)\s*\{")),
-    ("runs a command before every prompt or command", Severity.MEDIUM,
-     re.compile(r"\bPROMPT_COMMAND\s*=|\btrap\s+.+\s+DEBUG\b|\bprecmd\s*\(\)")),
+    ("sends something over the network before every prompt or command", Severity.HIGH,
+     re.compile(r"(?:\bPROMPT_COMMAND\s*=|\btrap\s|\bprecmd\s*\(\)).*"
+                r"\b(?:curl|wget|nc|ncat|socat|ssh|scp|python[0-9.]*|perl|base64)\b|/dev/tcp/")),
     ("starts a program in the background at every login", Severity.MEDIUM,
      re.compile(r"(?:^|[;\s])(?:nohup|setsid)\s+\S|[^&|]&\s*(?:disown\s*)?$")),
 )  # fmt: skip
@@ -192,9 +193,11 @@ def _profile(view: View, line: ScriptLine) -> Iterator[Finding]:
             "Remove the line; assume the account's recent commands were hidden.",
         )
         return
+    name = line.origin.path.rsplit("/", 1)[-1]
+    known_name = line.origin.path.startswith("/etc/profile.d/") and name in view.known.profile
     for what, severity, regex in _HOOKS:
         if regex.search(line.text):
-            if view.package_verdict(line.origin) == "stock":
+            if state_of(view, line.origin, known_name) == "stock":
                 return
             yield finding(
                 "persistence.profile",
