@@ -191,8 +191,9 @@ def write_results(
         "",
         "Ratio: sha256sum's time over labwarden's hashing (above 1: labwarden is faster); "
         "labwarden's figure excludes the interpreter's start and imports (the process column "
-        "includes them), sha256sum's include its start. The archive row is small: triage "
-        "evidence is megabytes, so per-process start-up dominates it.",
+        "includes them), sha256sum's include its start. coreutils' sha256sum here does not use "
+        "the CPU's SHA extensions, Python's hashlib (OpenSSL) does; benchmarks/seal measures "
+        "the same module on gigabytes.",
         "",
         "Raw figures:",
         "",
