@@ -20,6 +20,7 @@ import csv
 import json
 import random
 import re
+import shutil
 import string
 import struct
 import sys
@@ -517,33 +518,26 @@ def _notebook(source_line: str) -> str:
     )
 
 
-def style_of(lines: list[str]) -> str:  # noqa: C901
-    """The kind of file a candidate's syntax belongs in."""
+_STYLE_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^\d{4}-\d\d-\d\dT"), "log"),
+    (re.compile(r"^(?:curl |mysql |git clone|export |ssh-)"), "shell"),
+    (re.compile(r"^FROM "), "docker"),
+    (re.compile(r"^<"), "xml"),
+    (re.compile(r"^//registry\.npmjs\.org"), "npmrc"),
+    (re.compile(r'^"[^"]*"\s*:|^\{|^"Server='), "json"),
+    (re.compile(r"^[a-z]+(\.[a-z]+)+="), "properties"),
+    (re.compile(r"^[A-Z][A-Z0-9_]*="), "env"),
+    (re.compile(r"^[\w.\-]+:(\s|$)|^secretKeyRef"), "yaml"),
+    (re.compile(r"^[a-z_]+ = [^\"'(\[{(]+$"), "ini"),
+)
+
+
+def style_of(lines: list[str]) -> str:
+    """The kind of file a candidate's syntax belongs in (first matching rule, else Python)."""
     if len(lines) > 1:
         return "pem"
-    line = lines[0]
-    stripped = line.strip()
-    if re.match(r"^\d{4}-\d\d-\d\dT", stripped):
-        return "log"
-    if stripped.startswith(("curl ", "mysql ", "git clone", "export ", "ssh-")):
-        return "shell"
-    if stripped.startswith("FROM "):
-        return "docker"
-    if stripped.startswith("<"):
-        return "xml"
-    if stripped.startswith("//registry.npmjs.org"):
-        return "npmrc"
-    if re.match(r'^"[^"]*"\s*:|^\{', stripped) or stripped.startswith('"Server='):
-        return "json"
-    if re.match(r"^[a-z]+(\.[a-z]+)+=", stripped):
-        return "properties"
-    if re.match(r"^[A-Z][A-Z0-9_]*=", stripped):
-        return "env"
-    if re.match(r"^[\w.\-]+:(\s|$)", stripped) or stripped.startswith("secretKeyRef"):
-        return "yaml"
-    if re.match(r"^[a-z_]+ = [^\"'(\[{]", stripped) and "(" not in stripped:
-        return "ini"
-    return "python"
+    stripped = lines[0].strip()
+    return next((style for rule, style in _STYLE_RULES if rule.search(stripped)), "python")
 
 
 NEUTRAL["pem"] = []
@@ -564,51 +558,60 @@ EXTENSIONS = {
 }
 
 
-def build(root: Path = ROOT, seed: int = 2026, copies: int = 6) -> Path:  # noqa: C901
-    """Write the evaluation files and labels under ``root``; return the labels path."""
-    import shutil
-
-    shutil.rmtree(root, ignore_errors=True)
-    root.mkdir(parents=True)
-    b = Build(random.Random(seed))
+def _pools(b: Build, copies: int) -> dict[str, list[Candidate]]:
+    """Candidates by file style, ``copies`` of every positive and negative kind, shuffled."""
     pos, neg = positives(b), negatives(b)
     pools: dict[str, list[Candidate]] = {}
     for _ in range(copies):
-        for kind, fn in pos:
-            lines = fn(b)
-            pools.setdefault(style_of(lines), []).append(Candidate(lines, 1, kind))
-        for kind, fn in neg:
-            lines = fn(b)
-            pools.setdefault(style_of(lines), []).append(Candidate(lines, 0, kind))
+        for label, kinds in ((1, pos), (0, neg)):
+            for kind, fn in kinds:
+                lines = fn(b)
+                pools.setdefault(style_of(lines), []).append(Candidate(lines, label, kind))
     for pool in pools.values():
         b.rng.shuffle(pool)
+    return pools
+
+
+def _write_notebook(root: Path, b: Build, index: int, cand: Candidate) -> None:
+    """A notebook holds one candidate in a code cell; the whole file is its region."""
+    name = f"nb{index:03d}.ipynb"
+    text = _notebook(cand.lines[0])
+    (root / name).write_text(text, encoding="utf-8")
+    b.rows.append((name, 1, text.count("\n") + 1, cand.label, cand.kind))
+
+
+def _write_file(root: Path, b: Build, index: int, style: str, pool: list[Candidate]) -> None:
+    """One file of ``style`` holding a few candidates between neutral lines."""
+    name = _file_name(index, EXTENSIONS[style])
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines: list[str] = list(NEUTRAL[style][:3])
+    per_file = 1 if style in ("pem", "npmrc") else b.rng.randrange(2, 6)
+    for _ in range(per_file):
+        if not pool:
+            break
+        cand = pool.pop()
+        first = len(lines) + 1
+        lines.extend(cand.lines)
+        b.rows.append((name, first, len(lines), cand.label, cand.kind))
+        if NEUTRAL[style]:
+            lines.extend(b.rng.sample(NEUTRAL[style], k=min(2, len(NEUTRAL[style]))))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def build(root: Path = ROOT, seed: int = 2026, copies: int = 6) -> Path:
+    """Write the evaluation files and labels under ``root``; return the labels path."""
+    shutil.rmtree(root, ignore_errors=True)
+    root.mkdir(parents=True)
+    b = Build(random.Random(seed))
     index = 0
-    for style, pool in sorted(pools.items()):
+    for style, pool in sorted(_pools(b, copies).items()):
         while pool:
             index += 1
             if style == "python" and index % 4 == 0:
-                # a notebook holds one candidate in a code cell; the whole file is its region
-                cand = pool.pop()
-                name = f"nb{index:03d}.ipynb"
-                text = _notebook(cand.lines[0])
-                (root / name).write_text(text, encoding="utf-8")
-                b.rows.append((name, 1, text.count("\n") + 1, cand.label, cand.kind))
-                continue
-            name = _file_name(index, EXTENSIONS[style])
-            path = root / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            lines: list[str] = list(NEUTRAL[style][:3])
-            per_file = 1 if style in ("pem", "npmrc") else b.rng.randrange(2, 6)
-            for _ in range(per_file):
-                if not pool:
-                    break
-                cand = pool.pop()
-                first = len(lines) + 1
-                lines.extend(cand.lines)
-                b.rows.append((name, first, len(lines), cand.label, cand.kind))
-                if NEUTRAL[style]:
-                    lines.extend(b.rng.sample(NEUTRAL[style], k=min(2, len(NEUTRAL[style]))))
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+                _write_notebook(root, b, index, pool.pop())
+            else:
+                _write_file(root, b, index, style, pool)
     labels = root.parent / "secrets-eval-labels.csv"
     with labels.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -1,5 +1,4 @@
-# ruff: noqa: E501  (tables of generated test data read best one entry per line)
-"""A held-out secrets set, written after the rules were tuned and run once, never tuned on.
+"""The second development set (once held out, then tuned on; see RESULTS.md).
 
 New syntaxes and languages (Go, JavaScript, Java, Terraform, GitHub Actions, Helm values, TOML,
 SQL, R, requests/HTTPBasicAuth, docker/az/psql command lines) and new negatives (CI secret
@@ -15,14 +14,18 @@ import random
 import shutil
 import string
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.secrets.dataset import ALNUM, HEX, Build, aws_pair, github, jwt, password
-from benchmarks.secrets.evaluate import PEERS, detect_secrets_hits, labwarden_hits, score
+from benchmarks.secrets.evaluate import report
+from benchmarks.secrets.score import read_labels, score
+from benchmarks.secrets.tools import available
 
-ROOT = Path(__file__).resolve().parents[1] / ".work" / "secrets-heldout"
+ROOT = Path(__file__).resolve().parents[1] / ".work" / "secrets-dev-b"
 
-POSITIVE = [
+Fill = Callable[[Build], dict[str, str]]
+POSITIVE: list[tuple[str, str, str, Fill]] = [
     (
         "go-const",
         ".go",
@@ -136,7 +139,7 @@ POSITIVE = [
     ("yaml-client-secret", ".yaml", "  clientSecret: {k}", lambda b: {"k": b.r(ALNUM, 34)}),
     ("ini-token", ".ini", "token = {k}", lambda b: {"k": b.r(HEX, 40)}),
 ]
-NEGATIVE = [
+NEGATIVE: list[tuple[str, str, str, Fill]] = [
     ("gha-secret-expr", ".yml", "        HF_TOKEN: ${{{{ secrets.HF_TOKEN }}}}", lambda b: {}),
     ("vault-tag", ".yml", "  password: !vault |", lambda b: {}),
     ("settings-lookup", ".py", "api_key = settings.OPENAI_API_KEY", lambda b: {}),
@@ -218,7 +221,7 @@ def build(seed: int = 99, copies: int = 5) -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"# generated file {n}\n{line}\n# end\n", encoding="utf-8")
             rows.append((name, 2, 2, label, kind))
-    labels = ROOT.parent / "secrets-heldout-labels.csv"
+    labels = ROOT.parent / "secrets-dev-b-labels.csv"
     with labels.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "first_line", "last_line", "label", "kind"])
@@ -227,21 +230,19 @@ def build(seed: int = 99, copies: int = 5) -> Path:
 
 
 def main() -> None:
-    labels = build()
-    rows = list(csv.DictReader(labels.open(encoding="utf-8")))
-    scores = [score("labwarden", *labwarden_hits(ROOT), rows)]
-    if (PEERS / "detect-secrets").exists():
-        scores.append(score("detect-secrets 1.5", *detect_secrets_hits(ROOT), rows))
-    positives = sum(r["label"] == "1" for r in rows)
-    print(f"Held-out: {positives} secrets, {len(rows) - positives} hard negatives")
-    print("| tool | precision | recall | F1 | TP | FP | FN |")
-    print("|---|---|---|---|---|---|---|")
-    for s in scores:
-        print(
-            f"| {s.tool} | {s.precision:.3f} | {s.recall:.3f} | {s.f1:.3f} | {s.tp} | {s.fp} | {s.fn} |"
+    """Build the set, run every available tool, print the report."""
+    regions = read_labels(build())
+    scores = [score(tool(ROOT), regions) for tool in available()]
+    positives = sum(r.label for r in regions)
+    print(
+        "\n".join(
+            report(
+                f"Second development set: {positives} secrets, "
+                f"{len(regions) - positives} hard negatives",
+                scores,
+            )
         )
-    for s in scores:
-        print(f"{s.tool} misses: {dict(s.missed)}; false positives: {dict(s.false)}")
+    )
 
 
 if __name__ == "__main__":

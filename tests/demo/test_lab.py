@@ -14,7 +14,7 @@ from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab, build_lab
 from labwarden.demo.run import run_demo
-from labwarden.inventory.hashing import digest_file
+from labwarden.seal.hashing import digest_file
 
 
 def digests(root: Path) -> dict[str, str]:

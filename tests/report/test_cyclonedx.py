@@ -33,3 +33,70 @@ def test_demo_lab_bom_is_valid_cyclonedx_1_6(demo_lab: Lab, tmp_path: Path) -> N
     assert trial["type"] == "data"
     assert trial["data"][0]["classification"] == "restricted"
     assert trial["hashes"][0]["alg"] == "BLAKE3"
+
+
+def test_every_field_of_a_dataset_and_a_model_is_written() -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from labwarden.core.asset import FileRecord, SensitivityReason
+    from labwarden.core.values import AssetKind, Sensitivity
+    from labwarden.store.assets import StoredAsset
+
+    def asset(id_: int, uri: str, kind: AssetKind, reasons: list[SensitivityReason]) -> StoredAsset:
+        return StoredAsset(
+            id_, uri, uri.rsplit("/", 1)[-1], kind, "file", Sensitivity.RESTRICTED, reasons,
+            ["csv"], 1, 10, None, 1, 1, None,
+        )  # fmt: skip
+
+    def record(id_: int, path: str) -> FileRecord:
+        return FileRecord(
+            path, 10, 0, 0, 0o640, 0, "me", AssetKind.DATASET, "csv", "ab" * 32, "sha256", id=id_
+        )
+
+    reasons = [
+        SensitivityReason("kind:data", Sensitivity.CONFIDENTIAL, "datasets"),
+        SensitivityReason("columns:phi", Sensitivity.RESTRICTED, "PHI columns"),
+    ]
+    table = asset(1, "/lab/dm.csv", AssetKind.DATASET, reasons)
+    model = asset(2, "/lab/model", AssetKind.MODEL, [])
+    when = datetime(2026, 10, 1, 8, 0, 0, 123, tzinfo=UTC)
+    serial = uuid.UUID(int=7)
+    document = build_bom(
+        [(table, [record(1, "/lab/dm.csv")]), (model, [record(2, "/lab/model/w.bin")])],
+        serial=serial,
+        timestamp=when,
+    )
+    assert JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document)) is None
+    assert document["serialNumber"] == serial.urn
+    assert document["metadata"]["timestamp"] == "2026-10-01T08:00:00+00:00"
+    assert document["metadata"]["tools"]["components"][0]["name"] == "labwarden"
+    data, ml = sorted(document["components"], key=lambda c: str(c["bom-ref"]))
+    assert data["type"] == "data" and data["description"] == "dataset asset (file) at /lab/dm.csv"
+    assert data["hashes"] == [{"alg": "SHA-256", "content": "ab" * 32}]
+    assert {(p["name"], p["value"]) for p in data["properties"]} == {
+        ("labwarden:kind", "dataset"),
+        ("labwarden:sensitivity", "restricted"),
+        ("labwarden:uri", "/lab/dm.csv"),
+        ("labwarden:size", "10"),
+        ("labwarden:files", "1"),
+        ("labwarden:formats", "csv"),
+        ("labwarden:reason", "confidential kind:data: datasets"),
+        ("labwarden:reason", "restricted columns:phi: PHI columns"),
+    }
+    assert data["data"] == [
+        {
+            "type": "dataset",
+            "name": "dm.csv",
+            "classification": "restricted",
+            "contents": {"url": "file:///lab/dm.csv"},
+            "sensitiveData": ["PHI columns"],
+        }
+    ]
+    assert ml["type"] == "machine-learning-model" and "data" not in ml
+    (weights,) = ml["components"]
+    assert weights["bom-ref"] == "labwarden:asset:2:file:2" and weights["name"] == "w.bin"
+    assert {(p["name"], p["value"]) for p in weights["properties"]} == {
+        ("labwarden:format", "csv"),
+        ("labwarden:size", "10"),
+    }

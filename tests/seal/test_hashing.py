@@ -11,7 +11,17 @@ import pytest
 
 from labwarden.demo.models import safetensors
 from labwarden.seal.errors import HashingError
-from labwarden.seal.hashing import HEADER_ENTRY, hash_file, hash_files, shard_bounds
+from labwarden.seal.hashing import (
+    HEADER_ENTRY,
+    Algorithm,
+    digest_bytes,
+    digest_file,
+    digest_handle,
+    hash_file,
+    hash_files,
+    parse_algorithm,
+    shard_bounds,
+)
 from labwarden.seal.walk import FileEntry
 
 SIZES = [0, 1, 4096, 1024 * 1024 + 1, 5 * 1024 * 1024 + 7, 17 * 1024 * 1024 + 3]
@@ -105,3 +115,38 @@ def test_a_file_replaced_by_a_link_is_not_followed(tmp_path: Path) -> None:
     link.symlink_to(target)
     with pytest.raises(HashingError, match="symbolic link"):
         hash_file(FileEntry("weights.bin", os.fsencode(link), 7), "sha256")
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "blake3"])
+def test_single_file_digests_equal_the_references(
+    sized_files: list[Path], algorithm: Algorithm
+) -> None:
+    reference = hashlib.sha256 if algorithm == "sha256" else blake3.blake3
+    for path in sized_files:
+        data = path.read_bytes()
+        expected = reference(data).hexdigest()
+        assert digest_file(str(path), algorithm) == expected
+        assert digest_bytes(data, algorithm) == expected
+        with path.open("rb") as handle:
+            handle.read(3)  # the whole file is hashed whatever the position
+            assert digest_handle(handle, algorithm) == expected
+
+
+def test_single_file_digest_never_follows_a_link(tmp_path: Path) -> None:
+    (tmp_path / "target").write_bytes(b"x")
+    (tmp_path / "link").symlink_to(tmp_path / "target")
+    with pytest.raises(OSError):
+        digest_file(str(tmp_path / "link"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("blake3", "blake3"), ("SHA-256", "sha256"), ("Sha256", "sha256")]
+)
+def test_algorithm_names(text: str, expected: str) -> None:
+    assert parse_algorithm(text) == expected
+
+
+@pytest.mark.parametrize("text", ["md5", "", "sha-1", "blake2b"])
+def test_unknown_algorithms_name_the_known_ones(text: str) -> None:
+    with pytest.raises(ValueError, match="use blake3 or sha256"):
+        parse_algorithm(text)

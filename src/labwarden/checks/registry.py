@@ -10,8 +10,8 @@ def all_checks() -> list[Check]:
     from labwarden.checks.modelfile import ModelFileCheck
     from labwarden.checks.permissions import PermissionsCheck
     from labwarden.checks.pii import PiiCheck
+    from labwarden.checks.privacy import ReidentificationCheck
     from labwarden.checks.secrets import SecretsCheck
-    from labwarden.privacy.check import ReidentificationCheck
 
     return [
         ModelFileCheck(),

@@ -1,4 +1,4 @@
-"""Run one check over files and folders without a workspace (``labwarden inspect ...``).
+"""Run checks over files and folders without a workspace (``labwarden inspect ...``).
 
 Paths are walked and grouped into assets exactly as ``labwarden scan`` does, but nothing is
 hashed or stored.
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from labwarden.checks.interface import Check, CheckContext
 from labwarden.core.asset import Asset, FileRecord
+from labwarden.core.check import Check, CheckContext, run_checks
 from labwarden.core.finding import Finding
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
@@ -53,12 +53,8 @@ def inspect_paths(
     result.assets = group_assets(records, source.roots, markers)
     context = CheckContext()
     for asset in result.assets:
-        for check in checks:
-            if only_applicable and not check.applies_to(asset):
-                continue
-            try:
-                result.findings.extend(check.run(asset, context))
-            except Exception as exc:  # one broken check or file never stops the run
-                result.errors.append(f"{check.name} on {asset.uri}: {exc}")
+        run = run_checks(asset, checks, context, only_applicable=only_applicable)
+        result.findings.extend(run.findings)
+        result.errors.extend(run.errors)
     result.findings.sort(key=lambda f: (-f.severity.rank, f.location.path))
     return result

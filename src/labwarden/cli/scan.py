@@ -17,15 +17,15 @@ from rich.progress import (
 )
 
 from labwarden.checks.registry import all_checks
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, digest_algorithm, stderr
 from labwarden.core.errors import ExitCode
 from labwarden.core.values import Severity
-from labwarden.inventory.hashing import Algorithm
 from labwarden.inventory.policy import Policy, workspace_policy
 from labwarden.inventory.scan import ScanResult, run_scan
 from labwarden.inventory.sources.local import LocalSource
 from labwarden.report.overview import priorities
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
+from labwarden.seal.hashing import Algorithm
 from labwarden.store.catalog import Catalog
 
 
@@ -58,7 +58,7 @@ def scan(
     ] = True,
 ) -> None:
     """Find and classify models, datasets, code, logs and credentials; run the checks."""
-    algorithm = _algorithm(digest)
+    algorithm = digest_algorithm(digest)
     threshold = Severity.parse(fail_on) if fail_on else None
     workspace = STATE.resolve().ensure()
     rules = workspace_policy(workspace.policy_path, policy)
@@ -90,15 +90,6 @@ def scan(
         _summary(result, catalog)
     if threshold is not None and any(f.severity >= threshold for f in result.findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
-
-
-def _algorithm(text: str) -> Algorithm:
-    low = text.lower().replace("-", "")
-    if low == "blake3":
-        return "blake3"
-    if low == "sha256":
-        return "sha256"
-    raise typer.BadParameter(f"{text!r}: use blake3 or sha256", param_hint="--digest")
 
 
 def _run(

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from labwarden.checks.registry import all_checks
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, digest_algorithm, stderr
 from labwarden.core.errors import ExitCode, InputError
 from labwarden.inventory.policy import workspace_policy
 from labwarden.inventory.scan import run_scan
@@ -27,7 +27,6 @@ from labwarden.inventory.sources.local import LocalSource
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
 from labwarden.seal import keys as keystore
 from labwarden.seal.errors import SealKeyError
-from labwarden.seal.hashing import Algorithm
 from labwarden.seal.sign import SealOptions
 from labwarden.seal.verify import Verification
 from labwarden.seal.workflow import (
@@ -153,13 +152,6 @@ def keys_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
     )
 
 
-def _algorithm(text: str) -> Algorithm:
-    low = text.lower().replace("-", "")
-    if low in ("sha256", "blake3"):
-        return "sha256" if low == "sha256" else "blake3"
-    raise typer.BadParameter(f"{text!r}: use sha256 or blake3", param_hint="--digest")
-
-
 def seal(
     target: Annotated[str, typer.Argument(help="Folder or file to seal, or an asset id/name.")],
     key: Annotated[str, typer.Option("--key", "-k", help="Signing key name.")] = "default",
@@ -188,7 +180,7 @@ def seal(
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Seal an asset: a signed manifest of every file (model-signing format), as version vN."""
-    algorithm = _algorithm(digest)
+    algorithm = digest_algorithm(digest)
     if shard_size is not None and algorithm != "sha256":
         raise typer.BadParameter("shards are for sha256", param_hint="--shard-size")
     workspace = STATE.resolve().ensure()

@@ -9,10 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+import typer
 from rich.console import Console
 
-from labwarden.core.errors import InputError
+from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.core.workspace import Workspace, locate
+from labwarden.seal.hashing import Algorithm, parse_algorithm
+from labwarden.store.atomic import atomic_text
 from labwarden.store.catalog import Catalog
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,18 +42,20 @@ STATE = State()
 
 @contextmanager
 def output_stream(path: Path | None) -> Iterator[TextIO]:
-    """Standard output, or ``path`` written atomically (a temporary file renamed at the end)."""
+    """Standard output, or ``path`` written atomically (complete or not at all)."""
     if path is None:
         yield sys.stdout
         return
-    tmp = path.with_name(f".{path.name}.tmp")
     try:
-        with tmp.open("w", encoding="utf-8") as handle:
+        with atomic_text(path) as handle:
             yield handle
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    except WorkspaceError as exc:  # the user chose the path: an input error
+        raise InputError(exc.message) from exc
+
+
+def digest_algorithm(text: str) -> Algorithm:
+    """The ``--digest`` option: ``blake3`` or ``sha256`` (a usage error otherwise)."""
+    try:
+        return parse_algorithm(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--digest") from None

@@ -16,8 +16,8 @@ from itertools import islice
 from labwarden.core.asset import FileRecord
 from labwarden.inventory.columns import read_columns
 from labwarden.inventory.formats import detect
-from labwarden.inventory.hashing import Algorithm, digest_handle
 from labwarden.inventory.sources.interface import Entry, Note, Source
+from labwarden.seal.hashing import Algorithm, digest_handle
 
 log = logging.getLogger(__name__)
 

@@ -6,13 +6,15 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from labwarden.core.asset import Asset, SensitivityReason
-from labwarden.core.errors import PolicyError
+from labwarden.core.errors import LabwardenError, PolicyError
 from labwarden.core.values import AssetKind, Sensitivity
+from labwarden.store.atomic import atomic_write
 
 _E = TypeVar("_E", AssetKind, Sensitivity)
 
@@ -228,7 +230,13 @@ def workspace_policy(policy_path: Path, explicit: Path | None = None) -> Policy:
         return load_policy(explicit)
     if not policy_path.exists():
         try:
-            policy_path.write_text(default_policy_text(), encoding="utf-8")
-        except OSError as exc:
+            atomic_write(policy_path, default_policy_text())
+        except LabwardenError as exc:
             raise PolicyError(f"{policy_path}: cannot write the default policy: {exc}") from exc
     return load_policy(policy_path)
+
+
+@lru_cache(maxsize=1)
+def default_policy() -> Policy:
+    """The packaged default policy (loaded once)."""
+    return load_policy(None)

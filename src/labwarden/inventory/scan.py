@@ -9,15 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from labwarden.checks.interface import Check, CheckContext
 from labwarden.core.asset import Asset, FileRecord, SensitivityReason
+from labwarden.core.check import Check, CheckContext, run_checks
 from labwarden.core.finding import Finding
 from labwarden.core.values import Sensitivity
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
-from labwarden.inventory.hashing import Algorithm, digest_bytes
 from labwarden.inventory.policy import Policy
 from labwarden.inventory.sources.interface import Note, Source
+from labwarden.seal.hashing import Algorithm, digest_bytes
 from labwarden.store.assets import AssetChange, AssetSummary
 from labwarden.store.catalog import Catalog
 
@@ -247,29 +247,14 @@ def _run_checks(
     result: ScanResult,
 ) -> None:
     assert asset.id is not None
-    ran: list[str] = []
-    found: list[Finding] = []
     initial = asset.sensitivity
-    for check in checks:
-        if not check.applies_to(asset):
-            continue
-        try:
-            produced = list(check.run(asset, context))
-        except Exception as exc:  # a broken check must not stop the scan
-            log.exception("check %s failed on %s", check.name, asset.uri)
-            result.check_errors.append(f"{check.name} on {asset.uri}: {exc}")
-            continue
-        found.extend(produced)
-        ran.append(check.name)
-        # Later checks see what earlier ones proved (PHI found makes the permissions stricter).
-        for finding in produced:
-            if finding.raises is not None and finding.raises > asset.sensitivity:
-                asset.sensitivity = finding.raises
-    if ran:
+    run = run_checks(asset, checks, context, escalate=True)
+    result.check_errors.extend(run.errors)
+    if run.ran:
         with catalog.transaction():
-            catalog.findings.record(asset.id, ran, found, scan_id)
-            _raise_sensitivity(catalog, asset, found, scan_id, initial)
-        result.findings.extend(found)
+            catalog.findings.record(asset.id, run.ran, run.findings, scan_id)
+            _raise_sensitivity(catalog, asset, run.findings, scan_id, initial)
+        result.findings.extend(run.findings)
 
 
 def _raise_sensitivity(

@@ -12,8 +12,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from labwarden.core.errors import InputError
+from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.privacy.xpt import read_xpt
+from labwarden.store.atomic import atomic_path
 
 log = logging.getLogger(__name__)
 
@@ -155,20 +156,18 @@ def as_text(table: pa.Table) -> pa.Table:
 def write_table(table: pa.Table, path: Path) -> None:
     """Write ``table`` as CSV (the delimiter follows the suffix) or Parquet, atomically."""
     fmt = table_format(path)
-    tmp = path.with_name(f".{path.name}.tmp")
+    if fmt not in ("parquet", "csv"):
+        raise InputError(f"{path}: cannot write SAS XPT; write .csv, .tsv or .parquet")
     try:
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        with atomic_path(path) as tmp:
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
 
-            pq.write_table(table, tmp, compression="zstd")
-        elif fmt == "csv":
-            from pyarrow import csv
+                pq.write_table(table, tmp, compression="zstd")
+            else:
+                from pyarrow import csv
 
-            delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
-            csv.write_csv(table, tmp, csv.WriteOptions(delimiter=delimiter))
-        else:
-            raise InputError(f"{path}: cannot write SAS XPT; write .csv, .tsv or .parquet")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write: {exc.strerror}") from exc
+                delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+                csv.write_csv(table, tmp, csv.WriteOptions(delimiter=delimiter))
+    except WorkspaceError as exc:  # the user chose the path: an input error
+        raise InputError(exc.message) from exc

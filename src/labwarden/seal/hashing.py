@@ -1,4 +1,5 @@
-"""Parallel hashing of a folder's files: whole files, or fixed-size shards of large files.
+"""Content digests, the one hashing module: of bytes and single files (the inventory), and of a
+folder's files in parallel, whole or in fixed-size shards (seals).
 
 * SHA-256 cannot be split, so whole-file digests run one file per thread (``hashlib`` releases
   the GIL), reading into a reused buffer; with a shard size, large files are cut into shards that
@@ -6,14 +7,15 @@
 * BLAKE3 is a tree hash: one large file is hashed by all cores at once over ``mmap``, as
   ``b3sum`` does; small files go through the thread pool.
 
-Every file is opened without following links and its ``fstat`` is compared before and after
-reading: a file that changes while it is hashed is an error, never a digest.
+Every file a seal hashes is opened without following links and its ``fstat`` is compared before
+and after reading: a file that changes while it is hashed is an error, never a digest.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import logging
 import mmap
 import os
@@ -21,7 +23,7 @@ import stat
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 import blake3
 
@@ -38,6 +40,7 @@ from labwarden.seal.walk import FileEntry
 log = logging.getLogger(__name__)
 
 Algorithm = Literal["sha256", "blake3"]
+"""A content digest: BLAKE3 (the inventory's default) or SHA-256 (model-signing's)."""
 ALGORITHMS: tuple[Algorithm, ...] = ("sha256", "blake3")
 TENSOR_ALGORITHM = "blake3"
 """Per-tensor digests are diagnostics (which tensors changed); the file digest is the anchor."""
@@ -47,6 +50,8 @@ HEADER_ENTRY = "__metadata__"
 
 _CHUNK = 1024 * 1024  # fits in L2: larger reads measured 10-30% slower here
 _MMAP_MIN = 16 * 1024 * 1024
+_MMAP_SINGLE = 8 * 1024 * 1024
+"""Single files (the inventory) at least this large are hashed over mmap."""
 _SMALL = 1024 * 1024
 _HEADER_PREFIX = 64 * 1024
 _BATCH_BYTES = 4 * 1024 * 1024
@@ -86,6 +91,16 @@ class HashedFile:
         return self.size, self.digest, self.shards
 
 
+def parse_algorithm(text: str) -> Algorithm:
+    """``blake3`` or ``sha256`` from what a user typed (any case, ``SHA-256``); ``ValueError``
+    naming both otherwise."""
+    low = text.lower().replace("-", "")
+    for algorithm in ALGORITHMS:
+        if low == algorithm:
+            return algorithm
+    raise ValueError(f"{text!r}: use blake3 or sha256")
+
+
 def new_hasher(algorithm: Algorithm, threads: int = 1) -> _Hasher:
     """A fresh hash object for ``algorithm``."""
     if algorithm == "sha256":
@@ -93,6 +108,45 @@ def new_hasher(algorithm: Algorithm, threads: int = 1) -> _Hasher:
     if algorithm == "blake3":
         return blake3.blake3(max_threads=threads) if threads != 1 else blake3.blake3()
     raise ValueError(f"unknown algorithm {algorithm!r}")
+
+
+def digest_bytes(data: bytes, algorithm: Algorithm = "blake3") -> str:
+    """Hex digest of ``data``."""
+    hasher = new_hasher(algorithm)
+    hasher.update(data)
+    return hasher.hexdigest()
+
+
+def digest_file(path: str | bytes, algorithm: Algorithm = "blake3") -> str:
+    """Hex digest of the file at ``path`` (never through a link), over mmap when it is large."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as handle:
+        return digest_handle(handle, algorithm)
+
+
+def digest_handle(handle: BinaryIO, algorithm: Algorithm = "blake3") -> str:
+    """Hex digest of the whole file behind an open handle: mmap (and every core, for BLAKE3)
+    when it is a large local file."""
+    try:
+        fileno = handle.fileno()
+        size = os.fstat(fileno).st_size
+    except (OSError, ValueError, io.UnsupportedOperation):  # not an OS file (an object store)
+        size = 0
+    handle.seek(0)
+    if size >= _MMAP_SINGLE:
+        with mmap.mmap(fileno, 0, access=mmap.ACCESS_READ) as view:
+            hasher = new_hasher(algorithm, blake3.blake3.AUTO)
+            hasher.update(view)
+            return hasher.hexdigest()
+    return digest_stream(handle, algorithm)
+
+
+def digest_stream(handle: BinaryIO, algorithm: Algorithm = "blake3") -> str:
+    """Hex digest of everything left in ``handle``."""
+    hasher = new_hasher(algorithm)
+    while chunk := handle.read(_CHUNK):
+        hasher.update(chunk)
+    return hasher.hexdigest()
 
 
 def shard_bounds(size: int, shard_size: int) -> list[tuple[int, int]]:
@@ -232,7 +286,7 @@ def hash_file(  # noqa: C901
         tensor_sink = _TensorSink(spans) if spans is not None else None
         if size <= _SMALL:
             data = _read_exact(fd, size, 0)
-            digest = _digest(algorithm, data)
+            digest = digest_bytes(data, algorithm)
             if tensor_sink is not None:
                 tensor_sink(memoryview(data), 0)
             if progress is not None:
@@ -273,12 +327,6 @@ def hash_file(  # noqa: C901
         tensors=tensor_sink.digests() if tensor_sink is not None else None,
         tensor_error=why or None,
     )
-
-
-def _digest(algorithm: Algorithm, data: bytes) -> str:
-    hasher = new_hasher(algorithm)
-    hasher.update(data)
-    return hasher.hexdigest()
 
 
 def _hash_shard(

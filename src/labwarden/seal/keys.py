@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 
 from labwarden.core.workspace import Workspace
 from labwarden.seal.errors import SealKeyError, SignatureError
+from labwarden.store.atomic import atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -154,24 +155,11 @@ def generate(
     pem = private.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
     )
-    _write_atomic(private_path, pem, 0o600)
-    _write_atomic(public_path, public_pem(private.public_key()), 0o644)
+    atomic_write(private_path, pem, mode=0o600)
+    atomic_write(public_path, public_pem(private.public_key()), mode=0o644)
     if passphrase is None:
         log.warning("%s: private key stored UNENCRYPTED (--insecure-plaintext)", private_path)
     return _info(name, public_path)
-
-
-def _write_atomic(path: Path, data: bytes, mode: int) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        tmp.chmod(mode)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def load_public(path: Path) -> PublicKey:

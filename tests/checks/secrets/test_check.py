@@ -177,3 +177,11 @@ def test_cli_update_baseline_then_clean(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["inspect", "secrets", str(project), "--no-baseline"])
     assert shown.exit_code == 1
     os.chmod(base, 0o600)
+
+
+def test_lock_files_skip_the_generic_rule(tmp_path: Path) -> None:
+    sri = "sha512-" + "".join(RNG.choice(ALNUM) for _ in range(86)) + "=="
+    lock = f'{{"packages": {{"node_modules/x": {{"integrity": "{sri}", "key": "{sri[7:47]}"}}}}}}\n'
+    (tmp_path / "package-lock.json").write_text(lock, encoding="utf-8")
+    (tmp_path / "other.json").write_text(lock, encoding="utf-8")
+    assert findings(tmp_path) == [("other.json", "generic-secret", None, 1)]

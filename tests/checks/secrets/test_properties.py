@@ -45,6 +45,24 @@ def test_scan_text_never_raises_and_lines_are_in_range(text: str, fmt: str) -> N
                 "sig=",
                 "wandb ",
                 "Bearer ",
+                "kind: Secret\n",
+                "data:\n",
+                "stringData:\n",
+                "  password: ",
+                "aHVudGVyMjpzM2NyM3Q=",
+                "- name: HF_TOKEN\n",
+                "  value: ",
+                '{"name": "DB_PASSWORD", "value": "',
+                'os.environ.setdefault("WANDB_API_KEY", "',
+                ": Final[str] = ",
+                "Field(default=",
+                "gh secret set X --body ",
+                "ENC[AES256_GCM,data:",
+                "-----BEGIN PGP PRIVATE KEY BLOCK-----\n",
+                "=Ab1c\n",
+                "machine a.b login c password ",
+                "AGE-SECRET-KEY-1",
+                "ops_eyJ",
             ]
         ),
         max_size=40,
@@ -63,3 +81,12 @@ def test_readers_raise_only_input_errors(data: bytes, fmt: str) -> None:
             scan_text(unit.text, unit.fmt)
     except InputError:
         pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_hits_point_inside_the_text(text: str) -> None:
+    manifest = "kind: Secret\ndata:\n  password: " + text + "\n- name: TOKEN\n  value: " + text
+    for hit in scan_text(manifest, "yaml"):
+        assert 0 <= hit.start < hit.end <= len(manifest)
+        assert 1 <= hit.line <= manifest.count("\n") + 1

@@ -169,5 +169,8 @@ def test_unquoted_values_only_count_outside_code() -> None:
 
 def test_credential_file_rules_depend_on_format() -> None:
     netrc = "machine api.example.net login ci password s3cr3t-Value\n"
-    assert rules(netrc, "netrc") == ["credential-file-password"]
+    assert rules(netrc, "netrc") == ["netrc-password"]  # the entry's syntax, in any file
+    assert rules(netrc, "text") == ["netrc-password"]
+    assert rules("  password s3cr3t-Value\n", "netrc") == ["credential-file-password"]
+    assert rules("  password s3cr3t-Value\n", "text") == []
     assert rules("user: {token: demo-token-x}\n", "kubeconfig") == ["credential-file-password"]

@@ -11,9 +11,14 @@ import os
 import stat
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
 
 from labwarden.checks.interface import CheckContext
+from labwarden.checks.permissions.interface import (
+    MAX_LISTED,
+    NAME,
+    PRIVATE_KEY_FORMATS,
+    PermissionRule,
+)
 from labwarden.checks.permissions.rules import (
     CREDENTIAL_GROUP,
     CREDENTIAL_WORLD,
@@ -25,24 +30,11 @@ from labwarden.checks.permissions.rules import (
     PRIVATE_KEY_EXPOSED,
     RESTRICTED_GROUP,
     RESTRICTED_WORLD,
-    PermissionRule,
 )
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Sensitivity
-from labwarden.inventory.policy import Policy, load_policy
-
-NAME = "permissions"
-MAX_LISTED = 20
-
-PRIVATE_KEY_FORMATS = frozenset(
-    {"ssh-private-key", "pem-private-key", "private-key", "putty-key", "pkcs12", "java-keystore"}
-)
-
-
-@lru_cache(maxsize=1)
-def _default_policy() -> Policy:
-    return load_policy(None)
+from labwarden.inventory.policy import default_policy
 
 
 class PermissionsCheck:
@@ -66,7 +58,7 @@ class PermissionsCheck:
         """The permission findings of ``asset``."""
         sensitivity = asset.sensitivity
         if not asset.reasons:  # not classified (standalone inspection): use the default policy
-            sensitivity, _ = _default_policy().classify(asset)
+            sensitivity, _ = default_policy().classify(asset)
         groups: dict[PermissionRule, list[tuple[str, str]]] = defaultdict(list)
         for record in asset.files:
             for rule, detail in self._file_rules(asset, record, sensitivity):

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from labwarden.checks.permissions.interface import PermissionRule
 from labwarden.core.values import Severity
-
-
-@dataclass(frozen=True, slots=True)
-class PermissionRule:
-    """One kind of loose permission."""
-
-    id: str
-    severity: Severity
-    summary: str
-    remediation: str
-
 
 PRIVATE_KEY_EXPOSED = PermissionRule(
     "private-key-loose-mode",

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labwarden.core.errors import InputError
+from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.core.finding import Finding
 from labwarden.core.workspace import locate
+from labwarden.store.atomic import atomic_write
 
 BASELINE_NAME = "secrets-baseline.json"
 VERSION = 1
@@ -111,14 +112,10 @@ class Baseline:
         """Write the baseline atomically."""
         rows = sorted(self.entries.values(), key=lambda e: (e["path"], e.get("line") or 0))
         document = {"version": VERSION, "generated_by": "labwarden", "secrets": rows}
-        tmp = self.path.with_name(f".{self.path.name}.tmp")
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-            tmp.replace(self.path)
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise InputError(f"{self.path}: cannot write the baseline: {exc.strerror}") from exc
+            atomic_write(self.path, json.dumps(document, indent=2) + "\n")
+        except WorkspaceError as exc:
+            raise InputError(f"{self.path}: cannot write the baseline: {exc.message}") from exc
 
 
 def discover(start: str) -> Path | None:

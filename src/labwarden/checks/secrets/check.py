@@ -61,7 +61,7 @@ class SecretsCheck:
         try:
             with context.open(record) as handle:
                 for unit in units(record.format, handle):
-                    for hit in scan_text(unit.text, unit.fmt):
+                    for hit in scan_text(unit.text, unit.fmt, path=record.path):
                         line = hit.line + unit.first_line - 1
                         yield _finding(asset, record, hit, unit.member, line)
         except (OSError, LabwardenError) as exc:

@@ -35,9 +35,14 @@ _PLACEHOLDER = re.compile(
     r"^[a-z]+[_-]?(token|key|secret|password)$|(^|[_-])(test|testing|dummy|demo)([_-]|$))"
 )
 _REFERENCE = re.compile(
-    r"#[a-z_]{3,}#|%\(\w+\)[sdr]|\{\}|^(\$|%|@[A-Za-z_.]+\(|@\{|&|\{|\(|\[|![A-Za-z]|os\.|process\.env|env\.|ENV\[|getenv|"
+    r"#[a-z_]{3,}#|%\(\w+\)[sdr]|\{\}|^%[A-Za-z_][A-Za-z0-9_]*%$|"
+    r"^(\$[A-Za-z_{(]|\$$|@[A-Za-z_.]+\(|@\{|&|\{|\(|\[|![A-Za-z]|os\.|process\.env|env\.|ENV\[|getenv|"
     r"environ|secrets\.|vault:|ssm:|arn:|projects/[^/]+/secrets/|self\.|this\.|config\.|"
     r"settings\.|args\.|kwargs)"
+)
+_ENCRYPTED = re.compile(
+    r"^[\"']?(?:ENC\[(?:AES256_GCM|PKCS7|GPG|KMS|AGE)|\$ANSIBLE_VAULT;|vault:v\d+:|"
+    r"-----BEGIN (?:AGE|PGP) (?:ENCRYPTED FILE|MESSAGE)|\{cipher\}|ENC\(|!vault\b)"
 )
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _PATHLIKE = re.compile(
@@ -45,7 +50,7 @@ _PATHLIKE = re.compile(
     r"csv|parquet|log|md|html?)$|/[^/]*\.[A-Za-z][A-Za-z0-9]{1,11}$"
 )
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
-_ALNUM_WORDISH = re.compile(r"^[A-Za-z]+([_\-. ][A-Za-z]+)*$")
+_WORD = re.compile(r"(?:[a-z]{1,16}|[A-Z][a-z]{1,16}|[A-Z]{1,16})")
 
 
 def shannon_entropy(value: str) -> float:
@@ -77,8 +82,16 @@ def _is_sequence(value: str) -> bool:
 
 
 def is_reference(value: str) -> bool:
-    """Whether ``value`` names where a secret comes from instead of holding it."""
-    return bool(_REFERENCE.search(value)) or "${" in value or "{{" in value
+    """Whether ``value`` names where a secret comes from instead of holding it (or holds it
+    encrypted: SOPS ``ENC[AES256_GCM,...]``, Ansible Vault, Vault transit, age armor)."""
+    if _REFERENCE.search(value) or "${" in value or "{{" in value:
+        return True
+    return is_encrypted(value)
+
+
+def is_encrypted(value: str) -> bool:
+    """Whether ``value`` is ciphertext in a known envelope (SOPS, Ansible Vault, Vault transit)."""
+    return bool(_ENCRYPTED.match(value))
 
 
 def is_uuid(value: str) -> bool:
@@ -106,9 +119,14 @@ def char_classes(value: str) -> int:
     )
 
 
+def _wordish(value: str) -> bool:
+    """Words joined by ``_``, ``-``, ``.`` or spaces (``max_new_tokens``, ``Bearer-Token``)."""
+    return all(_WORD.fullmatch(part) for part in re.split(r"[_\-. ]", value))
+
+
 def looks_random(value: str, *, min_length: int = 16) -> bool:
     """Whether ``value`` has the length, alphabet mix and entropy of a machine-made token."""
-    if len(value) < min_length or is_uuid(value) or _ALNUM_WORDISH.match(value):
+    if len(value) < min_length or is_uuid(value) or _wordish(value):
         return False
     entropy = shannon_entropy(value)
     if is_hex(value):

@@ -13,14 +13,25 @@ Validator = Callable[[str, "re.Match[str]"], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
+class Examples:
+    """Lines a rule must find (``match``) and lines on which nothing may be found (``reject``)."""
+
+    match: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
+    fmt: str = ""
+    """The file format the examples are scanned as (``""``: any)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One kind of secret: how to find it cheaply, match it, and confirm its structure.
 
     ``anchors`` are literal strings of which at least one must occur before the regular
-    expression runs; with ``scope="line"`` they are searched in the lower-cased text and the
-    expression runs only on lines holding one (keyword-driven rules), with ``scope="text"`` they
-    are searched case-sensitively and the expression runs over the whole text (prefixed tokens).
-    The expression names the secret with the group ``secret``.
+    expression runs; with ``scope="line"`` they are keywords searched in the lower-cased text
+    and the expression runs only on lines holding one, with ``scope="text"`` they are prefixes
+    searched case-sensitively and the expression runs over the whole text (or, when
+    ``anchored``, only where a prefix occurs). The expression names the secret with the group
+    ``secret``.
     """
 
     id: str
@@ -39,6 +50,20 @@ class Rule:
     with a literal that the regular-expression engine searches for quickly)."""
     remediation: str = "Revoke and rotate the credential, then remove it from the file and history."
     tags: tuple[str, ...] = field(default=())
+    provider: str = ""
+    family: str = ""
+    """The family the rule belongs to (``slack``, ``vault``): what benchmarks score per family."""
+    min_entropy: float = 0.0
+    """Shannon entropy (bits per character) the secret must reach."""
+    anchored: bool = False
+    """The expression starts at the prefix: it is tried only where a prefix occurs."""
+    validator_name: str = ""
+    provenance: tuple[str, ...] = ()
+    """Where the format comes from: provider documentation, peer detectors."""
+    examples: Examples = field(default_factory=Examples)
+    owns: re.Pattern[str] | None = None
+    """Key names that hold this provider's secret: a value under such a name that the rule
+    rejects (wrong length, bad checksum) is not reported by the generic rule either."""
 
 
 @dataclass(frozen=True, slots=True)

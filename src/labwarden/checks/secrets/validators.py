@@ -10,29 +10,23 @@ import base64
 import binascii
 import re
 import struct
-import zlib
+import urllib.parse
 from typing import Any
 
+from labwarden.checks.secrets.checksums import armor_crc_matches, base62_crc32, bech32_valid
 from labwarden.checks.secrets.filters import (
+    is_pathlike,
     is_placeholder,
     is_reference,
     looks_random,
     shannon_entropy,
 )
+from labwarden.checks.secrets.interface import Validator
 from labwarden.core import safejson
 
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+__all__ = ["VALIDATORS", "base62_crc32"]
+
 _B32 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
-
-
-def base62_crc32(data: str) -> str:
-    """The 6-character base62 CRC32 that GitHub and npm append to their tokens."""
-    number = zlib.crc32(data.encode("ascii"))
-    digits = []
-    while number:
-        number, rest = divmod(number, 62)
-        digits.append(_BASE62[rest])
-    return "".join(reversed(digits)).rjust(6, "0")
 
 
 def github_token(value: str, match: re.Match[str]) -> str | None:
@@ -65,11 +59,17 @@ def random_token(value: str, match: re.Match[str]) -> str | None:
     """A prefixed token whose random part must look machine-made."""
     if is_placeholder(value) or is_reference(value):
         return "placeholder"
-    core = value.split("_", 1)[-1] if "_" in value[:12] else value
-    core = core.split("-", 1)[-1] if core.count("-") == 1 and len(core) > 20 else core
-    if shannon_entropy(core) < 3.0:
+    if shannon_entropy(_without_prefix(value)) < 3.0:
         return "low entropy"
     return None
+
+
+_PREFIX = re.compile(r"^[A-Za-z0-9]{1,12}[_\-.](?=.{16})")
+
+
+def _without_prefix(value: str) -> str:
+    """``value`` without a short leading ``xoxb-``/``hf_``/``dp.`` style prefix."""
+    return _PREFIX.sub("", value, count=1)
 
 
 def letters_token(value: str, match: re.Match[str]) -> str | None:
@@ -328,3 +328,185 @@ def credential_file_value(value: str, match: re.Match[str]) -> str | None:
     if value.startswith("<") or value.startswith("${"):
         return "template"
     return None
+
+
+def age_secret_key(value: str, match: re.Match[str]) -> str | None:
+    """An ``AGE-SECRET-KEY-1...`` key is Bech32 with a valid checksum."""
+    return None if bech32_valid(value) else "Bech32 checksum does not match"
+
+
+_PGP_SECRET_TAGS = frozenset({5})
+
+
+def pgp_private_key(value: str, match: re.Match[str]) -> str | None:
+    """An armored OpenPGP private key: base64 body, a secret-key packet, the CRC-24 if present."""
+    body, checksum = _armor_body(value)
+    if body is None or len(body) < 32:
+        return "armor body is not base64 of a key"
+    if checksum and not armor_crc_matches(body, checksum):
+        return "armor checksum does not match"
+    first = body[0]
+    tag = first & 0x3F if first & 0x40 else (first >> 2) & 0x0F
+    if not first & 0x80 or tag not in _PGP_SECRET_TAGS:
+        return "first packet is not a secret key"
+    return None
+
+
+def _armor_body(block: str) -> tuple[bytes | None, str]:
+    lines = block.replace("\\n", "\n").replace("\r", "").splitlines()[1:]
+    chunks: list[str] = []
+    checksum = ""
+    headers = True
+    for raw in lines:
+        text = raw.strip().strip("\"',")
+        if text.startswith("-----END"):
+            break
+        if headers and (":" in text or not text):
+            continue  # Version:, Comment: and the blank line after them
+        headers = False
+        if text.startswith("=") and len(text) == 5:
+            checksum = text
+        elif text:
+            chunks.append(text)
+    try:
+        return base64.b64decode("".join(chunks), validate=True), checksum
+    except (binascii.Error, ValueError):
+        return None, checksum
+
+
+def onepassword_service_account(value: str, match: re.Match[str]) -> str | None:
+    """``ops_`` + base64url JSON naming the account's sign-in address and user auth."""
+    try:
+        document = _b64url_json(value.removeprefix("ops_"))
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return "not base64url JSON"
+    if not isinstance(document, dict) or "signInAddress" not in document:
+        return "no signInAddress"
+    if not {"userAuth", "srpX", "muk", "secretKey"} & set(document):
+        return "no credential material"
+    return None
+
+
+_NGC_DECODED = re.compile(
+    r"[A-Za-z0-9]{26}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+
+
+def ngc_legacy_key(value: str, match: re.Match[str]) -> str | None:
+    """A legacy NGC API key is base64 of ``<26 alphanumerics>:<UUID>``."""
+    try:
+        raw = base64.b64decode(value + "=" * (-len(value) % 4), validate=True).decode("ascii")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return "not base64"
+    return None if _NGC_DECODED.fullmatch(raw) else "does not decode to key:UUID"
+
+
+def azure_sas_signature(value: str, match: re.Match[str]) -> str | None:
+    """A SAS ``sig`` is base64 of an HMAC-SHA256: 32 bytes once URL-decoded."""
+    return _base64_of(urllib.parse.unquote(value), 32) or random_token(value, match)
+
+
+def shared_access_key(value: str, match: re.Match[str]) -> str | None:
+    """Service Bus, Event Hubs and IoT Hub shared access keys are 32 random bytes in base64."""
+    return _base64_of(value, 32) or random_token(value, match)
+
+
+def _base64_of(value: str, size: int) -> str | None:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return "not base64"
+    if len(raw) != size:
+        return f"not {size} bytes"
+    return None if not is_placeholder(value) else "placeholder"
+
+
+_UUID_SHAPE = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+
+
+def keyed_uuid(value: str, match: re.Match[str]) -> str | None:
+    """A UUID named as a provider's key (Heroku, Snyk): random, not a placeholder or run."""
+    if not _UUID_SHAPE.fullmatch(value) or is_placeholder(value):
+        return "placeholder"
+    if shannon_entropy(value.replace("-", "")) < 3.0:
+        return "low entropy"
+    return None
+
+
+def basic_auth(value: str, match: re.Match[str]) -> str | None:
+    """An ``Authorization: Basic`` value is base64 of ``user:password`` with a real password."""
+    return docker_auth(value, match)
+
+
+def password_literal(value: str, match: re.Match[str]) -> str | None:
+    """A password in a settings file (NuGet, Maven, .netrc): a literal, not a template."""
+    value = value.strip("\"'")
+    if credential_file_value(value, match) is not None or cli_password(value, match) is not None:
+        return "template or word"
+    if value.startswith("{") and value.endswith("}"):
+        return "encrypted with the settings master password"
+    if is_pathlike(value):
+        return "a path"
+    if len(value) < 4:
+        return "too short"
+    return None
+
+
+_CONNSTR_CONTEXT = re.compile(
+    r"(?i)(?:server|data source|host|address|addr|user id|uid|user|username|database|"
+    r"initial catalog|dsn|driver|provider|port)\s*="
+)
+
+
+def connection_string_password(value: str, match: re.Match[str]) -> str | None:
+    """``Password=`` counts inside a connection string: another key=value pair is near it."""
+    start = max(0, match.start() - 300)
+    around = match.string[start : match.end() + 300]
+    if not _CONNSTR_CONTEXT.search(around) or ";" not in around:
+        return "not in a connection string"
+    return password_literal(value.strip("'\"{}"), match)
+
+
+def base64_password(value: str, match: re.Match[str]) -> str | None:
+    """An .npmrc ``_password`` is the password in base64."""
+    try:
+        raw = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return "not base64"
+    return password_literal(raw, match)
+
+
+VALIDATORS: dict[str, Validator] = {
+    "age-bech32": age_secret_key,
+    "aws-key-id": aws_key_id,
+    "azure-sas-signature": azure_sas_signature,
+    "azure-storage-key": azure_storage_key,
+    "base64-password": base64_password,
+    "basic-auth": basic_auth,
+    "connection-string-password": connection_string_password,
+    "cli-password": cli_password,
+    "credential-file-value": credential_file_value,
+    "database-url": database_url,
+    "docker-auth": docker_auth,
+    "gcp-service-account": gcp_service_account,
+    "github-crc32": github_token,
+    "github-fine-grained": github_fine_grained,
+    "hex-key": hex_key,
+    "jwt": jwt,
+    "keyed-secret": keyed_secret,
+    "keyed-uuid": keyed_uuid,
+    "letters-token": letters_token,
+    "ngc-legacy": ngc_legacy_key,
+    "onepassword-service-account": onepassword_service_account,
+    "password-literal": password_literal,
+    "pgp-private-key": pgp_private_key,
+    "private-key": private_key,
+    "pypi-macaroon": pypi_token,
+    "random-token": random_token,
+    "shared-access-key": shared_access_key,
+    "url-password": url_password,
+    "web-url": web_url,
+}
+"""Validators by the name rules use for them in the rule data."""

@@ -3,12 +3,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from labwarden.checks.interface import CheckContext
+from labwarden.checks.privacy import ReidentificationCheck
 from labwarden.checks.registry import all_checks
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.demo.lab import Lab
 from labwarden.inventory.columns import read_columns
-from labwarden.privacy.check import ReidentificationCheck
 
 
 def _asset(path: Path, fmt: str, sensitivity: Sensitivity = Sensitivity.RESTRICTED) -> Asset:

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
 from labwarden.checks.interface import CheckContext
+from labwarden.checks.privacy.interface import (
+    HIGH_RISK,
+    NAME,
+    REIDENTIFICATION,
+    SUBJECT_COLUMN,
+    TABLE_FORMATS,
+    UNREADABLE,
+)
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.errors import LabwardenError
 from labwarden.core.finding import Finding, Location
@@ -19,9 +26,6 @@ from labwarden.privacy.io import read_table
 
 log = logging.getLogger(__name__)
 
-_FORMATS = {"csv", "tsv", "parquet", "sas-xpt"}
-_SUBJECT = re.compile(r"subj|patient|participant|pseudonym", re.IGNORECASE)
-
 
 class ReidentificationCheck:
     """Finds restricted tables whose quasi-identifiers single people out (risk above threshold).
@@ -30,7 +34,7 @@ class ReidentificationCheck:
     those columns are loaded.
     """
 
-    name = "privacy"
+    name = NAME
     description = "re-identification risk of restricted tabular datasets (trial data)"
 
     def __init__(self, threshold: float = risk.DEFAULT_THRESHOLD) -> None:
@@ -46,7 +50,7 @@ class ReidentificationCheck:
 
     @staticmethod
     def _candidate(record: FileRecord) -> bool:
-        return record.format in _FORMATS and bool(record.columns)
+        return record.format in TABLE_FORMATS and bool(record.columns)
 
     def run(self, asset: Asset, context: CheckContext) -> Iterable[Finding]:
         """One finding per table whose highest re-identification risk is above the threshold."""
@@ -64,7 +68,7 @@ class ReidentificationCheck:
         if not qis:
             return None
         direct = suggest.of_role(suggestions, suggest.Role.DIRECT)
-        subject = next((c for c in direct if _SUBJECT.search(c)), None)
+        subject = next((c for c in direct if SUBJECT_COLUMN.search(c)), None)
         local = context.local_path(record)
         path = Path(os.fsdecode(local))
         try:
@@ -72,8 +76,8 @@ class ReidentificationCheck:
         except LabwardenError as exc:
             return Finding(
                 self.name,
-                "unreadable-table",
-                Severity.LOW,
+                UNREADABLE.id,
+                UNREADABLE.severity,
                 Location(record.path),
                 f"cannot assess re-identification risk: {exc.message}",
             )
@@ -90,7 +94,9 @@ class ReidentificationCheck:
         )
         if not result.above_threshold:
             return None
-        severity = Severity.HIGH if result.prosecutor.highest >= 0.5 else Severity.MEDIUM
+        severity = (
+            Severity.HIGH if result.prosecutor.highest >= HIGH_RISK else REIDENTIFICATION.severity
+        )
         uniques = round(result.sample_uniqueness * result.rows)
         message = (
             f"re-identification risk above {self.threshold:g}: "
@@ -110,7 +116,7 @@ class ReidentificationCheck:
             remediation += f" --drop {','.join(direct)}"
         return Finding(
             self.name,
-            "reidentification-risk",
+            REIDENTIFICATION.id,
             severity,
             Location(record.path),
             message,
