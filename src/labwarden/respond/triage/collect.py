@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import socket
-import sqlite3
 import struct
 import time
 from collections.abc import Callable
@@ -36,7 +35,7 @@ def _one(ctx: Context, artifact: Artifact) -> None:
                 f"{ctx.evidence.folder}: no space left for the evidence ({exc.strerror})"
             ) from exc
         ctx.log.note(artifact.name, f"collection stopped: {exc}", "unreadable", artifact.name)
-    except (ValueError, UnicodeError, struct.error, sqlite3.Error) as exc:
+    except (ValueError, UnicodeError, struct.error) as exc:
         log.warning("%s: %s", artifact.name, exc, exc_info=True)
         ctx.log.note(artifact.name, f"could not be read: {exc}", "corrupt", artifact.name)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,6 +15,7 @@ from labwarden.respond.triage.context import Context
 from labwarden.respond.triage.evidence import Entry
 from labwarden.respond.triage.host import Unreadable
 from labwarden.respond.triage.model import Account, AuthEvent, LastLogin, LoginRecord, Origin
+from labwarden.respond.triage.parsers.sqlite import Database, SQLiteError
 from labwarden.respond.triage.parsers.utmp import UtmpFile, UtmpRecord, stream_utmp
 from labwarden.watch.parsers.authlog import AuthLogParser
 from labwarden.watch.parsers.base import LogFile, RecordError
@@ -127,60 +127,52 @@ def _microseconds(value: Any) -> datetime | None:
 
 
 def read_wtmpdb(ctx: Context, entry: Entry, _account: Account | None) -> None:
-    """wtmpdb (``wtmp`` table) and lastlog2 (``Lastlog2`` table) from the staged copy.
-
-    The copy is opened read-only and immutable: SQLite writes nothing, not even a journal.
-    """
-    uri = f"file:{ctx.evidence.local(entry)}?mode=ro&immutable=1"
+    """wtmpdb (``wtmp`` table) and lastlog2 (``Lastlog2`` table), read from the staged copy's
+    bytes (:mod:`labwarden.respond.triage.parsers.sqlite`)."""
     try:
-        db = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error as exc:
-        raise Unreadable(entry.source, f"not an SQLite database: {exc}") from None
-    try:
-        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if "wtmp" in tables:
-            _wtmpdb_rows(ctx, entry, db)
-        if "Lastlog2" in tables:
-            _lastlog2_rows(ctx, entry, db)
-    except sqlite3.Error as exc:
-        raise Unreadable(entry.source, f"cannot read: {exc}") from None
-    finally:
-        db.close()
+        database = Database(ctx.evidence.data(entry))
+        _wtmpdb_rows(ctx, entry, database)
+        _lastlog2_rows(ctx, entry, database)
+    except SQLiteError as exc:
+        raise Unreadable(entry.source, str(exc)) from None
+    for problem in database.problems[:5]:
+        ctx.log.note(entry.source, problem, "corrupt", entry.artifact)
 
 
-def _wtmpdb_rows(ctx: Context, entry: Entry, db: sqlite3.Connection) -> None:
-    rows = db.execute("SELECT ID, Type, User, Login, Logout, TTY, RemoteHost FROM wtmp")
-    for row_id, kind, user, login, _logout, tty, remote in rows:
+def _wtmpdb_rows(ctx: Context, entry: Entry, database: Database) -> None:
+    for row in database.table("wtmp"):
+        remote = str(row.get("RemoteHost") or "")
+        row_id = row.get("ID")
         ctx.collected.logins.append(
             LoginRecord(
                 source="wtmpdb",
-                type="BOOT_TIME" if kind == 1 else "USER_PROCESS",
-                user=str(user or ""),
-                line=str(tty or ""),
-                host=str(remote or ""),
-                ip=_ip_or_none(str(remote or "")),
-                time=_microseconds(login),
+                type="BOOT_TIME" if row.get("Type") == 1 else "USER_PROCESS",
+                user=str(row.get("User") or ""),
+                line=str(row.get("TTY") or ""),
+                host=remote,
+                ip=_ip_or_none(remote),
+                time=_microseconds(row.get("Login")),
                 pid=0,
-                origin=ctx.origin(entry, int(row_id) if isinstance(row_id, int) else None),
+                origin=ctx.origin(entry, row_id if isinstance(row_id, int) else None),
             )
         )
 
 
-def _lastlog2_rows(ctx: Context, entry: Entry, db: sqlite3.Connection) -> None:
-    for number, (name, when, tty, remote) in enumerate(
-        db.execute("SELECT Name, Time, TTY, RemoteHost FROM Lastlog2"), 1
-    ):
+def _lastlog2_rows(ctx: Context, entry: Entry, database: Database) -> None:
+    for row in database.table("Lastlog2"):
+        when = row.get("Time")
         if not isinstance(when, int) or when <= 0:
             continue
-        account = ctx.collected.account(str(name))
+        name = str(row.get("Name") or "")
+        account = ctx.collected.account(name)
         ctx.collected.lastlog.append(
             LastLogin(
                 uid=account.uid if account else -1,
-                user=str(name),
+                user=name,
                 time=datetime.fromtimestamp(when, UTC),
-                line=str(tty or ""),
-                host=str(remote or ""),
-                origin=ctx.origin(entry, number),
+                line=str(row.get("TTY") or ""),
+                host=str(row.get("RemoteHost") or ""),
+                origin=ctx.origin(entry, int(row["rowid"])),
             )
         )
 
