@@ -89,10 +89,16 @@ def test_redaction_removes_every_hash_and_keeps_the_state() -> None:
     ]
 
 
-@given(st.text(max_size=300), st.text(alphabet="abcdefghijklmnop$./0123456789", min_size=8))
-def test_redaction_never_leaks_a_hash(name: str, secret: str) -> None:
-    line = f"{name.replace(':', '').replace(chr(10), '')}:$6${secret}:1::::::"
-    assert f"$6${secret}" not in redact_shadow(line.encode()).decode("utf-8", "replace")
+@given(
+    st.text(max_size=300),
+    st.text(alphabet="abcdefghijklmnop$./0123456789", min_size=8),
+    st.integers(1, 4),
+)
+def test_redaction_never_leaks_a_hash(name: str, secret: str, where: int) -> None:
+    fields = [name.replace(":", "").replace("\n", ""), "", "1", "", ""]
+    fields[where] = f"$6${secret}"  # where it belongs, or shifted by a malformed line
+    redacted = redact_shadow(":".join(fields).encode()).decode("utf-8", "replace")
+    assert f"$6${secret}" not in redacted
 
 
 def test_credentials_redaction() -> None:

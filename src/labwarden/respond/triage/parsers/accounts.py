@@ -7,6 +7,7 @@ file is archived, so no hash leaves the host in the archive or the report.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -132,11 +133,15 @@ def parse_shadow(
     return found, bad
 
 
+_CRYPT = re.compile(rb"\$[0-9A-Za-z]{1,8}\$[^:\s]*")
+
+
 def redact_shadow(data: bytes) -> bytes:
     """The shadow (or gshadow) file with every password hash replaced by ``<redacted=scheme>``.
 
     Markers that carry no secret (``*``, ``!``, ``!!``, an empty field) are kept, and so is
-    the ``!`` of a locked hash, so the archive still shows each account's state.
+    the ``!`` of a locked hash, so the archive still shows each account's state. A crypt hash
+    anywhere else on a line (a malformed or shifted line) is removed too.
     """
     out: list[bytes] = []
     for raw in data.split(b"\n"):
@@ -147,7 +152,7 @@ def redact_shadow(data: bytes) -> bytes:
             if state in ("hash", "locked"):
                 prefix = "!" * (len(text) - len(text.lstrip("!")))
                 fields[1] = f"{prefix}<redacted={scheme}>".encode()
-        out.append(b":".join(fields))
+        out.append(_CRYPT.sub(b"<redacted>", b":".join(fields)))
     return b"\n".join(out)
 
 
