@@ -71,7 +71,7 @@ def _document(result: TriageResult) -> dict[str, Any]:
     }
 
 
-def _summary(result: TriageResult) -> None:
+def _summary(result: TriageResult, workspace: Workspace | None) -> None:
     packed = result.archive
     files = sum(result.log.artifacts.values())
     stderr.print(
@@ -80,8 +80,9 @@ def _summary(result: TriageResult) -> None:
         markup=False,
     )
     stderr.print(result.sealed, markup=False)
+    where = f"-w {workspace.root} " if workspace is not None else ""
     for seal in result.seal_files:
-        stderr.print(f"  verify: labwarden verify {packed.path} --seal {seal}", markup=False)
+        stderr.print(f"  verify: labwarden {where}verify {packed.path} --seal {seal}", markup=False)
     kinds = Counter(n.kind for n in result.log.notes)
     if kinds:
         listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
@@ -154,10 +155,11 @@ def triage(
     )
     if root is not None and not root.is_dir():
         raise InputError(f"--root {root}: not a folder")
+    workspace = _workspace()
     with stderr.status("collecting") as status:
         result = run_triage(
             options,
-            workspace=_workspace(),
+            workspace=workspace,
             key=key,
             passphrase=_passphrase,
             lake=lake,
@@ -167,6 +169,6 @@ def triage(
         typer.echo(json.dumps(_document(result), indent=2, default=str))
     else:
         render_findings(result.findings, FindingFormat.TABLE, sys.stdout, title="triage findings")
-    _summary(result)
+    _summary(result, workspace)
     if threshold is not None and any(f.severity >= threshold for f in result.findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
