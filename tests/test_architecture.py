@@ -170,17 +170,11 @@ def test_only_store_opens_sqlite_and_only_engines_use_duckdb(library: str, home:
     assert wrong == []
 
 
-# Writes by hand that their owners switch to store.atomic in their own branches.
-_ATOMIC_PENDING = {"labwarden.checks.secrets.baseline": "secrets engineer (#24)"}
-_RENAME = re.compile(r"\b(os\.(replace|rename)\(|\w*tmp\w*\.(replace|rename)\()")
+_RENAME = re.compile(r"\b(os\.(replace|rename)\(|\w*tmp\w*\.replace\()|\.rename\(")
 
 
 def test_every_replacing_write_goes_through_store_atomic() -> None:
-    wrong = [
-        name
-        for name, text in _source_files("store.atomic")
-        if _RENAME.search(text) and name not in _ATOMIC_PENDING
-    ]
+    wrong = [name for name, text in _source_files("store.atomic") if _RENAME.search(text)]
     assert wrong == []
 
 

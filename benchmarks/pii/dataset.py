@@ -1,19 +1,121 @@
 # ruff: noqa: E501  (tables of generated test data read best one entry per line)
-"""Generated, labelled PII/PHI evaluation data (deterministic).
+"""The development set (the templates the recognizers were tuned on) and the clinical tables.
 
-* ``text_set()``: log lines, clinical notes and documents with exact character spans of each
-  entity, plus lines that look personal and are not (ML logs, versions, timestamps, model
-  names). Half the person names come from a list that labwarden's given-name lexicon does not
-  hold, so name recall is not measured against the detector's own word list.
-* ``tables()``: clinical tables whose columns carry a true entity type (or none), with plain,
-  CDISC, abbreviated and meaningless column names.
+* ``text_set()``: labelled free text from :data:`DEV_TEMPLATES` (chat, clinical notes, log lines,
+  e-mail signatures in English, Danish, Swedish, Norwegian, German and Dutch) with person names
+  from labwarden's own lexicon: a development set, so its figures are optimistic.
+  ``benchmarks/pii/heldout.py`` is the held-out set, written separately.
+* ``tables()``: clinical tables whose columns carry a true entity type (or none).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+
+from benchmarks.pii import corpus
+from benchmarks.pii.corpus import Sample
+from benchmarks.pii.templates import Names, Template, build
+
+DEV_TEMPLATES = (
+    Template("log", "en", '{TS} DEBUG payload patient_name="{PERSON}" dob={DOB} mrn={MRN}'),
+    Template("log", "en", "{TS} INFO consent received from {EMAIL} cpr {CPR}"),
+    Template("log", "en", "{TS} WARN login from {IP_PUBLIC} for user {EMAIL}"),
+    Template("log", "en", "{TS} INFO payment card {CARD} charged; iban {IBAN}"),
+    Template("log", "en", "{TS} INFO docking-run-{N} epoch={N} step={N} loss={LOSS} lr=3e-4"),
+    Template("log", "en", "{TS} INFO request_id={HEX} took {MS} ms build {ORDER} v{VER}"),
+    Template("log", "en", "{TS} INFO sshd: accepted key for akumar from {IP_PRIVATE} port {N}"),
+    Template(
+        "clinical", "en", "Spoke with {PERSON} (phone {PHONE_UK}) about {MED} dosing; dx: {ICD}."
+    ),
+    Template("clinical", "en", "Referral: NHS number {NHS}, aged {AGE}, lives in {CITY}."),
+    Template("clinical", "en", "Insurance claim SSN {SSN} filed by Dr. {LAST}; call {PHONE_US}."),
+    Template(
+        "clinical", "en", "Subject {SUBJECT} at site {SITE} reported nausea; {AGE} y/o, DOB {DOB}."
+    ),
+    Template(
+        "clinical",
+        "en",
+        "Pt {PERSON}, {AGE}-year-old, MRN {MRN}, seen at {ORG}. Address: {ADDRESS_UK}.",
+    ),
+    Template(
+        "clinical",
+        "en",
+        "Passport no. {PASSPORT} and driver's license {DL} copied to the file of {PERSON}.",
+    ),
+    Template(
+        "clinical", "da", "Patienten {PERSON}, CPR-nr. {CPR}, bor på {ADDRESS_DK}. Tlf. {PHONE_DK}."
+    ),
+    Template(
+        "clinical",
+        "sv",
+        "Patient {PERSON}, personnummer {PNR}, {AGE} år gammal, adress {ADDRESS_SE}.",
+    ),
+    Template(
+        "clinical", "no", "Pasient {PERSON} med fødselsnummer {FNR}, født {DOB}, ring {PHONE_INTL}."
+    ),
+    Template(
+        "clinical",
+        "de",
+        "Frau {PERSON}, Steuer-ID {STEUER}, wohnhaft {ADDRESS_DE}, Tel. {PHONE_DE}.",
+    ),
+    Template(
+        "clinical", "nl", "Mevrouw {PERSON}, BSN {BSN}, woont op {ADDRESS_NL}, tel {PHONE_NL}."
+    ),
+    Template("clinical", "fi", "Potilas {PERSON}, henkilötunnus {HETU}, puh {PHONE_INTL}."),
+    Template(
+        "chat",
+        "en",
+        "hey it's {FIRST}, i'm {AGE} y/o and moved to {CITY} last year, text me on {PHONE_INTL}",
+    ),
+    Template("chat", "en", "{PERSON} and {PERSON2} will join the call, ping {EMAIL}"),
+    Template("chat", "en", "my name is {FIRST} {LAST}, born {DOB}, card {CARD}"),
+    Template("chat", "es", "hola, soy {PERSON}, mi número es {PHONE_ES}"),
+    Template(
+        "chat",
+        "en",
+        "the model card says: trained by the Discovery Team at Acme Labs; contact ml-ops@acme.example",
+    ),
+    Template(
+        "chat",
+        "en",
+        "Released Tox Classifier v{VER}; compound {CPD} IC50 {N} nM, see https://hub.example/models/{HEX}",
+    ),
+    Template(
+        "signature",
+        "en",
+        "Best regards,\n{PERSON}\nClinical Research Associate, {ORG}\nTel: {PHONE_INTL}\n{EMAIL}",
+    ),
+    Template(
+        "signature",
+        "da",
+        "Med venlig hilsen\n{PERSON}\nProjektsygeplejerske, {ORG}\nMobil: {PHONE_DK}",
+    ),
+    Template("signature", "de", "Mit freundlichen Grüßen\n{PERSON}\n{ADDRESS_DE}\n{PHONE_DE}"),
+    Template("signature", "en", "--\n{PERSON} | Study Coordinator | {ADDRESS_US} | {PHONE_US}"),
+    Template(
+        "log",
+        "en",
+        "{TS} ERROR GPU 3 out of memory at step {N}; checkpoint {HEX} saved to s3://acme-models/run-{N}/",
+    ),
+)
+
+
+def _lexicon_names() -> Names:
+    from labwarden.checks.pii.lexicon import given_names, surnames
+
+    rng = random.Random(3)
+    first = sorted(n.title() for n in given_names() if n.isalpha() and len(n) > 2)
+    last = sorted(n.title() for n in surnames() if n.isalpha() and len(n) > 3)
+    return Names(rng.sample(first, 300), rng.sample(last, 300))
+
+
+def text_set(seed: int = 7, n: int = 600) -> list[Sample]:
+    """The development set: labelled texts from the development templates."""
+    return build(DEV_TEMPLATES, _lexicon_names(), seed, n)
+
 
 KNOWN_FIRST = ["Maria", "Lars", "Sofia", "Anna", "Peter", "Emma", "Jens", "Karin", "Henrik", "Ida"]
 UNKNOWN_FIRST = [
@@ -44,57 +146,7 @@ MEDS = ["metformin", "atorvastatin", "warfarin", "sertraline", "apixaban", "levo
 ICD = ["E11.9", "I10", "J45.909", "F32.9", "C50.911", "N18.3"]
 
 
-@dataclass
-class Sample:
-    """A text and its labelled spans ``(entity, start, end)``."""
-
-    text: str
-    spans: list[tuple[str, int, int]] = field(default_factory=list)
-
-
-class _Writer:
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.spans: list[tuple[str, int, int]] = []
-        self.pos = 0
-
-    def add(self, text: str, entity: str | None = None) -> None:
-        if entity:
-            self.spans.append((entity, self.pos, self.pos + len(text)))
-        self.parts.append(text)
-        self.pos += len(text)
-
-    def sample(self) -> Sample:
-        return Sample("".join(self.parts), self.spans)
-
-
-def _cpr(rng: random.Random) -> str:
-    d = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 60))
-    return f"{d:%d%m%y}-{rng.randrange(0, 4)}{rng.randrange(1000):03d}"
-
-
-def _ssn(rng: random.Random) -> str:
-    return f"{rng.randrange(1, 665):03d}-{rng.randrange(1, 99):02d}-{rng.randrange(1, 9999):04d}"
-
-
-def _nhs(rng: random.Random) -> str:
-    while True:
-        base = [rng.randrange(10) for _ in range(9)]
-        check = 11 - sum(d * w for d, w in zip(base, range(10, 1, -1), strict=True)) % 11
-        check = 0 if check == 11 else check
-        if check != 10:
-            s = "".join(map(str, base)) + str(check)
-            return f"{s[:3]} {s[3:6]} {s[6:]}"
-
-
-def _pnr(rng: random.Random) -> str:
-    d = date(1940, 1, 1) + timedelta(days=rng.randrange(365 * 60))
-    body = f"{d:%y%m%d}{rng.randrange(1000):03d}"
-    total = 0
-    for i, c in enumerate(body):
-        n = int(c) * (2 if i % 2 == 0 else 1)
-        total += n - 9 if n > 9 else n
-    return f"{body[:6]}-{body[6:]}{(10 - total % 10) % 10}"
+_cpr, _ssn, _nhs, _pnr = corpus.dk_cpr, corpus.us_ssn, corpus.uk_nhs, corpus.se_pnr
 
 
 def _name(rng: random.Random) -> str:
@@ -121,77 +173,6 @@ def _email(rng: random.Random) -> str:
     return f"{n}@{rng.choice(['regionh.dk', 'nhs.net', 'ki.se', 'mgh.harvard.edu'])}"
 
 
-def text_set(seed: int = 7, n: int = 400) -> list[Sample]:  # noqa: C901
-    """Labelled texts: half with personal data, half look-alikes without."""
-    rng = random.Random(seed)
-    out: list[Sample] = []
-    for i in range(n):
-        w = _Writer()
-        stamp = f"2026-10-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00Z "
-        kind = i % 10
-        if kind == 0:
-            w.add(stamp + 'DEBUG payload patient_name="')
-            w.add(_name(rng), "PERSON")
-            w.add('" dob=')
-            w.add(_dob(rng), "DATE_OF_BIRTH")
-            w.add(" mrn=")
-            w.add(f"MRN-{rng.randrange(10**6, 10**7)}", "MRN")
-        elif kind == 1:
-            w.add("Spoke with ")
-            w.add(_name(rng), "PERSON")
-            w.add(" (phone ")
-            w.add(_phone(rng), "PHONE")
-            w.add(") about ")
-            w.add(rng.choice(MEDS), "MEDICATION")
-            w.add(" dosing; diagnosis: ")
-            w.add(rng.choice(ICD), "DIAGNOSIS")
-            w.add(".")
-        elif kind == 2:
-            w.add(stamp + "INFO consent received from ")
-            w.add(_email(rng), "EMAIL")
-            w.add(" CPR ")
-            w.add(_cpr(rng), "DK_CPR")
-        elif kind == 3:
-            w.add("Referral: NHS number ")
-            w.add(_nhs(rng), "UK_NHS")
-            w.add(", aged ")
-            w.add(str(rng.randrange(18, 95)), "AGE")
-            w.add(", postcode ")
-            w.add(rng.choice(["SW1A 1AA", "M1 1AE", "EH1 2NG"]), "POSTCODE")
-        elif kind == 4:
-            w.add("Insurance claim SSN ")
-            w.add(_ssn(rng), "US_SSN")
-            w.add(" filed by Dr. ")
-            w.add(rng.choice(LAST), "PERSON")
-        elif kind == 5:
-            w.add("Patient personnummer ")
-            w.add(_pnr(rng), "SE_PERSONNUMMER")
-            w.add(" started ")
-            w.add(rng.choice(MEDS), "MEDICATION")
-        elif kind == 6:
-            w.add(
-                stamp
-                + f"INFO docking-run-{i} epoch={i % 30} step={i * 50} loss=0.{rng.randrange(1000, 9999)} lr=3e-4"
-            )
-        elif kind == 7:
-            w.add(
-                f"Released Tox Classifier v{i % 9}.{i % 7}.{i % 5} on 2026-10-{1 + i % 28:02d}; build "
-                f"{rng.randrange(10**9)} ({rng.randrange(100, 999)}-{rng.randrange(100, 999)}-{rng.randrange(1000, 9999)} ms)"
-            )
-        elif kind == 8:
-            w.add(
-                f"GET /api/models/{rng.choice(['protein-lm-v3', 'docking-v7'])} 200 {rng.randrange(10**6)} "
-                f"request_id={rng.getrandbits(64):016x} user=akumar duration={rng.randrange(1000)}ms"
-            )
-        else:
-            w.add(
-                f"Model Card: trained by the Discovery Team at Acme Labs; contact ml-ops@acme.example; "
-                f"compound CPD-{rng.randrange(10**5):05d} IC50 {rng.randrange(1, 999)} nM"
-            )
-        out.append(w.sample())
-    return out
-
-
 @dataclass
 class Column:
     """A generated column and its true entity type (``None``: nothing personal)."""
@@ -205,7 +186,7 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
     """Clinical and research tables with labelled columns."""
     rng = random.Random(seed)
     out = []
-    specs = [
+    specs: list[tuple[str, Callable[[random.Random], str], str]] = [
         ("patient_name", _name, "PERSON"),
         ("Name", _name, "PERSON"),
         ("navn", _name, "PERSON"),
@@ -246,7 +227,7 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
             "FREE_TEXT_IDENTIFIERS",
         ),
     ]
-    negatives = [
+    negatives: list[tuple[str, Callable[[random.Random], str]]] = [
         ("compound_id", lambda r: f"CPD-{r.randrange(10**5):05d}"),
         ("smiles", lambda r: "".join(r.choice("CNOSc1()=#") for _ in range(24))),
         ("ic50_nm", lambda r: f"{r.lognormvariate(5, 1.5):.2f}"),
@@ -261,12 +242,15 @@ def tables(seed: int = 11, rows: int = 200) -> list[list[Column]]:
         ("score", lambda r: f"0.{r.randrange(1000):03d}"),
     ]
     for _ in range(12):
-        chosen = rng.sample(specs, 6) + rng.sample(negatives, 4)
+        chosen: list[tuple[str, Callable[[random.Random], str], str | None]] = [
+            *rng.sample(specs, 6),
+            *((n, f, None) for n, f in rng.sample(negatives, 4)),
+        ]
         columns = []
-        for name, fn, *truth in chosen:
+        for name, fn, truth in chosen:
             values: list[str | None] = [
                 fn(rng) if rng.random() > 0.05 else None for _ in range(rows)
             ]
-            columns.append(Column(name, values, truth[0] if truth else None))
+            columns.append(Column(name, values, truth))
         out.append(columns)
     return out

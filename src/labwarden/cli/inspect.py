@@ -144,11 +144,38 @@ def pii(
     fmt: FormatOpt = FindingFormat.TABLE,
     fail_on: FailOnOpt = "high",
     output: OutputOpt = None,
+    region: Annotated[
+        list[str] | None,
+        typer.Option("--region", help="Phone region for numbers without +country (repeat)."),
+    ] = None,
+    min_confidence: Annotated[
+        float | None, typer.Option("--min-confidence", help="Report spans from this 0-1 score.")
+    ] = None,
 ) -> None:
-    """Personal and health data: table columns, and entities in logs and documents."""
-    from labwarden.checks.pii import PiiCheck
+    """Personal and health data: table columns, and entities in logs and documents.
 
-    run_inspection([PiiCheck()], paths, fmt, fail_on, output)
+    Settings come from the workspace policy's [pii] table when --workspace is given; --region
+    and --min-confidence override them.
+    """
+    from dataclasses import replace
+
+    from labwarden.checks.pii import PiiCheck
+    from labwarden.checks.pii.settings import parse_settings, workspace_settings
+    from labwarden.cli.state import STATE
+
+    settings = workspace_settings(STATE.resolve().root if STATE.workspace else None)
+    overrides = parse_settings(
+        {"regions": region or list(settings.regions), "min_confidence": min_confidence or 0.5},
+        "command line",
+    )
+    settings = replace(
+        settings,
+        regions=overrides.regions,
+        min_confidence=overrides.min_confidence
+        if min_confidence is not None
+        else settings.min_confidence,
+    )
+    run_inspection([PiiCheck(settings)], paths, fmt, fail_on, output)
 
 
 @app.command("permissions")

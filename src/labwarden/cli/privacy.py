@@ -22,6 +22,7 @@ from labwarden.privacy.choices import (
 if TYPE_CHECKING:
     from labwarden.privacy.anonymize import Anonymization
     from labwarden.privacy.assess import FileAssessment
+    from labwarden.privacy.risk import RiskAssessment
 
 from labwarden.report.tabular import OutputFormat, render_rows
 
@@ -128,35 +129,13 @@ def risk_command(
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:  # noqa: C901
-    document = result.to_dict()
+def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:
     if fmt is OutputFormat.JSON:
-        json.dump(document, out, indent=2, default=str)
+        json.dump(result.to_dict(), out, indent=2, default=str)
         out.write("\n")
         return
     r = result.risk
-    rows: list[dict[str, Any]] = [
-        {"measure": "records", "value": r.rows},
-        {"measure": "quasi-identifiers", "value": ", ".join(r.quasi_identifiers)},
-        {"measure": "classes counted in people of", "value": r.subject_column or "(rows)"},
-        {"measure": "equivalence classes", "value": r.classes},
-        {"measure": "k-anonymity (smallest class)", "value": r.smallest_class},
-        {"measure": "average class size", "value": r.average_class_size},
-        {"measure": "sample uniqueness", "value": r.sample_uniqueness},
-        {"measure": "threshold", "value": r.threshold},
-    ]
-    for name, summary in (("prosecutor", r.prosecutor), ("journalist", r.journalist)):
-        for key, number in summary.to_dict().items():
-            rows.append({"measure": f"{name} {key.replace('_', ' ')}", "value": number})
-    rows.append({"measure": "marketer risk", "value": r.marketer})
-    if r.population is not None:
-        for key, estimate in r.population.to_dict().items():
-            rows.append({"measure": f"population uniqueness {key}", "value": estimate})
-    for d in r.diversity:
-        for key, value in d.to_dict().items():
-            if key != "attribute":
-                rows.append({"measure": f"{d.attribute}: {key.replace('_', ' ')}", "value": value})
-    rows = [{"measure": row["measure"], "value": _fmt(row["value"])} for row in rows]
+    rows = [{"measure": m, "value": _fmt(v)} for m, v in _risk_measures(r)]
     render_rows(rows, ["measure", "value"], fmt, out, title=f"Re-identification risk: {r.source}")
     if fmt is OutputFormat.CSV:
         return
@@ -177,6 +156,37 @@ def _print_risk(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:  #
             title=f"Most distinguishing QI combinations ({len(r.attributes)} of "
             f"{r.combinations_total} combinations computed)",
         )
+    _print_column_notes(result, fmt, out)
+
+
+def _risk_measures(r: RiskAssessment) -> list[tuple[str, Any]]:
+    """Every measure of an assessment, as ``(name, value)`` rows."""
+    rows: list[tuple[str, Any]] = [
+        ("records", r.rows),
+        ("quasi-identifiers", ", ".join(r.quasi_identifiers)),
+        ("classes counted in people of", r.subject_column or "(rows)"),
+        ("equivalence classes", r.classes),
+        ("k-anonymity (smallest class)", r.smallest_class),
+        ("average class size", r.average_class_size),
+        ("sample uniqueness", r.sample_uniqueness),
+        ("threshold", r.threshold),
+    ]
+    for name, summary in (("prosecutor", r.prosecutor), ("journalist", r.journalist)):
+        rows.extend((f"{name} {k.replace('_', ' ')}", v) for k, v in summary.to_dict().items())
+    rows.append(("marketer risk", r.marketer))
+    if r.population is not None:
+        rows.extend((f"population uniqueness {k}", v) for k, v in r.population.to_dict().items())
+    for d in r.diversity:
+        rows.extend(
+            (f"{d.attribute}: {k.replace('_', ' ')}", v)
+            for k, v in d.to_dict().items()
+            if k != "attribute"
+        )
+    return rows
+
+
+def _print_column_notes(result: FileAssessment, fmt: OutputFormat, out: Any) -> None:
+    """Suggested column roles and HIPAA Safe Harbor identifiers, when there are any."""
     if result.suggestions:
         render_rows(
             [s.to_dict() for s in result.suggestions],

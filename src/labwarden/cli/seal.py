@@ -21,6 +21,7 @@ from rich.progress import (
 from labwarden.checks.registry import all_checks
 from labwarden.cli.state import STATE, digest_algorithm, stderr
 from labwarden.core.errors import ExitCode, InputError
+from labwarden.core.workspace import Workspace
 from labwarden.inventory.policy import workspace_policy
 from labwarden.inventory.scan import run_scan
 from labwarden.inventory.sources.local import LocalSource
@@ -265,7 +266,7 @@ def _print_verification(result: Verification, fmt: OutputFormat, label: str) -> 
         render_rows(rows, ["change", "path", "detail"], fmt, sys.stdout, title="differences")
 
 
-def verify(  # noqa: C901
+def verify(
     path: Annotated[
         Path | None, typer.Argument(help="Folder or file to verify (default: the asset itself).")
     ] = None,
@@ -286,26 +287,12 @@ def verify(  # noqa: C901
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
     """Verify a folder against a seal: exit 0 verified, 1 mismatch, 2 error."""
-    if fmt is OutputFormat.CSV:
-        raise typer.BadParameter("use table or json", param_hint="--format")
-    if every and (path or seal_file or asset):
-        raise typer.BadParameter("--all takes no PATH, --seal or --asset", param_hint="--all")
-    if seal_file is not None and asset is not None:
-        raise typer.BadParameter("give --seal or --asset, not both", param_hint="--seal")
+    _check_verify_options(path, seal_file, asset, every, fmt)
     workspace = STATE.resolve()
     trusted = keystore.trusted_keys(workspace, list(key or []))
     if seal_file is not None:
-        if path is None:
-            raise typer.BadParameter("give the folder to verify", param_hint="PATH")
-        catalog = Catalog.open(workspace) if workspace.exists else None
-        try:
-            with _Bar("verifying") as bar:
-                result = verify_seal_file(catalog, path, seal_file, trusted, bar)
-        finally:
-            if catalog is not None:
-                catalog.close()
-        _print_verification(result, fmt, str(seal_file))
-        _exit(result.verified)
+        assert path is not None
+        _verify_against_file(workspace, path, seal_file, trusted, fmt)
         return
     if not workspace.exists:
         raise InputError(f"{workspace.root}: no catalog; give --seal FILE or seal assets first")
@@ -314,14 +301,48 @@ def verify(  # noqa: C901
             _verify_all(catalog, trusted, fmt)
             return
         if asset is None:
-            if path is None:
-                raise typer.BadParameter("give PATH, --asset ID@vN or --all", param_hint="PATH")
+            assert path is not None
             hint = "give --seal FILE, or --asset ID@vN to check it against a sealed version"
             asset = str(resolve_asset(catalog, str(path), hint=hint).id)
         found, version = version_for(catalog, asset)
         with _Bar("verifying") as bar:
             result = verify_version(catalog, found, version, trusted, path, bar)
     _print_verification(result, fmt, f"seal {version.ref} of asset {found.id} ({found.name})")
+    _exit(result.verified)
+
+
+def _check_verify_options(
+    path: Path | None, seal_file: Path | None, asset: str | None, every: bool, fmt: OutputFormat
+) -> None:
+    """Usage errors of ``verify``: options that exclude each other or are missing."""
+    if fmt is OutputFormat.CSV:
+        raise typer.BadParameter("use table or json", param_hint="--format")
+    if every and (path or seal_file or asset):
+        raise typer.BadParameter("--all takes no PATH, --seal or --asset", param_hint="--all")
+    if seal_file is not None and asset is not None:
+        raise typer.BadParameter("give --seal or --asset, not both", param_hint="--seal")
+    if seal_file is not None and path is None:
+        raise typer.BadParameter("give the folder to verify", param_hint="PATH")
+    if not every and seal_file is None and asset is None and path is None:
+        raise typer.BadParameter("give PATH, --asset ID@vN or --all", param_hint="PATH")
+
+
+def _verify_against_file(
+    workspace: Workspace,
+    path: Path,
+    seal_file: Path,
+    trusted: list[keystore.TrustedKey],
+    fmt: OutputFormat,
+) -> None:
+    """``verify PATH --seal FILE``: the catalog, if any, only checks the seal names this asset."""
+    catalog = Catalog.open(workspace) if workspace.exists else None
+    try:
+        with _Bar("verifying") as bar:
+            result = verify_seal_file(catalog, path, seal_file, trusted, bar)
+    finally:
+        if catalog is not None:
+            catalog.close()
+    _print_verification(result, fmt, str(seal_file))
     _exit(result.verified)
 
 

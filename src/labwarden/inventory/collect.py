@@ -37,7 +37,7 @@ class Collected:
     markers: dict[str, set[str]] = field(default_factory=dict)
 
 
-def collect(  # noqa: C901
+def collect(
     source: Source,
     known: Mapping[str, FileRecord],
     algorithm: Algorithm | None,
@@ -50,37 +50,10 @@ def collect(  # noqa: C901
     seen_files = 0
     seen_bytes = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while True:
-            chunk = list(islice(walk, _BATCH))
-            if not chunk:
-                return
-            batch = Collected()
-            to_read: list[tuple[Entry, FileRecord | None]] = []
-            for item in chunk:
-                if isinstance(item, Note):
-                    batch.notes.append(item)
-                    if item.reason == "folder excluded by policy":
-                        parent, _, name = item.path.rpartition("/")
-                        batch.markers.setdefault(parent, set()).add(name)
-                    continue
-                old = known.get(item.path)
-                if (
-                    old is not None
-                    and old.size == item.size
-                    and old.mtime_ns == item.mtime_ns
-                    and old.inode == item.inode
-                    and (algorithm is None or old.digest_algorithm == algorithm)
-                ):
-                    if (old.mode, old.uid) != (item.mode, item.uid):
-                        old = replace(old, mode=item.mode, uid=item.uid, owner=item.owner)
-                    batch.unchanged.append(old)
-                else:
-                    to_read.append((item, old))
-            for entry, result in zip(
-                (e for e, _ in to_read),
-                pool.map(lambda pair: _read(source, pair[0], algorithm), to_read),
-                strict=True,
-            ):
+        while chunk := list(islice(walk, _BATCH)):
+            batch, to_read = _sort(chunk, known, algorithm)
+            results = pool.map(lambda entry: _read(source, entry, algorithm), to_read)
+            for entry, result in zip(to_read, results, strict=True):
                 if isinstance(result, Note):
                     batch.notes.append(result)
                 else:
@@ -90,6 +63,39 @@ def collect(  # noqa: C901
             if on_progress is not None:
                 on_progress(seen_files, seen_bytes)
             yield batch
+
+
+def _sort(
+    chunk: list[Entry | Note], known: Mapping[str, FileRecord], algorithm: Algorithm | None
+) -> tuple[Collected, list[Entry]]:
+    """A batch holding the chunk's notes and unchanged files, and the entries to read."""
+    batch = Collected()
+    to_read: list[Entry] = []
+    for item in chunk:
+        if isinstance(item, Note):
+            batch.notes.append(item)
+            if item.reason == "folder excluded by policy":
+                parent, _, name = item.path.rpartition("/")
+                batch.markers.setdefault(parent, set()).add(name)
+            continue
+        old = known.get(item.path)
+        if old is not None and _same_file(old, item, algorithm):
+            if (old.mode, old.uid) != (item.mode, item.uid):
+                old = replace(old, mode=item.mode, uid=item.uid, owner=item.owner)
+            batch.unchanged.append(old)
+        else:
+            to_read.append(item)
+    return batch, to_read
+
+
+def _same_file(old: FileRecord, entry: Entry, algorithm: Algorithm | None) -> bool:
+    """Whether the catalog's record still describes the file (it need not be read again)."""
+    return (
+        old.size == entry.size
+        and old.mtime_ns == entry.mtime_ns
+        and old.inode == entry.inode
+        and (algorithm is None or old.digest_algorithm == algorithm)
+    )
 
 
 def _read(source: Source, entry: Entry, algorithm: Algorithm | None) -> FileRecord | Note:

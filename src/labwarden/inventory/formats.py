@@ -10,6 +10,7 @@ import json
 import re
 import struct
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -229,7 +230,7 @@ def by_name(name: str) -> tuple[AssetKind, str] | None:
     return _BY_EXT.get(extension(low))
 
 
-def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detection:  # noqa: C901
+def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detection:
     """Detect the kind and format of the file ``name`` whose bytes ``handle`` reads.
 
     ``parent`` is the name of the containing folder (``.aws`` and ``.kube`` hold credentials).
@@ -238,21 +239,13 @@ def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detectio
         guess = by_name(name)
         return Detection(guess[0] if guess else OTH, "empty", "content")
     head = handle.read(HEAD_SIZE)
-    found = _by_magic(name, head, handle, size)
+    found = _by_magic(name, head, handle, size) or _by_folder(name, parent)
     if found is not None:
         return found
-    low = name.lower()
-    if parent in (".aws", ".azure") and low in ("credentials", "config"):
-        return Detection(K, "cloud-credentials", "name")
-    if parent == ".kube" and low == "config":
-        return Detection(K, "kubeconfig", "name")
-    if parent == ".docker" and low == "config.json":
-        return Detection(K, "docker-config", "name")
     text = _is_text(head)
-    if text:
-        found = _by_text(name, head)
-        if found is not None:
-            return found
+    found = _by_text(name, head) if text else None
+    if found is not None:
+        return found
     guess = by_name(name)
     if guess is not None:
         kind, fmt = guess
@@ -263,6 +256,22 @@ def detect(name: str, handle: BinaryIO, size: int, parent: str = "") -> Detectio
     if text:
         return Detection(DOC, "text", "content")
     return Detection(OTH, "binary", "content")
+
+
+_IN_FOLDER = {
+    (".aws", "credentials"): "cloud-credentials",
+    (".aws", "config"): "cloud-credentials",
+    (".azure", "credentials"): "cloud-credentials",
+    (".azure", "config"): "cloud-credentials",
+    (".kube", "config"): "kubeconfig",
+    (".docker", "config.json"): "docker-config",
+}
+"""Credential files known by their folder and name."""
+
+
+def _by_folder(name: str, parent: str) -> Detection | None:
+    fmt = _IN_FOLDER.get((parent, name.lower()))
+    return Detection(K, fmt, "name") if fmt is not None else None
 
 
 def _is_text(head: bytes) -> bool:
@@ -276,76 +285,122 @@ def _is_text(head: bytes) -> bool:
     return True
 
 
-def _by_magic(name: str, head: bytes, handle: BinaryIO, size: int) -> Detection | None:  # noqa: C901
-    ext = extension(name)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+_Magic = Callable[[str, bytes, BinaryIO, int], "Detection | None"]
+
+
+def _prefixes(*table: tuple[bytes, AssetKind, str]) -> _Magic:
+    """A rule for formats told by a fixed prefix alone."""
+
+    def rule(_name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
+        for prefix, kind, fmt in table:
+            if head.startswith(prefix):
+                return Detection(kind, fmt, "magic")
+        return None
+
+    return rule
+
+
+def _zip(name: str, head: bytes, handle: BinaryIO, _size: int) -> Detection | None:
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(name, handle)
-    if head.startswith(b"GGUF"):
-        return Detection(M, "gguf", "magic")
-    if head.startswith(b"\x93NUMPY"):
-        return Detection(M, "numpy-npy", "magic")
-    if head.startswith(b"PAR1"):
-        return Detection(D, "parquet", "magic")
-    if head.startswith(b"ARROW1"):
-        return Detection(D, "arrow", "magic")
-    if head.startswith(b"FEA1"):
-        return Detection(D, "feather", "magic")
-    if head.startswith(b"ORC"):
-        return Detection(D, "orc", "magic")
-    if head.startswith(b"Obj\x01"):
-        return Detection(D, "avro", "magic")
-    if head.startswith(b"SQLite format 3\x00"):
-        return Detection(D, "sqlite", "magic")
-    if head.startswith(b"\x89HDF\r\n\x1a\n"):
-        if ext in (".h5", ".hdf5", ".keras") and (
-            b"keras_version" in head or b"model_config" in head or b"model_weights" in head
-        ):
-            return Detection(M, "keras-h5", "magic")
-        return Detection(D if ext not in (".h5",) else M, "hdf5", "magic")
-    if head.startswith(b"HEADER RECORD*******LIB"):
-        return Detection(D, "sas-xpt", "magic")
-    if head.startswith(_SAS7BDAT_MAGIC):
-        return Detection(D, "sas7bdat", "magic")
-    if head.startswith(_TORCH_LEGACY_MAGIC):
-        return Detection(M, "pytorch-legacy", "magic")
+    return None
+
+
+def _hdf5(name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
+    if not head.startswith(b"\x89HDF\r\n\x1a\n"):
+        return None
+    ext = extension(name)
+    keras = b"keras_version" in head or b"model_config" in head or b"model_weights" in head
+    if ext in (".h5", ".hdf5", ".keras") and keras:
+        return Detection(M, "keras-h5", "magic")
+    return Detection(D if ext not in (".h5",) else M, "hdf5", "magic")
+
+
+def _pickle(name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
     if len(head) >= 2 and head[0] == 0x80 and 2 <= head[1] <= 5:
-        fmt = "joblib" if ext == ".joblib" else "pickle"
-        return Detection(M, fmt, "magic")
+        return Detection(M, "joblib" if extension(name) == ".joblib" else "pickle", "magic")
+    return None
+
+
+def _sevenzip(name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
     if head.startswith(b"7z\xbc\xaf\x27\x1c"):
-        return Detection(M if ext in (".pt", ".pth", ".bin") else ARC, "7z", "magic")
-    if head.startswith(b"\x1f\x8b"):
-        guess = by_name(name)
-        if guess is not None and guess[0] is L:
-            return Detection(L, guess[1] + "+gzip", "magic")
-        if name.lower().endswith((".tar.gz", ".tgz")):
-            return Detection(ARC, "tar-gzip", "magic")
-        if ext == ".joblib":
-            return Detection(M, "joblib", "magic")
-        if name.lower().endswith((".json.gz", ".jsonl.gz")) and "cloudtrail" in name.lower():
-            return Detection(L, "cloudtrail+gzip", "magic")
-        return Detection(ARC, "gzip", "magic")
-    if head.startswith(b"BZh"):
-        return Detection(ARC, "bzip2", "magic")
-    if head.startswith(b"\xfd7zXZ\x00"):
-        return Detection(ARC, "xz", "magic")
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return Detection(ARC, "zstd", "magic")
-    if head.startswith(b"Rar!\x1a\x07"):
-        return Detection(ARC, "rar", "magic")
-    if len(head) > 262 and head[257:262] == b"ustar":
-        return Detection(ARC, "tar", "magic")
-    if head.startswith(b"%PDF"):
-        return Detection(DOC, "pdf", "magic")
-    if head.startswith(b"\x89PNG"):
-        return Detection(OTH, "png", "magic")
-    if head.startswith(b"\xff\xd8\xff"):
-        return Detection(OTH, "jpeg", "magic")
-    if head.startswith(b"\x7fELF"):
-        return Detection(OTH, "elf", "magic")
-    if head.startswith(b"TFL3", 4):
-        return Detection(M, "tflite", "magic")
-    if _looks_like_safetensors(head, size):
-        return Detection(M, "safetensors", "magic")
+        return Detection(M if extension(name) in (".pt", ".pth", ".bin") else ARC, "7z", "magic")
+    return None
+
+
+def _gzip(name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
+    if not head.startswith(b"\x1f\x8b"):
+        return None
+    low = name.lower()
+    guess = by_name(name)
+    if guess is not None and guess[0] is L:
+        return Detection(L, guess[1] + "+gzip", "magic")
+    if low.endswith((".tar.gz", ".tgz")):
+        return Detection(ARC, "tar-gzip", "magic")
+    if extension(name) == ".joblib":
+        return Detection(M, "joblib", "magic")
+    if low.endswith((".json.gz", ".jsonl.gz")) and "cloudtrail" in low:
+        return Detection(L, "cloudtrail+gzip", "magic")
+    return Detection(ARC, "gzip", "magic")
+
+
+def _tar(_name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
+    return Detection(ARC, "tar", "magic") if len(head) > 262 and head[257:262] == b"ustar" else None
+
+
+def _tflite(_name: str, head: bytes, _handle: BinaryIO, _size: int) -> Detection | None:
+    return Detection(M, "tflite", "magic") if head.startswith(b"TFL3", 4) else None
+
+
+def _safetensors(_name: str, head: bytes, _handle: BinaryIO, size: int) -> Detection | None:
+    return Detection(M, "safetensors", "magic") if _looks_like_safetensors(head, size) else None
+
+
+_MAGIC: tuple[_Magic, ...] = (
+    _zip,
+    _prefixes(
+        (b"GGUF", M, "gguf"),
+        (b"\x93NUMPY", M, "numpy-npy"),
+        (b"PAR1", D, "parquet"),
+        (b"ARROW1", D, "arrow"),
+        (b"FEA1", D, "feather"),
+        (b"ORC", D, "orc"),
+        (b"Obj\x01", D, "avro"),
+        (b"SQLite format 3\x00", D, "sqlite"),
+    ),
+    _hdf5,
+    _prefixes(
+        (b"HEADER RECORD*******LIB", D, "sas-xpt"),
+        (_SAS7BDAT_MAGIC, D, "sas7bdat"),
+        (_TORCH_LEGACY_MAGIC, M, "pytorch-legacy"),
+    ),
+    _pickle,
+    _sevenzip,
+    _gzip,
+    _prefixes(
+        (b"BZh", ARC, "bzip2"),
+        (b"\xfd7zXZ\x00", ARC, "xz"),
+        (b"\x28\xb5\x2f\xfd", ARC, "zstd"),
+        (b"Rar!\x1a\x07", ARC, "rar"),
+    ),
+    _tar,
+    _prefixes(
+        (b"%PDF", DOC, "pdf"),
+        (b"\x89PNG", OTH, "png"),
+        (b"\xff\xd8\xff", OTH, "jpeg"),
+        (b"\x7fELF", OTH, "elf"),
+    ),
+    _tflite,
+    _safetensors,
+)
+"""Magic-number rules in the order they are tried (the first that knows the file wins)."""
+
+
+def _by_magic(name: str, head: bytes, handle: BinaryIO, size: int) -> Detection | None:
+    for rule in _MAGIC:
+        found = rule(name, head, handle, size)
+        if found is not None:
+            return found
     return None
 
 
@@ -356,7 +411,7 @@ def _looks_like_safetensors(head: bytes, size: int) -> bool:
     return 2 <= length <= size - 8 and head[8:9] == b"{" and head[9:10] in (b'"', b"}", b" ")
 
 
-def _zip_kind(name: str, handle: BinaryIO) -> Detection:  # noqa: C901
+def _zip_kind(name: str, handle: BinaryIO) -> Detection:
     ext = extension(name)
     try:
         handle.seek(0)
@@ -378,21 +433,36 @@ def _zip_kind(name: str, handle: BinaryIO) -> Detection:  # noqa: C901
         return Detection(M, "skops", "magic", props)
     if names and all(n.endswith(".npy") for n in names):
         return Detection(M, "numpy-npz", "magic", props)
-    if "[Content_Types].xml" in names:
-        if any(n.startswith("xl/") for n in names):
-            return Detection(D, "excel", "magic", props)
-        if any(n.startswith("word/") for n in names):
-            return Detection(DOC, "docx", "magic", props)
-        if any(n.startswith("ppt/") for n in names):
-            return Detection(DOC, "pptx", "magic", props)
+    office = _office_kind(names) if "[Content_Types].xml" in names else None
+    if office is not None:
+        return Detection(*office, "magic", props)
     if ext in (".pt", ".pth", ".bin", ".ckpt"):
         return Detection(M, "pytorch-zip", "magic", props)
     return Detection(ARC, "zip", "magic", props)
 
 
-def _by_text(name: str, head: bytes) -> Detection | None:  # noqa: C901
+def _office_kind(names: list[str]) -> tuple[AssetKind, str] | None:
+    """An Office Open XML file by the folders its parts are in."""
+    for folder, kind, fmt in (("xl/", D, "excel"), ("word/", DOC, "docx"), ("ppt/", DOC, "pptx")):
+        if any(n.startswith(folder) for n in names):
+            return kind, fmt
+    return None
+
+
+def _by_text(name: str, head: bytes) -> Detection | None:
     low = name.lower()
     stripped = head.lstrip()
+    found = _json_text(low, head, stripped) or _config_text(low, head, stripped)
+    if found is not None:
+        return found
+    guess = by_name(name)
+    if guess is not None and guess[0] is not DOC and guess[0] is not OTH:
+        return None  # the name is specific enough
+    return _log_text(head.splitlines()[:5], named=guess is not None)
+
+
+def _json_text(low: str, head: bytes, stripped: bytes) -> Detection | None:
+    """Service-account keys, private keys and CloudTrail documents, by content; JSON files."""
     if stripped.startswith(b"{") and b'"service_account"' in head and b'"private_key"' in head:
         return Detection(K, "gcp-service-account", "content")
     if b"-----BEGIN " in head and b"PRIVATE KEY-----" in head:
@@ -405,6 +475,11 @@ def _by_text(name: str, head: bytes) -> Detection | None:  # noqa: C901
             return Detection(K, "gcp-service-account", "content")
     if low.endswith(".json") and stripped[:1] in (b"{", b"["):
         return _json_kind(stripped, len(head) == HEAD_SIZE)
+    return None
+
+
+def _config_text(low: str, head: bytes, stripped: bytes) -> Detection | None:
+    """Notebooks, kubeconfigs, AWS credential files and scripts with a ``#!`` line."""
     if low.endswith(".ipynb"):
         return Detection(C, "notebook", "name")
     is_yaml = low.endswith((".yaml", ".yml")) or low in ("config", "kubeconfig")
@@ -418,21 +493,24 @@ def _by_text(name: str, head: bytes) -> Detection | None:  # noqa: C901
             return Detection(C, "python", "content")
         if any(shell in first for shell in (b"sh", b"bash", b"zsh")):
             return Detection(C, "shell", "content")
-    guess = by_name(name)
-    if guess is not None and guess[0] is not DOC and guess[0] is not OTH:
-        return None  # the name is specific enough
-    lines = head.splitlines()[:5]
-    if lines and sum(1 for line in lines if _AUDIT_LINE.match(line)) >= max(1, len(lines) // 2):
-        return Detection(L, "auditd", "content")
-    if lines and sum(1 for line in lines if _S3_ACCESS_LINE.match(line)) >= max(1, len(lines) // 2):
-        return Detection(L, "s3-access-log", "content")
-    if lines and sum(1 for line in lines if _HTTP_LINE.match(line)) >= max(1, len(lines) // 2):
-        return Detection(L, "http-access", "content")
-    if (
-        guess is None
-        and len(lines) >= 2
-        and sum(1 for line in lines if _SYSLOG_LINE.match(line)) >= len(lines) - 1
-    ):
+    return None
+
+
+_LOG_LINES = (
+    (_AUDIT_LINE, "auditd"),
+    (_S3_ACCESS_LINE, "s3-access-log"),
+    (_HTTP_LINE, "http-access"),
+)
+
+
+def _log_text(lines: list[bytes], *, named: bool) -> Detection | None:
+    """A log by the shape of its first lines (plain syslog-like lines only when the name said
+    nothing)."""
+    for pattern, fmt in _LOG_LINES:
+        if lines and sum(1 for line in lines if pattern.match(line)) >= max(1, len(lines) // 2):
+            return Detection(L, fmt, "content")
+    syslog = sum(1 for line in lines if _SYSLOG_LINE.match(line))
+    if not named and len(lines) >= 2 and syslog >= len(lines) - 1:
         return Detection(L, "log-text", "content")
     return None
 

@@ -62,7 +62,7 @@ def _ancestors(folder: str, stop: str) -> Iterable[str]:
         current = _parent(current) or "/"
 
 
-def group_assets(  # noqa: C901
+def group_assets(
     records: Sequence[FileRecord],
     roots: Sequence[str],
     markers: Mapping[str, set[str]] | None = None,
@@ -72,83 +72,24 @@ def group_assets(  # noqa: C901
     ``markers`` maps a folder to names of entries that were not walked but tell what the folder
     is (``.git``).
     """
-    markers = markers or {}
-    by_dir: dict[str, list[FileRecord]] = defaultdict(list)
-    for record in records:
-        by_dir[_parent(record.path)].append(record)
-    root_of = {r: r for r in roots}
-
-    def scan_root(folder: str) -> str:
-        for root in roots:
-            if folder == root or folder.startswith(root.rstrip("/") + "/"):
-                return root_of[root]
-        return folder
-
-    model_dirs = {d for d, files in by_dir.items() if _is_model_dir(files)}
-    dataset_dirs = {d for d, files in by_dir.items() if _is_dataset_dir(d, files)}
-    code_dirs = {d for d, files in by_dir.items() if {f.name for f in files} & _CODE_MARKERS}
-    code_dirs |= {d for d, names in markers.items() if ".git" in names}
-    partitioned = {_parent(d) for d in by_dir if _PARTITION.match(d.rsplit("/", 1)[-1])}
-    dataset_dirs |= {p for p in partitioned if not _PARTITION.match(p.rsplit("/", 1)[-1])}
-    log_dirs = _log_dirs(by_dir)
-
-    def topmost(folder: str, candidates: set[str]) -> str | None:
-        found = None
-        for ancestor in _ancestors(folder, scan_root(folder)):
-            if ancestor in candidates:
-                found = ancestor
-        return found
-
-    def nearest(folder: str, candidates: set[str]) -> str | None:
-        for ancestor in _ancestors(folder, scan_root(folder)):
-            if ancestor in candidates:
-                return ancestor
-        return None
-
+    folders = _Folders(records, roots, markers or {})
     bundles: dict[str, tuple[AssetKind, str, list[FileRecord]]] = {}
     singles: list[Asset] = []
     loose_code: dict[str, list[FileRecord]] = defaultdict(list)
-
-    def add(uri: str, kind: AssetKind, grouping: str, record: FileRecord) -> None:
-        bundles.setdefault(uri, (kind, grouping, []))[2].append(record)
-
-    folder_roots: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
     for record in records:
-        folder = _parent(record.path)
-        if record.kind is AssetKind.CREDENTIALS:
+        place = folders.place(record)
+        if place is _LOOSE_CODE:
+            loose_code[_parent(record.path)].append(record)
+        elif place is None:
             singles.append(_single(record))
-            continue
-        found = folder_roots.get(folder)
-        if found is None:
-            found = (
-                topmost(folder, model_dirs),
-                topmost(folder, dataset_dirs),
-                nearest(folder, code_dirs),
-                _log_root(folder, log_dirs),
-            )
-            folder_roots[folder] = found
-        model_root, dataset_root, code_root, log_root = found
-        if model_root is not None:
-            add(model_root, AssetKind.MODEL, "model-folder", record)
-        elif dataset_root is not None:
-            add(dataset_root, AssetKind.DATASET, "dataset-folder", record)
-        elif record.kind in (AssetKind.MODEL, AssetKind.DATASET, AssetKind.ARCHIVE):
-            singles.append(_single(record))
-        elif code_root is not None:
-            add(code_root, AssetKind.CODE, "code-repository", record)
-        elif log_root is not None:
-            add(log_root, AssetKind.LOG, "log-folder", record)
-        elif record.kind is AssetKind.CODE:
-            loose_code[folder].append(record)
         else:
-            singles.append(_single(record))
-
+            uri, kind, grouping = place
+            bundles.setdefault(uri, (kind, grouping, []))[2].append(record)
     for folder, files in loose_code.items():
         if len(files) >= 2 and folder not in bundles:
             bundles[folder] = (AssetKind.CODE, "code-folder", files)
         else:
             singles.extend(_single(r) for r in files)
-
     assets = [
         Asset(
             uri=uri,
@@ -163,6 +104,80 @@ def group_assets(  # noqa: C901
     assets.extend(singles)
     assets.sort(key=lambda a: a.uri)
     return assets
+
+
+Place = tuple[str, AssetKind, str]
+"""The asset a file joins: its URI, kind and grouping."""
+_LOOSE_CODE: Place = ("", AssetKind.CODE, "loose")
+"""A code file outside any repository: grouped with its folder's other code files, if any."""
+
+
+class _Folders:
+    """What each folder of a walk is (model, dataset, repository, logs), and where files go."""
+
+    def __init__(
+        self, records: Sequence[FileRecord], roots: Sequence[str], markers: Mapping[str, set[str]]
+    ) -> None:
+        by_dir: dict[str, list[FileRecord]] = defaultdict(list)
+        for record in records:
+            by_dir[_parent(record.path)].append(record)
+        self.roots = roots
+        self.model = {d for d, files in by_dir.items() if _is_model_dir(files)}
+        self.dataset = {d for d, files in by_dir.items() if _is_dataset_dir(d, files)}
+        self.code = {d for d, files in by_dir.items() if {f.name for f in files} & _CODE_MARKERS}
+        self.code |= {d for d, names in markers.items() if ".git" in names}
+        partitioned = {_parent(d) for d in by_dir if _PARTITION.match(d.rsplit("/", 1)[-1])}
+        self.dataset |= {p for p in partitioned if not _PARTITION.match(p.rsplit("/", 1)[-1])}
+        self.logs = _log_dirs(by_dir)
+        self._found: dict[str, tuple[str | None, ...]] = {}
+
+    def place(self, record: FileRecord) -> Place | None:
+        """Where ``record`` goes (``None``: an asset of its own)."""
+        if record.kind is AssetKind.CREDENTIALS:
+            return None
+        model_root, dataset_root, code_root, log_root = self._roots(_parent(record.path))
+        if model_root is not None:
+            return model_root, AssetKind.MODEL, "model-folder"
+        if dataset_root is not None:
+            return dataset_root, AssetKind.DATASET, "dataset-folder"
+        if record.kind in (AssetKind.MODEL, AssetKind.DATASET, AssetKind.ARCHIVE):
+            return None
+        if code_root is not None:
+            return code_root, AssetKind.CODE, "code-repository"
+        if log_root is not None:
+            return log_root, AssetKind.LOG, "log-folder"
+        return _LOOSE_CODE if record.kind is AssetKind.CODE else None
+
+    def _roots(self, folder: str) -> tuple[str | None, ...]:
+        """The model, dataset, repository and log folders ``folder`` is in (once per folder)."""
+        found = self._found.get(folder)
+        if found is None:
+            found = self._found[folder] = (
+                self._topmost(folder, self.model),
+                self._topmost(folder, self.dataset),
+                self._nearest(folder, self.code),
+                _log_root(folder, self.logs),
+            )
+        return found
+
+    def _scan_root(self, folder: str) -> str:
+        for root in self.roots:
+            if folder == root or folder.startswith(root.rstrip("/") + "/"):
+                return root
+        return folder
+
+    def _topmost(self, folder: str, candidates: set[str]) -> str | None:
+        found = None
+        for ancestor in _ancestors(folder, self._scan_root(folder)):
+            if ancestor in candidates:
+                found = ancestor
+        return found
+
+    def _nearest(self, folder: str, candidates: set[str]) -> str | None:
+        for ancestor in _ancestors(folder, self._scan_root(folder)):
+            if ancestor in candidates:
+                return ancestor
+        return None
 
 
 def _single(record: FileRecord) -> Asset:

@@ -70,7 +70,7 @@ def content_digest(asset: Asset, algorithm: Algorithm) -> str:
     return digest_bytes("\n".join(lines).encode("utf-8", "surrogateescape"), algorithm)
 
 
-def run_scan(  # noqa: C901
+def run_scan(
     catalog: Catalog,
     source: Source,
     policy: Policy,
@@ -88,44 +88,14 @@ def run_scan(  # noqa: C901
     """
     scan_id = catalog.scans.start(source.roots, algorithm)
     result = ScanResult(scan_id)
-    known = catalog.files.under(source.roots)
-    current: dict[str, FileRecord] = {}
-    markers: dict[str, set[str]] = {}
-    touched: set[str] = set()  # files whose mode or owner changed: their checks run again
-    for batch in collect(source, known, algorithm, on_progress=on_progress):
-        result.notes.extend(batch.notes)
-        for folder, names in batch.markers.items():
-            markers.setdefault(folder, set()).update(names)
-        if batch.changed:
-            catalog.files.upsert(batch.changed, scan_id)
-        metadata_changed = []
-        for record in batch.unchanged:
-            current[record.path] = record
-            result.files_unchanged += 1
-            old = known[record.path]
-            if (old.mode, old.uid) != (record.mode, record.uid):
-                metadata_changed.append(record)
-        if metadata_changed:
-            catalog.files.update_metadata(metadata_changed)
-            touched.update(r.path for r in metadata_changed)
-        for record in batch.changed:
-            current[record.path] = record
-            result.bytes_read += record.size
-            if record.path in known:
-                result.files_changed += 1
-            else:
-                result.files_new += 1
-    deleted = sorted(set(known) - set(current))
-    result.files_deleted = len(deleted)
-    assets = group_assets(list(current.values()), source.roots, markers)
+    files = _store_files(catalog, source, algorithm, result, on_progress)
+    assets = group_assets(list(files.current.values()), source.roots, files.markers)
     for asset in assets:
         asset.sensitivity, asset.reasons = policy.classify(asset)
-    changed = _store_assets(
-        catalog, assets, source.roots, known, deleted, scan_id, algorithm, result
-    )
+    changed = _store_assets(catalog, assets, source.roots, files, algorithm, result)
     context = CheckContext(workspace_root=catalog.path.parent)
     for asset in assets:
-        if recheck or asset.id in changed or any(f.path in touched for f in asset.files):
+        if recheck or asset.id in changed or any(f.path in files.touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)
     if result.notes:
         catalog.scans.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
@@ -134,69 +104,138 @@ def run_scan(  # noqa: C901
     return result
 
 
-def _store_assets(  # noqa: C901
+@dataclass(slots=True)
+class _Files:
+    """What the walk of a scan found, against what the catalog knew."""
+
+    known: dict[str, FileRecord]
+    current: dict[str, FileRecord] = field(default_factory=dict)
+    markers: dict[str, set[str]] = field(default_factory=dict)
+    touched: set[str] = field(default_factory=set)
+    """Files whose mode or owner changed: their checks run again."""
+
+    @property
+    def deleted(self) -> list[str]:
+        """Files the catalog knew that are gone."""
+        return sorted(set(self.known) - set(self.current))
+
+
+def _store_files(
+    catalog: Catalog,
+    source: Source,
+    algorithm: Algorithm,
+    result: ScanResult,
+    on_progress: Callable[[int, int], None] | None,
+) -> _Files:
+    """Walk ``source`` and store new and changed files, a batch per transaction."""
+    files = _Files(catalog.files.under(source.roots))
+    for batch in collect(source, files.known, algorithm, on_progress=on_progress):
+        result.notes.extend(batch.notes)
+        for folder, names in batch.markers.items():
+            files.markers.setdefault(folder, set()).update(names)
+        if batch.changed:
+            catalog.files.upsert(batch.changed, result.scan_id)
+        metadata_changed = _unchanged(files, batch.unchanged, result)
+        if metadata_changed:
+            catalog.files.update_metadata(metadata_changed)
+            files.touched.update(r.path for r in metadata_changed)
+        for record in batch.changed:
+            files.current[record.path] = record
+            result.bytes_read += record.size
+            if record.path in files.known:
+                result.files_changed += 1
+            else:
+                result.files_new += 1
+    result.files_deleted = len(files.deleted)
+    return files
+
+
+def _unchanged(
+    files: _Files, records: Sequence[FileRecord], result: ScanResult
+) -> list[FileRecord]:
+    """Count files whose content did not change; those whose mode or owner did."""
+    metadata_changed = []
+    for record in records:
+        files.current[record.path] = record
+        result.files_unchanged += 1
+        old = files.known[record.path]
+        if (old.mode, old.uid) != (record.mode, record.uid):
+            metadata_changed.append(record)
+    return metadata_changed
+
+
+_UNCHANGED = "unchanged"
+"""What :func:`_change_of` says of an asset whose stored row already says it all."""
+
+
+def _store_assets(
     catalog: Catalog,
     assets: list[Asset],
     roots: Sequence[str],
-    known: dict[str, FileRecord],
-    deleted: list[str],
-    scan_id: int,
+    files: _Files,
     algorithm: Algorithm,
     result: ScanResult,
 ) -> set[int]:
     """Save assets, their history and file deletions in one transaction; return changed ids."""
     previous = catalog.assets.index_under(roots)
     old_files: dict[int, dict[str, str | None]] = {}
-    for record in known.values():
+    for record in files.known.values():
         if record.asset_id is not None:
             old_files.setdefault(record.asset_id, {})[record.path] = record.digest
     changed: set[int] = set()
     with catalog.transaction():
-        catalog.files.delete(deleted)
+        catalog.files.delete(files.deleted)
         for asset in assets:
             digest = content_digest(asset, algorithm)
             before = previous.pop(asset.uri, None)
-            change: str | None = None
-            detail: dict[str, Any] = {}
-            if before is None:
-                change = "added"
-                detail = {"files": len(asset.files), "size": asset.size}
-            elif before.content_digest != digest:
-                change = "modified"
-                detail = _diff(asset, old_files.get(before.id, {}))
-            else:
-                _keep_check_reasons(asset, before)
-                if _same(asset, before):
-                    asset.id = before.id
-                    continue
-                if before.sensitivity != asset.sensitivity.value or before.kind != asset.kind.value:
-                    change = "reclassified"
-                    detail = {"from": before.sensitivity, "to": asset.sensitivity.value}
+            old = old_files.get(before.id, {}) if before is not None else {}
+            change, detail = _change_of(asset, before, digest, old)
+            if change == _UNCHANGED:
+                continue
             asset.id = catalog.assets.save(
-                AssetChange(
-                    uri=asset.uri,
-                    name=asset.name,
-                    kind=asset.kind,
-                    grouping=asset.grouping,
-                    sensitivity=asset.sensitivity,
-                    reasons=asset.reasons,
-                    formats=asset.formats,
-                    file_paths=[f.path for f in asset.files],
-                    size=asset.size,
-                    content_digest=digest,
-                ),
-                scan_id,
-                change,
-                detail,
+                _asset_change(asset, digest), result.scan_id, change, detail
             )
             if change is not None:
                 result.asset_changes[change] += 1
             if change in ("added", "modified"):
                 changed.add(asset.id)
         for gone in previous.values():
-            catalog.assets.remove(gone.id, scan_id)
+            catalog.assets.remove(gone.id, result.scan_id)
             result.asset_changes["removed"] += 1
     return changed
+
+
+def _change_of(
+    asset: Asset, before: AssetSummary | None, digest: str, old: dict[str, str | None]
+) -> tuple[str | None, dict[str, Any]]:
+    """How ``asset`` changed since its stored row ``before``: the change to log (``None`` when
+    only what is stored changes) and its detail, or :data:`_UNCHANGED` (``asset.id`` is set)."""
+    if before is None:
+        return "added", {"files": len(asset.files), "size": asset.size}
+    if before.content_digest != digest:
+        return "modified", _diff(asset, old)
+    _keep_check_reasons(asset, before)
+    if _same(asset, before):
+        asset.id = before.id
+        return _UNCHANGED, {}
+    if before.sensitivity != asset.sensitivity.value or before.kind != asset.kind.value:
+        return "reclassified", {"from": before.sensitivity, "to": asset.sensitivity.value}
+    return None, {}
+
+
+def _asset_change(asset: Asset, digest: str) -> AssetChange:
+    return AssetChange(
+        uri=asset.uri,
+        name=asset.name,
+        kind=asset.kind,
+        grouping=asset.grouping,
+        sensitivity=asset.sensitivity,
+        reasons=asset.reasons,
+        formats=asset.formats,
+        file_paths=[f.path for f in asset.files],
+        size=asset.size,
+        content_digest=digest,
+    )
 
 
 def _keep_check_reasons(asset: Asset, before: AssetSummary) -> None:

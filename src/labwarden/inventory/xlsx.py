@@ -99,23 +99,10 @@ def _elements(parser: XMLPullParser[Element]) -> Iterator[tuple[str, Element]]:
             yield event, item
 
 
-def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str | None]:  # noqa: C901
+def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str | None]:
     """The first worksheet's part and the shared strings part, from the workbook's relations."""
-    first_id = None
-    if "xl/workbook.xml" in names:
-        for event, element in _events(archive, "xl/workbook.xml", MAX_PART):
-            if event == "start" and element.tag == f"{_MAIN}sheet":
-                first_id = element.get(_REL_ID)
-                break
-    targets: dict[str, str] = {}
-    shared = None
-    if "xl/_rels/workbook.xml.rels" in names:
-        for event, element in _events(archive, "xl/_rels/workbook.xml.rels", MAX_PART):
-            if event == "end" and element.tag == _PKG_REL:
-                target = _part(element.get("Target", ""))
-                targets[element.get("Id", "")] = target
-                if element.get("Type", "").endswith(_SHARED_TYPE):
-                    shared = target
+    first_id = _first_sheet_id(archive, names)
+    targets, shared = _relations(archive, names)
     sheet = targets.get(first_id or "")
     if sheet is None or sheet not in names:
         sheets = sorted(n for n in names if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n))
@@ -127,6 +114,29 @@ def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, str | 
     return sheet, shared
 
 
+def _first_sheet_id(archive: zipfile.ZipFile, names: set[str]) -> str | None:
+    """The relationship id of the workbook's first sheet."""
+    if "xl/workbook.xml" in names:
+        for event, element in _events(archive, "xl/workbook.xml", MAX_PART):
+            if event == "start" and element.tag == f"{_MAIN}sheet":
+                return element.get(_REL_ID)
+    return None
+
+
+def _relations(archive: zipfile.ZipFile, names: set[str]) -> tuple[dict[str, str], str | None]:
+    """The workbook's relationship targets by id, and its shared strings part."""
+    targets: dict[str, str] = {}
+    shared = None
+    if "xl/_rels/workbook.xml.rels" in names:
+        for event, element in _events(archive, "xl/_rels/workbook.xml.rels", MAX_PART):
+            if event == "end" and element.tag == _PKG_REL:
+                target = _part(element.get("Target", ""))
+                targets[element.get("Id", "")] = target
+                if element.get("Type", "").endswith(_SHARED_TYPE):
+                    shared = target
+    return targets, shared
+
+
 def _part(target: str) -> str:
     """A relationship target of the workbook as a part name (targets are relative to xl/)."""
     if target.startswith("/"):
@@ -134,7 +144,7 @@ def _part(target: str) -> str:
     return posixpath.normpath(posixpath.join("xl", target))
 
 
-def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -> Iterator[Cells]:  # noqa: C901
+def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -> Iterator[Cells]:
     """The cells of up to ``max_rows`` rows, from the first row with a non-empty value."""
     cells: Cells = []
     rows: Element | None = None
@@ -146,13 +156,7 @@ def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -
                 rows = element
             continue
         if element.tag == f"{_MAIN}c":
-            kind = element.get("t", "n")
-            if kind == "inlineStr":
-                value = "".join(t.text or "" for t in element.iter(f"{_MAIN}t"))
-            else:
-                found = element.find(f"{_MAIN}v")
-                value = found.text or "" if found is not None else ""
-            cells.append((_column(element.get("r"), len(cells)), kind, value))
+            cells.append(_cell(element, len(cells)))
             element.clear()
             if len(cells) > MAX_CELLS:
                 return
@@ -166,6 +170,17 @@ def _rows(archive: zipfile.ZipFile, sheet: str, max_rows: int, max_bytes: int) -
             cells = []
             if rows is not None and len(rows) and rows[0] is element:
                 rows.remove(element)  # rows read are dropped: memory stays flat
+
+
+def _cell(element: Element, position: int) -> tuple[int, str, str]:
+    """``(column, type, value)`` of a ``<c>`` element (inline strings joined)."""
+    kind = element.get("t", "n")
+    if kind == "inlineStr":
+        value = "".join(t.text or "" for t in element.iter(f"{_MAIN}t"))
+    else:
+        found = element.find(f"{_MAIN}v")
+        value = found.text or "" if found is not None else ""
+    return _column(element.get("r"), position), kind, value
 
 
 def _column(reference: str | None, position: int) -> int:

@@ -164,7 +164,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 _DATE_LEVELS = ("month", "year", "5years", "decade", "century")
 
 
-def date_hierarchy(column: str, values: Sequence[str], levels: Sequence[str]) -> Hierarchy:  # noqa: C901
+def date_hierarchy(column: str, values: Sequence[str], levels: Sequence[str]) -> Hierarchy:
     """ISO dates generalized to month, year, 5 years, decade or century, then ``*``."""
     unknown = [level for level in levels if level not in _DATE_LEVELS]
     if unknown or not levels:
@@ -182,26 +182,24 @@ def date_hierarchy(column: str, values: Sequence[str], levels: Sequence[str]) ->
             raise InputError(
                 f"column {column}: {value!r} is not an ISO date (YYYY, YYYY-MM or YYYY-MM-DD)"
             )
-        row = [value]
-        for level in levels:
-            if match is None:
-                row.append(TOP)
-                continue
-            year = int(match.group(1))
-            if level == "month":
-                row.append(f"{year:04d}-{match.group(2)}" if match.group(2) else f"{year:04d}")
-            elif level == "year":
-                row.append(f"{year:04d}")
-            elif level == "5years":
-                start = year - year % 5
-                row.append(f"{start}-{start + 4}")
-            elif level == "decade":
-                row.append(f"{year // 10}*")
-            else:
-                row.append(f"{year // 100}**")
-        row.append(TOP)
-        rows.append(row)
+        generalized = [_date_at(match, level) if match else TOP for level in levels]
+        rows.append([value, *generalized, TOP])
     return _build(column, values, rows, f"date:{','.join(levels)}")
+
+
+def _date_at(match: re.Match[str], level: str) -> str:
+    """A matched ISO date generalized to ``level``."""
+    year = int(match.group(1))
+    if level == "month":
+        return f"{year:04d}-{match.group(2)}" if match.group(2) else f"{year:04d}"
+    if level == "year":
+        return f"{year:04d}"
+    if level == "5years":
+        start = year - year % 5
+        return f"{start}-{start + 4}"
+    if level == "decade":
+        return f"{year // 10}*"
+    return f"{year // 100}**"
 
 
 def mask_hierarchy(column: str, values: Sequence[str], counts: Sequence[int]) -> Hierarchy:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ def _pitman_domain(theta: float, alpha: float) -> bool:
     return 0 < alpha < 1 and theta > -alpha and math.isfinite(theta)
 
 
-def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float) -> float:  # noqa: C901
+def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float) -> float:
     """Pitman's estimate of the number of population uniques (maximum likelihood, Newton)."""
     from scipy import special  # type: ignore[import-untyped]  # slow to import: only when used
 
@@ -71,43 +72,11 @@ def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float
     weight = counts[sizes != 1].astype(np.float64)
     x = np.array([theta, alpha], dtype=np.float64)
     for _ in range(_MAX_ITERATIONS):
-        t, a = float(x[0]), float(x[1])
-        if not (math.isfinite(t) and math.isfinite(a)) or a == 0:
+        step = _pitman_step(special, float(x[0]), float(x[1]), u, n, big, weight)
+        if step is None:
             return math.nan
-        if not _pitman_domain(t, a):
-            return math.nan
-        top = u - 1 + t / a + 1
-        ps_top, ps_low = special.digamma(top), special.digamma(t / a + 1)
-        tg_top, tg_low = special.polygamma(1, top), special.polygamma(1, t / a + 1)
-        o1 = (ps_top - ps_low) / a
-        o2 = special.digamma(n + t) - special.digamma(t + 1)
-        o3 = (-t * ps_top + a * (u - 1) + t * ps_low) / (a * a)
-        o4 = float(np.dot(weight, special.digamma(big - a) - special.digamma(1 - a)))
-        d1 = (tg_low - tg_top) / (a * a)
-        d5 = (a * ps_top + t * tg_top - a * ps_low - t * tg_low) / (a**3)
-        d3 = (
-            a * a * (u - 1)
-            - t * t * tg_top
-            + t * t * tg_low
-            - 2 * a * t * ps_top
-            + 2 * a * t * ps_low
-        ) / (a**4)
-        d2 = special.polygamma(1, t + 1) - special.polygamma(1, n + t)
-        d4 = float(np.dot(weight, special.polygamma(1, 1 - a) - special.polygamma(1, big - a)))
-        value = np.array([o1 - o2, o3 - o4])
-        jacobian = np.array([[d2 - d1, -d5], [-d5, -d3 - d4]])
-        try:
-            step = np.linalg.solve(jacobian, value)
-        except np.linalg.LinAlgError:
-            return math.nan
-        # Damped: halve the step until theta > -alpha and 0 < alpha < 1, where the model is
-        # defined (an undamped step can jump to negative polygamma arguments).
-        for _ in range(60):
-            if _pitman_domain(float(x[0] - step[0]), float(x[1] - step[1])):
-                break
-            step = step / 2
-        x = x - step
-        if np.all(np.abs(step) <= 1e-13 * np.maximum(1.0, np.abs(x))):
+        x, done = _damped(x, step)
+        if done:
             break
     t, a = float(x[0]), float(x[1])
     if math.isnan(t) or math.isnan(a) or a == 0:
@@ -119,6 +88,46 @@ def pitman(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float
     except (OverflowError, ValueError):
         return math.nan
     return result if 0 <= result <= population else math.nan
+
+
+def _pitman_step(
+    special: Any, t: float, a: float, u: float, n: float, big: np.ndarray, weight: np.ndarray
+) -> np.ndarray | None:
+    """The Newton step at ``(theta, alpha) = (t, a)`` (``None`` outside the model's domain)."""
+    if not (math.isfinite(t) and math.isfinite(a)) or a == 0 or not _pitman_domain(t, a):
+        return None
+    top = u - 1 + t / a + 1
+    ps_top, ps_low = special.digamma(top), special.digamma(t / a + 1)
+    tg_top, tg_low = special.polygamma(1, top), special.polygamma(1, t / a + 1)
+    o1 = (ps_top - ps_low) / a
+    o2 = special.digamma(n + t) - special.digamma(t + 1)
+    o3 = (-t * ps_top + a * (u - 1) + t * ps_low) / (a * a)
+    o4 = float(np.dot(weight, special.digamma(big - a) - special.digamma(1 - a)))
+    d1 = (tg_low - tg_top) / (a * a)
+    d5 = (a * ps_top + t * tg_top - a * ps_low - t * tg_low) / (a**3)
+    d3 = (
+        a * a * (u - 1) - t * t * tg_top + t * t * tg_low - 2 * a * t * ps_top + 2 * a * t * ps_low
+    ) / (a**4)
+    d2 = special.polygamma(1, t + 1) - special.polygamma(1, n + t)
+    d4 = float(np.dot(weight, special.polygamma(1, 1 - a) - special.polygamma(1, big - a)))
+    value = np.array([o1 - o2, o3 - o4])
+    jacobian = np.array([[d2 - d1, -d5], [-d5, -d3 - d4]])
+    try:
+        step: np.ndarray = np.linalg.solve(jacobian, value)
+    except np.linalg.LinAlgError:
+        return None
+    return step
+
+
+def _damped(x: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, bool]:
+    """``x`` after ``step``, halved until theta > -alpha and 0 < alpha < 1 where the model is
+    defined (an undamped step can jump to negative polygamma arguments); whether it converged."""
+    for _ in range(60):
+        if _pitman_domain(float(x[0] - step[0]), float(x[1] - step[1])):
+            break
+        step = step / 2
+    x = x - step
+    return x, bool(np.all(np.abs(step) <= 1e-13 * np.maximum(1.0, np.abs(x))))
 
 
 def zayatz(sizes: np.ndarray, counts: np.ndarray, sample: int, population: float) -> float:

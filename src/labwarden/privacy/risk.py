@@ -131,7 +131,7 @@ class AttributeRisk:
         }
 
 
-def attribute_risks(  # noqa: C901
+def attribute_risks(
     columns: Sequence[EncodedColumn], limit: int = DEFAULT_COMBINATIONS
 ) -> tuple[list[AttributeRisk], int]:
     """Distinction and separation of QI combinations, smallest first, at most ``limit`` of them.
@@ -140,58 +140,83 @@ def attribute_risks(  # noqa: C901
     """
     rows = columns[0].codes.size if columns else 0
     total = 2 ** len(columns) - 1
-    results: list[AttributeRisk] = []
     if rows == 0:
-        return results, total
-    pairs = rows * (rows - 1)
+        return [], total
+    measure = _Measure(columns, rows)
+    if total > limit:
+        return _first_combinations(columns, limit, measure), total
+    # Every combination: walk them depth first, extending the parent's key by one column.
+    results: list[AttributeRisk] = []
+    _walk(columns, (), None, 1, measure, results)
+    order = {
+        tuple(c.name for c in (columns[i] for i in combo)): n
+        for n, combo in enumerate(
+            itertools.chain.from_iterable(
+                itertools.combinations(range(len(columns)), size)
+                for size in range(1, len(columns) + 1)
+            )
+        )
+    }
+    results.sort(key=lambda r: order[r.columns])
+    return results, total
 
-    def measure(combo: tuple[int, ...], key: np.ndarray, space: int) -> AttributeRisk:
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    """Distinction and separation of the key of one combination of columns."""
+
+    columns: Sequence[EncodedColumn]
+    rows: int
+
+    def __call__(self, combo: tuple[int, ...], key: np.ndarray, space: int) -> AttributeRisk:
         _, sizes = count_keys(key, space)
         same = float(np.sum(sizes * (sizes - 1)))
+        pairs = self.rows * (self.rows - 1)
         return AttributeRisk(
-            tuple(columns[i].name for i in combo),
-            sizes.size / rows,
+            tuple(self.columns[i].name for i in combo),
+            sizes.size / self.rows,
             1.0 - same / pairs if pairs else 0.0,
         )
 
-    if total <= limit:
-        # Every combination: walk them depth first, extending the parent's key by one column.
-        def walk(prefix: tuple[int, ...], key: np.ndarray | None, space: int) -> None:
-            for index in range(prefix[-1] + 1 if prefix else 0, len(columns)):
-                column = columns[index]
-                radix = max(column.cardinality, 1)
-                if key is None:
-                    child, child_space = column.codes.astype(np.int64), radix
-                else:
-                    if space * radix >= 1 << 62:
-                        uniques, key = np.unique(key, return_inverse=True)
-                        space = int(uniques.size)
-                    child, child_space = key * radix + column.codes, space * radix
-                combo = (*prefix, index)
-                results.append(measure(combo, child, child_space))
-                walk(combo, child, child_space)
 
-        walk((), None, 1)
-        order = {
-            tuple(c.name for c in (columns[i] for i in combo)): n
-            for n, combo in enumerate(
-                itertools.chain.from_iterable(
-                    itertools.combinations(range(len(columns)), size)
-                    for size in range(1, len(columns) + 1)
-                )
-            )
-        }
-        results.sort(key=lambda r: order[r.columns])
-        return results, total
+def _walk(
+    columns: Sequence[EncodedColumn],
+    prefix: tuple[int, ...],
+    key: np.ndarray | None,
+    space: int,
+    measure: _Measure,
+    results: list[AttributeRisk],
+) -> None:
+    """Measure every combination that extends ``prefix`` (whose key is ``key``)."""
+    for index in range(prefix[-1] + 1 if prefix else 0, len(columns)):
+        column = columns[index]
+        radix = max(column.cardinality, 1)
+        if key is None:
+            child, child_space = column.codes.astype(np.int64), radix
+        else:
+            if space * radix >= 1 << 62:
+                uniques, key = np.unique(key, return_inverse=True)
+                space = int(uniques.size)
+            child, child_space = key * radix + column.codes, space * radix
+        combo = (*prefix, index)
+        results.append(measure(combo, child, child_space))
+        _walk(columns, combo, child, child_space, measure, results)
+
+
+def _first_combinations(
+    columns: Sequence[EncodedColumn], limit: int, measure: _Measure
+) -> list[AttributeRisk]:
+    """The first ``limit`` combinations, smallest first, each keyed from scratch."""
+    results: list[AttributeRisk] = []
     for size in range(1, len(columns) + 1):
         for combo in itertools.combinations(range(len(columns)), size):
             if len(results) >= limit:
-                return results, total
+                return results
             key, space = combine(
                 [columns[i].codes for i in combo], [columns[i].cardinality for i in combo]
             )
             results.append(measure(combo, key, space))
-    return results, total
+    return results
 
 
 @dataclass(slots=True)

@@ -42,7 +42,7 @@ def render_findings(
         {
             "severity": f.severity.value,
             "check": f"{f.check}/{f.rule}",
-            "where": str(f.location),
+            "where": where(f),
             "message": f.message,
             "remediation": f.remediation,
         }
@@ -55,3 +55,25 @@ def render_findings(
         out,
         title=f"{len(rows)} {title}",
     )
+
+
+TABLE_LINES = 5
+"""Lines of one file a table cell lists before it says how many more there are."""
+
+
+def where(finding: Finding) -> str:
+    """The location, and for findings at many places (``evidence["occurrences"]``: path ->
+    ``{"lines": [...]}``) the first lines and "and N more": the table's cap, never JSON's."""
+    occurrences = finding.evidence.get("occurrences")
+    if not isinstance(occurrences, dict) or not occurrences:
+        return str(finding.location)
+    first = occurrences.get(finding.location.path) or next(iter(occurrences.values()))
+    lines = first.get("lines", []) if isinstance(first, dict) else []
+    text = str(finding.location)
+    if len(lines) > 1:
+        shown = ", ".join(str(n) for n in lines[:TABLE_LINES])
+        more = len(lines) - TABLE_LINES
+        text += f" (lines {shown}{f' and {more} more' if more > 0 else ''})"
+    if len(occurrences) > 1:
+        text += f" and {len(occurrences) - 1} more files"
+    return text

@@ -38,6 +38,28 @@ def _uri(path: str, base: Path | None) -> str:
     return Path(path).as_uri() if path.startswith("/") else path
 
 
+def _related(finding: Finding, base: Path | None) -> list[dict[str, Any]]:
+    """Every place of a finding that occurs at many (``evidence["occurrences"]``: path ->
+    ``{"lines": [...]}``), as SARIF related locations: the report lists them all."""
+    occurrences = finding.evidence.get("occurrences")
+    if not isinstance(occurrences, dict):
+        return []
+    related: list[dict[str, Any]] = []
+    for path, where in occurrences.items():
+        lines = where.get("lines", []) if isinstance(where, dict) else []
+        for line in lines:
+            related.append(
+                {
+                    "id": len(related) + 1,
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(str(path), base)},
+                        "region": {"startLine": max(1, int(line))},
+                    },
+                }
+            )
+    return related
+
+
 def to_sarif(
     findings: Sequence[Finding],
     *,
@@ -73,6 +95,7 @@ def to_sarif(
             }
         if finding.location.member:
             location["logicalLocations"] = [{"name": finding.location.member, "kind": "member"}]
+        related = _related(finding, base)
         results.append(
             {
                 "ruleId": rule_id,
@@ -81,6 +104,7 @@ def to_sarif(
                 "locations": [location],
                 "partialFingerprints": {"labwarden/v1": finding.fingerprint},
                 "properties": {"severity": finding.severity.value, "evidence": finding.evidence},
+                **({"relatedLocations": related} if related else {}),
             }
         )
     run: dict[str, Any] = {
@@ -98,4 +122,6 @@ def to_sarif(
         run["originalUriBaseIds"] = {"SRCROOT": {"uri": base.absolute().as_uri() + "/"}}
         for result in results:
             result["locations"][0]["physicalLocation"]["artifactLocation"]["uriBaseId"] = "SRCROOT"
+            for related in result.get("relatedLocations", []):
+                related["physicalLocation"]["artifactLocation"]["uriBaseId"] = "SRCROOT"
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -68,8 +68,28 @@ def _b64(value: Any, where: str, source: str) -> bytes:
         raise SealFormatError(f"{source}: {where} is not valid base64") from None
 
 
-def parse(data: bytes, source: str) -> Bundle:  # noqa: C901
+def parse(data: bytes, source: str) -> Bundle:
     """Parse bundle JSON bytes; anything malformed is a :class:`SealFormatError`."""
+    document = _document(data, source)
+    media = document.get("mediaType")
+    if not isinstance(media, str) or media not in _ACCEPTED_MEDIA_TYPES:
+        raise SealFormatError(
+            f"{source}: mediaType {media!r} is not a Sigstore bundle v0.3 ({BUNDLE_MEDIA_TYPE})"
+        )
+    hint = _key_hint(document.get("verificationMaterial"), source)
+    envelope = document.get("dsseEnvelope")
+    if not isinstance(envelope, dict):
+        raise SealFormatError(f"{source}: dsseEnvelope is missing (not a DSSE seal)")
+    payload_type = envelope.get("payloadType")
+    if not isinstance(payload_type, str):
+        raise SealFormatError(f"{source}: dsseEnvelope.payloadType is missing")
+    payload = _b64(envelope.get("payload"), "dsseEnvelope.payload", source)
+    signatures = _signatures(envelope.get("signatures"), source)
+    return Bundle(payload_type, payload, signatures, hint)
+
+
+def _document(data: bytes, source: str) -> dict[str, Any]:
+    """The bundle's JSON object."""
     if len(data) > MAX_BUNDLE_BYTES:
         raise SealFormatError(f"{source}: larger than {MAX_BUNDLE_BYTES} bytes; not a seal")
     try:
@@ -82,44 +102,39 @@ def parse(data: bytes, source: str) -> Bundle:  # noqa: C901
         ) from None
     if not isinstance(document, dict):
         raise SealFormatError(f"{source}: a seal bundle must be a JSON object")
-    media = document.get("mediaType")
-    if not isinstance(media, str) or media not in _ACCEPTED_MEDIA_TYPES:
-        raise SealFormatError(
-            f"{source}: mediaType {media!r} is not a Sigstore bundle v0.3 ({BUNDLE_MEDIA_TYPE})"
-        )
-    material = document.get("verificationMaterial")
+    return document
+
+
+def _key_hint(material: Any, source: str) -> str | None:
+    """``verificationMaterial.publicKey.hint``: which key signed (certificates are refused)."""
     if not isinstance(material, dict):
         raise SealFormatError(f"{source}: verificationMaterial is missing")
-    hint: str | None = None
     public_key = material.get("publicKey")
-    if public_key is not None:
-        if not isinstance(public_key, dict):
-            raise SealFormatError(f"{source}: verificationMaterial.publicKey must be an object")
-        raw_hint = public_key.get("hint")
-        if raw_hint is not None and not isinstance(raw_hint, str):
-            raise SealFormatError(f"{source}: verificationMaterial.publicKey.hint is not text")
-        hint = raw_hint or None
-    elif "certificate" in material or "x509CertificateChain" in material:
-        raise SealFormatError(
-            f"{source}: a certificate-based (Sigstore keyless) bundle; labwarden verifies "
-            "key-based seals only"
-        )
-    envelope = document.get("dsseEnvelope")
-    if not isinstance(envelope, dict):
-        raise SealFormatError(f"{source}: dsseEnvelope is missing (not a DSSE seal)")
-    payload_type = envelope.get("payloadType")
-    if not isinstance(payload_type, str):
-        raise SealFormatError(f"{source}: dsseEnvelope.payloadType is missing")
-    payload = _b64(envelope.get("payload"), "dsseEnvelope.payload", source)
-    raw_signatures = envelope.get("signatures")
-    if not isinstance(raw_signatures, list) or not raw_signatures:
+    if public_key is None:
+        if "certificate" in material or "x509CertificateChain" in material:
+            raise SealFormatError(
+                f"{source}: a certificate-based (Sigstore keyless) bundle; labwarden verifies "
+                "key-based seals only"
+            )
+        return None
+    if not isinstance(public_key, dict):
+        raise SealFormatError(f"{source}: verificationMaterial.publicKey must be an object")
+    raw_hint = public_key.get("hint")
+    if raw_hint is not None and not isinstance(raw_hint, str):
+        raise SealFormatError(f"{source}: verificationMaterial.publicKey.hint is not text")
+    return raw_hint or None
+
+
+def _signatures(raw: Any, source: str) -> tuple[tuple[str, bytes], ...]:
+    """``dsseEnvelope.signatures`` as ``(keyid, signature)`` pairs."""
+    if not isinstance(raw, list) or not raw:
         raise SealFormatError(f"{source}: dsseEnvelope.signatures is empty")
     signatures: list[tuple[str, bytes]] = []
-    for i, item in enumerate(raw_signatures):
+    for i, item in enumerate(raw):
         if not isinstance(item, dict):
             raise SealFormatError(f"{source}: dsseEnvelope.signatures[{i}] must be an object")
         keyid = item.get("keyid", "")
         if not isinstance(keyid, str):
             raise SealFormatError(f"{source}: dsseEnvelope.signatures[{i}].keyid is not text")
         signatures.append((keyid, _b64(item.get("sig"), f"signatures[{i}].sig", source)))
-    return Bundle(payload_type, payload, tuple(signatures), hint)
+    return tuple(signatures)

@@ -266,7 +266,7 @@ def _tensor_spans(entry: FileEntry, fd: int, size: int) -> tuple[list[TensorSpan
         return None, f"not a valid safetensors header: {exc}"
 
 
-def hash_file(  # noqa: C901
+def hash_file(
     entry: FileEntry,
     algorithm: Algorithm,
     *,
@@ -284,35 +284,16 @@ def hash_file(  # noqa: C901
             else (None, "")
         )
         tensor_sink = _TensorSink(spans) if spans is not None else None
+        sinks: list[Callable[[memoryview, int], None]] = [tensor_sink] if tensor_sink else []
         if size <= _SMALL:
-            data = _read_exact(fd, size, 0)
-            digest = digest_bytes(data, algorithm)
-            if tensor_sink is not None:
-                tensor_sink(memoryview(data), 0)
-            if progress is not None:
-                progress(size)
+            digest = _hash_small(fd, size, algorithm, sinks)
         elif algorithm == "blake3" and size >= _MMAP_MIN:
-            with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
-                hasher = new_hasher(algorithm, threads)
-                hasher.update(view)
-                digest = hasher.hexdigest()
-                if tensor_sink is not None:
-                    whole_view = memoryview(view)
-                    tensor_sink(whole_view, 0)
-                    whole_view.release()  # the map cannot close while a view is exported
-            if progress is not None:
-                progress(size)
+            digest = _hash_mapped(fd, size, algorithm, threads, sinks)
         else:
             hasher = new_hasher(algorithm)
-
-            def whole(chunk: memoryview, _offset: int) -> None:
-                hasher.update(chunk)
-
-            sinks: list[Callable[[memoryview, int], None]] = [whole]
-            if tensor_sink is not None:
-                sinks.append(tensor_sink)
-            _stream(fd, 0, size, sinks, progress)
+            _stream(fd, 0, size, [_feed(hasher), *sinks], progress)
             digest = hasher.hexdigest()
+            progress = None  # _stream reported it
         after = os.fstat(fd)
     except OSError as exc:
         raise HashingError(f"{os.fsdecode(entry.os_path)}: cannot read: {exc.strerror}") from exc
@@ -320,6 +301,8 @@ def hash_file(  # noqa: C901
         os.close(fd)
     if _stat_key(before) != _stat_key(after):
         raise _changed(entry)
+    if progress is not None:
+        progress(size)
     return HashedFile(
         entry.name,
         size,
@@ -327,6 +310,44 @@ def hash_file(  # noqa: C901
         tensors=tensor_sink.digests() if tensor_sink is not None else None,
         tensor_error=why or None,
     )
+
+
+def _feed(hasher: _Hasher) -> Callable[[memoryview, int], None]:
+    """A sink of :func:`_stream` that feeds ``hasher``."""
+
+    def feed(chunk: memoryview, _offset: int) -> None:
+        hasher.update(chunk)
+
+    return feed
+
+
+def _hash_small(
+    fd: int, size: int, algorithm: Algorithm, sinks: list[Callable[[memoryview, int], None]]
+) -> str:
+    """A small file, read at once."""
+    data = _read_exact(fd, size, 0)
+    for sink in sinks:
+        sink(memoryview(data), 0)
+    return digest_bytes(data, algorithm)
+
+
+def _hash_mapped(
+    fd: int,
+    size: int,
+    algorithm: Algorithm,
+    threads: int,
+    sinks: list[Callable[[memoryview, int], None]],
+) -> str:
+    """A large file over mmap (BLAKE3 spreads it over ``threads``)."""
+    with mmap.mmap(fd, size, access=mmap.ACCESS_READ) as view:
+        hasher = new_hasher(algorithm, threads)
+        hasher.update(view)
+        if sinks:
+            whole = memoryview(view)
+            for sink in sinks:
+                sink(whole, 0)
+            whole.release()  # the map cannot close while a view is exported
+        return hasher.hexdigest()
 
 
 def _hash_shard(
@@ -342,11 +363,7 @@ def _hash_shard(
         if _stat_key(before) != expected:
             raise _changed(entry)
         hasher = new_hasher(algorithm)
-
-        def feed(chunk: memoryview, _offset: int) -> None:
-            hasher.update(chunk)
-
-        _stream(fd, start, end, [feed], progress)
+        _stream(fd, start, end, [_feed(hasher)], progress)
         after = os.fstat(fd)
     except OSError as exc:
         raise HashingError(f"{os.fsdecode(entry.os_path)}: cannot read: {exc.strerror}") from exc

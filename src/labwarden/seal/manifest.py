@@ -218,7 +218,7 @@ class _Reader:
         return value
 
 
-def parse_statement(statement: Any, source: str) -> Manifest:  # noqa: C901
+def parse_statement(statement: Any, source: str) -> Manifest:
     """Check an in-toto statement (already JSON-decoded) and return its manifest."""
     r = _Reader(source)
     top = r.obj(statement, "the statement")
@@ -226,44 +226,12 @@ def parse_statement(statement: Any, source: str) -> Manifest:  # noqa: C901
         raise r.fail(f"_type must be {STATEMENT_TYPE!r}, got {top.get('_type')!r}")
     if top.get("predicateType") != PREDICATE_TYPE:
         raise r.fail(f"predicateType must be {PREDICATE_TYPE!r}, got {top.get('predicateType')!r}")
-    subjects = r.field(top, "subject", list, "statement")
-    if len(subjects) != 1:
-        raise r.fail(f"expected exactly one subject, got {len(subjects)}")
-    subject = r.obj(subjects[0], "subject[0]")
-    name = r.field(subject, "name", str, "subject[0]")
-    subject_digest = r.digest(
-        r.obj(r.field(subject, "digest", dict, "subject[0]"), "subject[0].digest").get("sha256"),
-        "subject[0].digest.sha256",
-    )
+    name, subject_digest = _subject(r, top)
     predicate = r.field(top, "predicate", dict, "statement")
-    serialization = r.field(predicate, "serialization", dict, "predicate")
-    method = r.field(serialization, "method", str, "serialization")
-    if method not in ("files", "shards"):
-        raise r.fail(f"serialization.method {method!r} is not 'files' or 'shards'")
-    algorithm = r.field(serialization, "hash_type", str, "serialization")
-    if algorithm not in ALGORITHMS:
-        raise r.fail(f"serialization.hash_type {algorithm!r} is not one of {ALGORITHMS}")
-    allow_symlinks = r.field(serialization, "allow_symlinks", bool, "serialization")
-    shard_size: int | None = None
-    if method == "shards":
-        shard_size = r.field(serialization, "shard_size", int, "serialization")
-        if shard_size <= 0:
-            raise r.fail("serialization.shard_size must be positive")
-    ignore_raw = serialization.get("ignore_paths", [])
-    if not isinstance(ignore_raw, list):
-        raise r.fail("serialization.ignore_paths must be a list")
-    ignore_paths = [r.path(p, "serialization.ignore_paths[]") for p in ignore_raw]
-    resources = r.field(predicate, "resources", list, "predicate")
-    checked: list[dict[str, str]] = []
-    for i, raw in enumerate(resources):
-        item = r.obj(raw, f"resources[{i}]")
-        checked.append(
-            {
-                "name": r.field(item, "name", str, f"resources[{i}]"),
-                "algorithm": r.field(item, "algorithm", str, f"resources[{i}]"),
-                "digest": r.digest(item.get("digest"), f"resources[{i}].digest"),
-            }
-        )
+    method, algorithm, shard_size, allow_symlinks, ignore_paths = _serialization(
+        r, r.field(predicate, "serialization", dict, "predicate")
+    )
+    checked = _resources(r, r.field(predicate, "resources", list, "predicate"))
     if _root_digest(checked) != subject_digest:
         raise r.fail(
             "the subject digest does not match the resources: the manifest was truncated or edited"
@@ -286,6 +254,55 @@ def parse_statement(statement: Any, source: str) -> Manifest:  # noqa: C901
     if EXTENSION in predicate:
         _apply_extension(r, manifest, r.obj(predicate[EXTENSION], f"predicate.{EXTENSION}"))
     return manifest
+
+
+def _subject(r: _Reader, top: dict[str, Any]) -> tuple[str, str]:
+    """The statement's one subject: its name and SHA-256 digest."""
+    subjects = r.field(top, "subject", list, "statement")
+    if len(subjects) != 1:
+        raise r.fail(f"expected exactly one subject, got {len(subjects)}")
+    subject = r.obj(subjects[0], "subject[0]")
+    name = r.field(subject, "name", str, "subject[0]")
+    digests = r.obj(r.field(subject, "digest", dict, "subject[0]"), "subject[0].digest")
+    return name, r.digest(digests.get("sha256"), "subject[0].digest.sha256")
+
+
+def _serialization(
+    r: _Reader, serialization: dict[str, Any]
+) -> tuple[Method, Algorithm, int | None, bool, list[str]]:
+    """Method, hash algorithm, shard size, whether links are allowed, and ignored paths."""
+    method = r.field(serialization, "method", str, "serialization")
+    if method not in ("files", "shards"):
+        raise r.fail(f"serialization.method {method!r} is not 'files' or 'shards'")
+    algorithm = r.field(serialization, "hash_type", str, "serialization")
+    if algorithm not in ALGORITHMS:
+        raise r.fail(f"serialization.hash_type {algorithm!r} is not one of {ALGORITHMS}")
+    allow_symlinks = r.field(serialization, "allow_symlinks", bool, "serialization")
+    shard_size: int | None = None
+    if method == "shards":
+        shard_size = r.field(serialization, "shard_size", int, "serialization")
+        if shard_size <= 0:
+            raise r.fail("serialization.shard_size must be positive")
+    ignore_raw = serialization.get("ignore_paths", [])
+    if not isinstance(ignore_raw, list):
+        raise r.fail("serialization.ignore_paths must be a list")
+    ignore_paths = [r.path(p, "serialization.ignore_paths[]") for p in ignore_raw]
+    return method, algorithm, shard_size, allow_symlinks, ignore_paths
+
+
+def _resources(r: _Reader, resources: list[Any]) -> list[dict[str, str]]:
+    """Each resource's name, algorithm and digest, checked."""
+    checked: list[dict[str, str]] = []
+    for i, raw in enumerate(resources):
+        item = r.obj(raw, f"resources[{i}]")
+        checked.append(
+            {
+                "name": r.field(item, "name", str, f"resources[{i}]"),
+                "algorithm": r.field(item, "algorithm", str, f"resources[{i}]"),
+                "digest": r.digest(item.get("digest"), f"resources[{i}].digest"),
+            }
+        )
+    return checked
 
 
 def _files_from_resources(
@@ -334,75 +351,78 @@ def _shards_from_resources(
     return files
 
 
-def _apply_extension(r: _Reader, manifest: Manifest, ext: dict[str, Any]) -> None:  # noqa: C901
+def _apply_extension(r: _Reader, manifest: Manifest, ext: dict[str, Any]) -> None:
     where = f"predicate.{EXTENSION}"
     if r.field(ext, "format", int, where) != EXTENSION_FORMAT:
         raise r.fail(f"{where}.format {ext['format']} is not supported (expected 1)")
     by_name = {f.name: f for f in manifest.files}
-    listed = r.field(ext, "files", list, where)
     seen: dict[str, HashedFile] = {}
-    for i, raw in enumerate(listed):
-        entry = r.obj(raw, f"{where}.files[{i}]")
-        path = r.path(entry.get("path"), f"{where}.files[{i}].path", single=True)
-        size = r.field(entry, "size", int, f"{where}.files[{i}]")
-        if size < 0:
-            raise r.fail(f"{where}.files[{i}].size is negative")
-        tensors: dict[str, str] | None = None
-        if "tensors" in entry:
-            table = r.obj(entry["tensors"], f"{where}.files[{i}].tensors")
-            tensors = {
-                str(k): r.digest(v, f"{where}.files[{i}].tensors[{k!r}]") for k, v in table.items()
-            }
-        error = entry.get("tensor_error")
-        if error is not None and not isinstance(error, str):
-            raise r.fail(f"{where}.files[{i}].tensor_error must be a string")
-        base = by_name.get(path)
-        if base is None:
-            if manifest.method == "shards" and size == 0:
-                base = HashedFile(path, 0, None, ())
-            else:
-                raise r.fail(f"{where}.files lists {path!r}, which has no signed digest")
-        elif manifest.method == "shards" and base.size != size:
-            raise r.fail(f"{where}.files[{i}]: size {size} disagrees with the signed shards")
-        if path in seen:
-            raise r.fail(f"{where}.files lists {path!r} twice")
-        seen[path] = HashedFile(path, size, base.digest, base.shards, tensors, error)
+    for i, raw in enumerate(r.field(ext, "files", list, where)):
+        entry = _extension_file(r, manifest, by_name, r.obj(raw, f"{where}.files[{i}]"), i)
+        if entry.name in seen:
+            raise r.fail(f"{where}.files lists {entry.name!r} twice")
+        seen[entry.name] = entry
     missing = sorted(set(by_name) - set(seen))
     if missing:
         raise r.fail(f"{where}.files does not list {missing[0]!r}: the manifest was edited")
     manifest.files = sorted(seen.values(), key=lambda f: f.name)
     manifest.sizes_known = True
-    excluded: list[Excluded] = []
-    for i, raw in enumerate(r.field(ext, "excluded", list, where)):
-        entry = r.obj(raw, f"{where}.excluded[{i}]")
-        kind = r.field(entry, "kind", str, f"{where}.excluded[{i}]")
-        if kind not in _EXCLUDED_KINDS:
-            raise r.fail(f"{where}.excluded[{i}].kind {kind!r} is unknown")
-        target = entry.get("target")
-        if target is not None and not isinstance(target, str):
-            raise r.fail(f"{where}.excluded[{i}].target must be a string")
-        excluded.append(
-            Excluded(
-                r.field(entry, "path", str, f"{where}.excluded[{i}]"),
-                r.field(entry, "reason", str, f"{where}.excluded[{i}]"),
-                kind,
-                target,
-            )
-        )
-    manifest.excluded = excluded
+    manifest.excluded = [
+        _excluded(r, r.obj(raw, f"{where}.excluded[{i}]"), f"{where}.excluded[{i}]")
+        for i, raw in enumerate(r.field(ext, "excluded", list, where))
+    ]
     if "sealed_at" in ext or "sealed_by" in ext:
-        asset: SealedAsset | None = None
-        if "asset" in ext:
-            a = r.obj(ext["asset"], f"{where}.asset")
-            asset = SealedAsset(
-                id=r.field(a, "id", int, f"{where}.asset"),
-                uri=r.field(a, "uri", str, f"{where}.asset"),
-                name=r.field(a, "name", str, f"{where}.asset"),
-                kind=r.field(a, "kind", str, f"{where}.asset"),
-                version=r.field(a, "version", int, f"{where}.asset"),
-            )
         manifest.info = SealInfo(
             sealed_at=r.field(ext, "sealed_at", str, where),
             sealed_by=r.field(ext, "sealed_by", str, where),
-            asset=asset,
+            asset=_sealed_asset(r, ext["asset"], f"{where}.asset") if "asset" in ext else None,
         )
+
+
+def _extension_file(
+    r: _Reader, manifest: Manifest, by_name: dict[str, HashedFile], entry: dict[str, Any], i: int
+) -> HashedFile:
+    """One file of the extension: its size and tensor digests beside its signed digest."""
+    where = f"predicate.{EXTENSION}.files[{i}]"
+    path = r.path(entry.get("path"), f"{where}.path", single=True)
+    size = r.field(entry, "size", int, where)
+    if size < 0:
+        raise r.fail(f"{where}.size is negative")
+    tensors: dict[str, str] | None = None
+    if "tensors" in entry:
+        table = r.obj(entry["tensors"], f"{where}.tensors")
+        tensors = {str(k): r.digest(v, f"{where}.tensors[{k!r}]") for k, v in table.items()}
+    error = entry.get("tensor_error")
+    if error is not None and not isinstance(error, str):
+        raise r.fail(f"{where}.tensor_error must be a string")
+    base = by_name.get(path)
+    if base is None:
+        if manifest.method != "shards" or size != 0:
+            raise r.fail(f"predicate.{EXTENSION}.files lists {path!r}, which has no signed digest")
+        base = HashedFile(path, 0, None, ())
+    elif manifest.method == "shards" and base.size != size:
+        raise r.fail(f"{where}: size {size} disagrees with the signed shards")
+    return HashedFile(path, size, base.digest, base.shards, tensors, error)
+
+
+def _excluded(r: _Reader, entry: dict[str, Any], where: str) -> Excluded:
+    kind = r.field(entry, "kind", str, where)
+    if kind not in _EXCLUDED_KINDS:
+        raise r.fail(f"{where}.kind {kind!r} is unknown")
+    target = entry.get("target")
+    if target is not None and not isinstance(target, str):
+        raise r.fail(f"{where}.target must be a string")
+    return Excluded(
+        r.field(entry, "path", str, where), r.field(entry, "reason", str, where), kind, target
+    )
+
+
+def _sealed_asset(r: _Reader, raw: Any, where: str) -> SealedAsset:
+    a = r.obj(raw, where)
+    return SealedAsset(
+        id=r.field(a, "id", int, where),
+        uri=r.field(a, "uri", str, where),
+        name=r.field(a, "name", str, where),
+        kind=r.field(a, "kind", str, where),
+        version=r.field(a, "version", int, where),
+    )

@@ -239,7 +239,7 @@ def _same(sealed: HashedFile, now: HashedFile, sizes_known: bool) -> bool:
     return sealed.digest == now.digest and sealed.shards == now.shards
 
 
-def _compare(  # noqa: C901
+def _compare(
     manifest: Manifest,
     current: list[HashedFile],
     entries: dict[str, FileEntry],
@@ -247,6 +247,23 @@ def _compare(  # noqa: C901
 ) -> list[Change]:
     sealed = {f.name: f for f in manifest.files}
     now = {f.name: f for f in current}
+    changes, replaced = _excluded_changes(manifest, sealed, excluded_now)
+    for name in sorted(set(sealed) & set(now)):
+        if not _same(sealed[name], now[name], manifest.sizes_known):
+            changes.append(_modified(sealed[name], now[name], entries[name], manifest))
+    removed = [sealed[n] for n in sorted(set(sealed) - set(now) - replaced)]
+    added = [now[n] for n in sorted(set(now) - set(sealed))]
+    changes.extend(_moves(removed, added, manifest.sizes_known))
+    order = {"modified": 0, "removed": 1, "renamed": 2, "added": 3}
+    changes.sort(key=lambda c: (order[c.kind], c.path))
+    return changes
+
+
+def _excluded_changes(
+    manifest: Manifest, sealed: dict[str, HashedFile], excluded_now: list[Excluded]
+) -> tuple[list[Change], set[str]]:
+    """Entries skipped now but not at sealing (a file replaced by a link...); the sealed files
+    they replaced."""
     changes: list[Change] = []
     sealed_excluded = {(e.path, e.kind, e.target) for e in manifest.excluded}
     replaced: set[str] = set()
@@ -258,17 +275,19 @@ def _compare(  # noqa: C901
             changes.append(Change("modified", entry.path, f"replaced by a {entry.reason}"))
         else:
             changes.append(Change("added", entry.path, f"not sealed: {entry.reason}"))
-    for name in sorted(set(sealed) & set(now)):
-        if not _same(sealed[name], now[name], manifest.sizes_known):
-            changes.append(_modified(sealed[name], now[name], entries[name], manifest))
-    removed = [sealed[n] for n in sorted(set(sealed) - set(now) - replaced)]
-    added = [now[n] for n in sorted(set(now) - set(sealed))]
+    return changes, replaced
+
+
+def _moves(removed: list[HashedFile], added: list[HashedFile], sizes_known: bool) -> list[Change]:
+    """Removed and added files, a removed file whose content reappears under a new name being
+    one rename."""
+    changes: list[Change] = []
     by_identity: dict[tuple[Any, ...], list[HashedFile]] = {}
     for f in added:
-        by_identity.setdefault(_identity(f, manifest.sizes_known), []).append(f)
+        by_identity.setdefault(_identity(f, sizes_known), []).append(f)
     renamed_to: set[str] = set()
     for f in removed:
-        matches = by_identity.get(_identity(f, manifest.sizes_known))
+        matches = by_identity.get(_identity(f, sizes_known))
         if matches:
             target = matches.pop(0)
             renamed_to.add(target.name)
@@ -280,8 +299,6 @@ def _compare(  # noqa: C901
     for f in added:
         if f.name not in renamed_to:
             changes.append(Change("added", f.name, f"not in the seal ({f.size} bytes)"))
-    order = {"modified": 0, "removed": 1, "renamed": 2, "added": 3}
-    changes.sort(key=lambda c: (order[c.kind], c.path))
     return changes
 
 

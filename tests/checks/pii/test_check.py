@@ -79,7 +79,7 @@ def test_demo_lab_phi_log(demo_lab) -> None:  # type: ignore[no-untyped-def]
     log = demo_lab.root / demo_lab.facts["phi_log"]
     result = inspect_paths([str(log)], [PiiCheck()])
     by_rule = {f.rule: f for f in result.findings}
-    assert set(by_rule) == {"log-person", "log-mrn", "log-date-of-birth"}
+    assert set(by_rule) == {"log-person", "log-mrn", "log-date-of-birth", "log-site-id"}
     person = by_rule["log-person"]
     assert person.location.line == 2
     assert person.evidence["lines"][:3] == [2, 4, 6]
@@ -163,7 +163,7 @@ def test_log_folder_is_tallied_per_entity_and_shards_sampled_once(tmp_path: Path
     person = [f for f in result.findings if f.rule == "log-person"]
     assert len(person) == 1
     assert person[0].evidence["count"] == 3
-    assert len(person[0].evidence["files"]) == 3
+    assert len(person[0].evidence["occurrences"]) == 3
     assert person[0].location.line == 2
     emails = [f for f in result.findings if f.rule == "direct-identifier-column"]
     assert len(emails) == 1

@@ -52,3 +52,20 @@ def test_compound_tables_hold_nothing_personal() -> None:
 
 def test_normalize() -> None:
     assert normalize("Patient Name") == normalize("patientName") == "patient_name"
+
+
+def test_unnamed_columns_are_read_by_the_text_recognizers() -> None:
+    assert entity("c1", ["DK50 0040 0440 1162 43", "GB82 WEST 1234 5698 7654 32"]) == "IBAN"
+    assert entity("c2", ["+45 20 12 34 56", "+46 70 123 45 67", "+44 7700 900123"]) == "PHONE"
+    assert entity("c3", ["131052-308T", "010190-123M"]) == "FI_HETU"
+    assert entity("c4", ["8.8.8.8", "193.0.6.139"]) == "IP_ADDRESS"
+    assert entity("iban", ["DK5000400440116243", "GB82WEST12345698765432"]) == "IBAN"
+
+
+def test_columns_and_prose_agree() -> None:
+    from labwarden.checks.pii.entities import find_entities
+
+    values: list[str | None] = ["Siobhan Brennan", "Krisztián Szöllösy", "Maria Jensen"]
+    prose = {s.entity for v in values if v for s in find_entities(f"Best regards,\n{v}\n")}
+    assert prose == {"PERSON"}
+    assert entity("who", values) == "PERSON"

@@ -18,6 +18,7 @@ def test_log_payload_with_phi() -> None:
         ("PERSON", "Maria Jensen"),
         ("DATE_OF_BIRTH", "1961-04-12"),
         ("MRN", "MRN-4481923"),
+        ("SITE_ID", "DK-101"),
     ]
 
 
@@ -53,7 +54,13 @@ def test_ml_logs_are_clean() -> None:
         '10.20.3.7 - mlarsen [01/Oct/2026:08:00:00 +0000] "GET /api/models/tox HTTP/1.1" 200 1234',
         "model name: Tox Classifier v2, run name=docking-run-7",
     ]
-    assert found("\n".join(lines)) == []
+    spans = find_entities("\n".join(lines))
+    # the private addresses of lab machines are reported, graded below the reporting of people
+    assert [(s.entity, s.text) for s in spans] == [
+        ("IP_ADDRESS", "10.20.1.7"),
+        ("IP_ADDRESS", "10.20.3.7"),
+    ]
+    assert all(s.confidence < 0.7 for s in spans)
 
 
 def test_mask() -> None:
@@ -65,3 +72,18 @@ def test_mask() -> None:
 def test_spans_are_inside_the_text(text: str) -> None:
     for span in find_entities(text):
         assert text[span.start : span.end] == span.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \n", max_size=12000), st.data())
+def test_cue_lines_cover_every_cue(text: str, data: st.DataObject) -> None:
+    from labwarden.checks.pii.entities import lines_at
+
+    if not text:
+        return
+    positions = sorted(data.draw(st.sets(st.integers(0, len(text) - 1), max_size=30)))
+    spans = lines_at(text, positions)
+    assert all(0 <= a < b <= len(text) or a == b for a, b in spans)
+    assert all(spans[i][1] < spans[i + 1][0] for i in range(len(spans) - 1))
+    for pos in positions:
+        assert any(a <= pos < b or (a == b == pos) for a, b in spans) or text[pos] == "\n"

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 from labwarden.checks.interface import CheckContext
+from labwarden.checks.pii.catalog import DIRECT, LABELS, NATIONAL_IDS, QUASI, SENSITIVE
 from labwarden.checks.pii.columns import ColumnVerdict, classify_columns
-from labwarden.checks.pii.entities import (
-    CATEGORY,
-    DIRECT,
-    LABELS,
-    NATIONAL_IDS,
-    QUASI,
-    SENSITIVE,
-    find_entities,
-    mask,
-)
+from labwarden.checks.pii.entities import find_entities
+from labwarden.checks.pii.interface import Settings
+from labwarden.checks.pii.settings import workspace_settings
 from labwarden.checks.pii.tables import TABULAR_FORMATS, TableSample, sample_table
+from labwarden.checks.pii.text_findings import NAME, Tally, line_of, line_starts, text_findings
 from labwarden.checks.secrets.content import units
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.errors import LabwardenError
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 
-NAME = "pii"
-MAX_LINES = 20
-MAX_FILES = 20
-MAX_TEXT = 256 * 1024 * 1024
+MAX_TEXT = 64 * 1024 * 1024
 """Characters of one log searched for personal data: a log that records payloads does so on
-every request, so the first 256 MiB tell (and bound the time a multi-GB log takes)."""
+every request, so the first 64 MiB tell, and bound the time a multi-GB log takes (about a
+minute at the recognizers' 1 MB/s); the finding's ``truncated`` evidence says when it bit."""
 FREE_TEXT_LOGS = frozenset({"log-text", "syslog"})
 """Logs written by applications, where payloads with personal data end up; structured audit
 logs (CloudTrail, S3 access, auditd, HTTP access) record identities and addresses by design."""
@@ -41,23 +32,6 @@ PSEUDONYMIZED = re.compile(
     r"(?i)pseudonymi[sz]ed|pseudonymous|pseudo[_\-]?anon|de[_\-]?identified|\bdeid\b|"
     r"anonymi[sz]ed|_anon\b|masked"
 )
-HEALTH = frozenset({"DIAGNOSIS", "MEDICATION", "MRN", "HEALTH_EVENT", "LAB_RESULT"})
-_REMEDIATE_LOG = (
-    "Stop logging request payloads with personal data (log pseudonymous ids only), purge or "
-    "restrict the affected logs, and assess whether this is a reportable breach."
-)
-
-
-@dataclass(slots=True)
-class _Tally:
-    count: int = 0
-    example: str = ""
-    path: str = ""
-    member: str | None = None
-    line: int = 0
-    files: dict[str, list[int]] = field(default_factory=dict)
-    """Up to MAX_FILES files and MAX_LINES lines in each where the entity occurs."""
-    truncated: list[str] = field(default_factory=list)
 
 
 class PiiCheck:
@@ -65,6 +39,10 @@ class PiiCheck:
 
     name = NAME
     description = "personal and health data in datasets, logs and documents (GDPR / HIPAA)"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings
+        """Recognizer settings; ``None``: the workspace policy's ``[pii]`` table, or defaults."""
 
     def applies_to(self, asset: Asset) -> bool:
         """Assets with tables, logs or text documents."""
@@ -76,34 +54,46 @@ class PiiCheck:
         Tables with the same columns (shards of one dataset) are sampled once; the logs of one
         asset are tallied together, one finding per entity type.
         """
+        settings = self.settings or workspace_settings(context.workspace_root)
         schemas: dict[tuple[str, ...], list[FileRecord]] = {}
-        log_tallies: dict[str, _Tally] = defaultdict(_Tally)
+        logs = _Texts()
         for record in asset.files:
             if _tabular(record):
                 key = tuple(record.columns) if record.columns else (record.path,)
                 schemas.setdefault(key, []).append(record)
-                continue
-            if not _textual(record):
-                continue
-            is_log = record.kind is AssetKind.LOG
-            tallies = log_tallies if is_log else defaultdict(_Tally)
-            try:
-                _tally_file(record, context, tallies)
-            except (OSError, LabwardenError) as exc:
-                yield _unreadable(asset, record, exc)
-                continue
-            if not is_log:
-                yield from _text_findings(asset, tallies, is_log=False)
-        yield from _text_findings(asset, log_tallies, is_log=True)
+            elif _textual(record):
+                is_log = record.kind is AssetKind.LOG
+                texts = logs if is_log else _Texts()
+                try:
+                    _tally_file(record, context, settings, texts)
+                except (OSError, LabwardenError) as exc:
+                    yield _unreadable(asset, record, exc)
+                    continue
+                if not is_log:
+                    yield from text_findings(asset, texts.tallies, texts.truncated, is_log=False)
+        yield from text_findings(asset, logs.tallies, logs.truncated, is_log=True)
         for group in schemas.values():
-            record = group[0]
-            try:
-                with context.open(record) as handle:
-                    sample = sample_table(record.format, handle)
-            except (OSError, LabwardenError) as exc:
-                yield _unreadable(asset, record, exc)
-                continue
-            yield from _table_findings(asset, record, sample, len(group))
+            yield from self._table(asset, group, context, settings)
+
+    def _table(
+        self, asset: Asset, group: list[FileRecord], context: CheckContext, settings: Settings
+    ) -> Iterator[Finding]:
+        record = group[0]
+        try:
+            with context.open(record) as handle:
+                sample = sample_table(record.format, handle)
+        except (OSError, LabwardenError) as exc:
+            yield _unreadable(asset, record, exc)
+            return
+        yield from _table_findings(asset, record, sample, len(group), settings)
+
+
+class _Texts:
+    """The tallies of one text file, or of all the logs of an asset."""
+
+    def __init__(self) -> None:
+        self.tallies: dict[str, Tally] = defaultdict(Tally)
+        self.truncated: dict[str, str] = {}
 
 
 def _unreadable(asset: Asset, record: FileRecord, exc: Exception) -> Finding:
@@ -144,9 +134,9 @@ def is_pseudonymized(asset: Asset, record: FileRecord, sample: TableSample) -> s
 
 
 def _table_findings(
-    asset: Asset, record: FileRecord, sample: TableSample, same_schema: int = 1
+    asset: Asset, record: FileRecord, sample: TableSample, same_schema: int, settings: Settings
 ) -> Iterator[Finding]:
-    verdicts = classify_columns(sample.columns)
+    verdicts = classify_columns(sample.columns, settings)
     by_category: dict[str, list[ColumnVerdict]] = defaultdict(list)
     for verdict in verdicts:
         by_category[verdict.category].append(verdict)
@@ -223,82 +213,22 @@ def _column_evidence(verdict: ColumnVerdict, rows: int, files: int) -> dict[str,
     }
 
 
-def _tally_file(record: FileRecord, context: CheckContext, tallies: dict[str, _Tally]) -> None:
-    """Count the entities of one text file into ``tallies``."""
+def _tally_file(
+    record: FileRecord, context: CheckContext, settings: Settings, texts: _Texts
+) -> None:
+    """Count the entities of one text file into ``texts``."""
     scanned = 0
     with context.open(record) as handle:
         for unit in units(record.format, handle):
             if record.format == "notebook" and not (unit.member or "").endswith("output"):
                 continue  # cell sources are code; their printed outputs may show patient rows
             if scanned >= MAX_TEXT:
-                for tally in tallies.values():
-                    tally.truncated.append(record.path)
+                texts.truncated[record.path] = (
+                    f"only the first {MAX_TEXT >> 20} MiB of text were searched"
+                )
                 break
             scanned += len(unit.text)
-            starts = _line_starts(unit.text)
-            for span in find_entities(unit.text):
-                tally = tallies[span.entity]
-                tally.count += 1
-                line = _line_of(starts, span.start) + unit.first_line - 1
-                if not tally.example:
-                    tally.example = mask(span.text)
-                    tally.path, tally.member, tally.line = record.path, unit.member, line
-                lines = tally.files.get(record.path)
-                if lines is None and len(tally.files) < MAX_FILES:
-                    lines = tally.files[record.path] = []
-                if lines is not None and len(lines) < MAX_LINES:
-                    lines.append(line)
-
-
-def _text_findings(asset: Asset, tallies: dict[str, _Tally], *, is_log: bool) -> Iterator[Finding]:
-    for entity, tally in sorted(tallies.items(), key=lambda kv: (kv[1].path, kv[1].line)):
-        category = CATEGORY[entity]
-        if category == DIRECT:
-            severity = Severity.HIGH if is_log else Severity.MEDIUM
-        elif entity in HEALTH:
-            severity = Severity.MEDIUM if is_log else Severity.LOW
-        else:
-            severity = Severity.LOW if is_log else Severity.INFO
-        raises = (
-            Sensitivity.RESTRICTED
-            if category in (DIRECT, SENSITIVE) or entity in HEALTH
-            else Sensitivity.CONFIDENTIAL
-        )
-        first = tally.files.get(tally.path, [tally.line])
-        shown = ", ".join(str(n) for n in first[:5])
-        more = " ..." if len(first) > 5 else ""
-        where = f"lines {shown}{more}" if len(first) > 1 else f"line {shown}"
-        if len(tally.files) > 1:
-            where += f" and in {len(tally.files) - 1} more files"
-        yield Finding(
-            check=NAME,
-            rule=f"{'log' if is_log else 'text'}-{entity.lower().replace('_', '-')}",
-            severity=severity,
-            location=Location(tally.path, member=tally.member, line=tally.line),
-            message=f"{LABELS[entity]} x{tally.count} (e.g. {tally.example}) on {where}",
-            remediation=_REMEDIATE_LOG if is_log else "Remove or pseudonymize the personal data.",
-            evidence={
-                "entity": entity,
-                "category": category,
-                "count": tally.count,
-                "lines": first,
-                "files": tally.files,
-                "example": tally.example,
-                "truncated": tally.truncated,
-            },
-            asset_id=asset.id,
-            raises=raises,
-        )
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos >= 0:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
-
-
-def _line_of(starts: list[int], offset: int) -> int:
-    return bisect.bisect_right(starts, offset)
+            starts = line_starts(unit.text)
+            for span in find_entities(unit.text, settings):
+                line = line_of(starts, span.start) + unit.first_line - 1
+                texts.tallies[span.entity].add(record.path, unit.member, line, span)

@@ -11,9 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from labwarden.checks.pii import checksums as c
 from labwarden.checks.pii import validators as v
-from labwarden.checks.pii.entities import CATEGORY, DIRECT, find_entities
-from labwarden.checks.pii.lexicon import FIRST_NAMES, MEDICATIONS
+from labwarden.checks.pii.catalog import CATEGORY, DIRECT, LABELS
+from labwarden.checks.pii.entities import find_entities
+from labwarden.checks.pii.interface import Settings
+from labwarden.checks.pii.lexicon import MEDICATIONS, given_names
 
 MAX_VALUES = 500
 
@@ -26,7 +29,16 @@ _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("DK_CPR", r"cpr"),
         ("UK_NHS", r"nhs"),
         ("SE_PERSONNUMMER", r"personnummer|personnr|^pnr$"),
-        ("NATIONAL_ID", r"national_?id|national_?insurance|^nin$|passport|id_?card_?number"),
+        ("NO_FODSELSNUMMER", r"fodselsnummer|fodselsnr|^fnr$"),
+        ("FI_HETU", r"hetu|henkilotunnus"),
+        ("DE_STEUER_ID", r"steuer_?id|steueridentifikation|^idnr$"),
+        ("NL_BSN", r"^bsn$|burgerservicenummer"),
+        ("IBAN", r"iban|account_?number|kontonummer"),
+        ("CREDIT_CARD", r"card_?(number|no)|^pan$|credit_?card|^cc_?num"),
+        ("IP_ADDRESS", r"^ip$|ip_?addr|client_?ip|remote_?addr|source_?ip|src_?ip"),
+        ("PASSPORT", r"passport"),
+        ("DRIVER_LICENSE", r"driv(er|ing)_?licen[cs]e|license_?number|^dl_?(no|number)$"),
+        ("NATIONAL_ID", r"national_?id|national_?insurance|^nin$|id_?card_?number"),
         ("MRN", r"mrn|medical_?record|patient_?(id|number|no)$|hospital_?number|chart_?number"),
         (
             "PERSON",
@@ -62,7 +74,7 @@ def _name_like(value: str) -> bool:
 
 def _person(value: str) -> bool:
     tokens = value.split()
-    return _name_like(value) and len(tokens) >= 2 and tokens[0].lower() in FIRST_NAMES
+    return _name_like(value) and len(tokens) >= 2 and tokens[0].lower() in given_names()
 
 
 def _medication(value: str) -> bool:
@@ -80,6 +92,12 @@ _CONFIRM: dict[str, Confirm] = {
     "DK_CPR": v.danish_cpr,
     "UK_NHS": v.uk_nhs,
     "SE_PERSONNUMMER": v.swedish_personnummer,
+    "NO_FODSELSNUMMER": c.norwegian_fodselsnummer,
+    "FI_HETU": c.finnish_hetu,
+    "DE_STEUER_ID": c.german_steuer_id,
+    "NL_BSN": c.dutch_bsn,
+    "IBAN": c.iban,
+    "CREDIT_CARD": c.payment_card,
     "MRN": _mrn,
     "PERSON": _name_like,
     "DATE_OF_BIRTH": v.calendar_date,
@@ -131,21 +149,18 @@ def name_hint(column: str) -> str | None:
     return None
 
 
-def classify_column(column: str, values: list[str | None]) -> ColumnVerdict | None:
+def classify_column(
+    column: str, values: list[str | None], settings: Settings | None = None
+) -> ColumnVerdict | None:
     """The verdict for one column, or ``None`` when it holds nothing personal."""
     sample = [s.strip() for s in values if s is not None and s.strip()][:MAX_VALUES]
     hint = name_hint(column)
     if hint == "FREE_TEXT" or (hint is None and _is_free_text(sample)):
-        return _free_text(column, sample)
+        return _free_text(column, sample, settings)
     if hint is not None:
-        confirm = _CONFIRM.get(hint)
-        if confirm is None or not sample:
-            return ColumnVerdict(column, hint, CATEGORY[hint], 1.0, f"column name {column!r}")
-        share = sum(1 for s in sample if confirm(s)) / len(sample)
-        if share >= 0.5:
-            return ColumnVerdict(
-                column, hint, CATEGORY[hint], share, f"name and {share:.0%} of sampled values"
-            )
+        verdict = _confirm_hint(column, hint, sample)
+        if verdict is not None:
+            return verdict
     if not sample:
         return None
     distinct = list(dict.fromkeys(sample))[:MAX_VALUES]
@@ -155,7 +170,46 @@ def classify_column(column: str, values: list[str | None]) -> ColumnVerdict | No
             return ColumnVerdict(
                 column, entity, CATEGORY[entity], share, f"{share:.0%} of sampled values"
             )
+    return _by_detection(column, distinct, settings)
+
+
+def _confirm_hint(column: str, hint: str, sample: list[str]) -> ColumnVerdict | None:
+    confirm = _CONFIRM.get(hint)
+    if confirm is None or not sample:
+        return ColumnVerdict(column, hint, CATEGORY[hint], 1.0, f"column name {column!r}")
+    share = sum(1 for s in sample if confirm(s)) / len(sample)
+    if share >= 0.5:
+        return ColumnVerdict(
+            column, hint, CATEGORY[hint], share, f"name and {share:.0%} of sampled values"
+        )
     return None
+
+
+DETECTION_VALUES = 200
+"""Distinct values of an unnamed column read by the text recognizers."""
+
+
+def _by_detection(
+    column: str, distinct: list[str], settings: Settings | None
+) -> ColumnVerdict | None:
+    """Run the free-text recognizers on each value: a column whose values are, whole, one
+    entity type (a phone number, an IBAN, a name) holds that type, as prose would say."""
+    values = [d for d in distinct if len(d) <= 200][:DETECTION_VALUES]
+    if len(values) < 2:
+        return None
+    votes: dict[str, int] = {}
+    for value in values:
+        spans = find_entities(value, settings)
+        if len(spans) == 1 and spans[0].end - spans[0].start >= 0.8 * len(value):
+            votes[spans[0].entity] = votes.get(spans[0].entity, 0) + 1
+    if not votes:
+        return None
+    entity, count = max(votes.items(), key=lambda kv: kv[1])
+    share = count / len(values)
+    if share < 0.6:
+        return None
+    reason = f"{share:.0%} of sampled values are {LABELS[entity]}s (text recognizers)"
+    return ColumnVerdict(column, entity, CATEGORY[entity], share, reason)
 
 
 def _is_free_text(sample: list[str]) -> bool:
@@ -166,11 +220,13 @@ def _is_free_text(sample: list[str]) -> bool:
     ) >= 0.5 * len(sample)
 
 
-def _free_text(column: str, sample: list[str]) -> ColumnVerdict | None:
+def _free_text(
+    column: str, sample: list[str], settings: Settings | None = None
+) -> ColumnVerdict | None:
     hits = 0
     kinds: set[str] = set()
     for value in sample:
-        found = {s.entity for s in find_entities(value) if CATEGORY[s.entity] == DIRECT}
+        found = {s.entity for s in find_entities(value, settings) if CATEGORY[s.entity] == DIRECT}
         if found:
             hits += 1
             kinds |= found
@@ -187,11 +243,13 @@ def _free_text(column: str, sample: list[str]) -> ColumnVerdict | None:
     return None
 
 
-def classify_columns(columns: dict[str, list[str | None]]) -> list[ColumnVerdict]:
+def classify_columns(
+    columns: dict[str, list[str | None]], settings: Settings | None = None
+) -> list[ColumnVerdict]:
     """Verdicts for every column that holds personal or sensitive data."""
     out = []
     for name, values in columns.items():
-        verdict = classify_column(name, values)
+        verdict = classify_column(name, values, settings)
         if verdict is not None:
             out.append(verdict)
     return out

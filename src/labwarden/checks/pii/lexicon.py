@@ -1,43 +1,51 @@
-"""Word lists used offline: common given names and common medicines (generic names).
+"""Word lists used offline: given names, surnames, places, common words, medicines.
 
-They only need to be good enough to tell a person's name or a prescription from other text
-next to the structural recognizers; no NLP model is downloaded or needed.
+The name, place and common-word lists are data files in ``data/`` built from Faker's locale
+providers (MIT licence; ``lexicon_build.py`` rebuilds them): about 24,000 given names and 24,000
+surnames of some 60 countries, 33,000 place names, and the 1,000 most common words of English,
+German, Danish and Dutch, which tell the names that are also words ("Will", "May", "Rose",
+"Page") from the names that are only names. They load on first use.
 """
 
 from __future__ import annotations
+
+import gzip
+from functools import cache
+from importlib import resources
 
 
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-FIRST_NAMES = _words(
-    """
-    aaron abigail adam adrian agnes ahmed aisha alan albert alberto alejandro alex alexander
-    alexandra alfred ali alice alicia amanda amelia amir amy ana anders andrea andreas
-    andrew angela anita anja ann anna anne annette anton antonio arjun arne astrid axel
-    barbara ben benjamin bente bernd bernhard beth birgit birgitte bjorn bo brian bruce
-    camilla carl carla carlos carmen caroline catherine charles charlotte chen chloe
-    christian christina christine christopher claire clara claus daniel david deborah dennis
-    diana diego dina dorothy edward elena eli elias elin elisabeth elizabeth ella ellen emil
-    emily emma eric erik erika ester eva fatima felix filip frank frederik freja gabriel
-    georg george gerhard gunnar gustav hana hannah hans harald harry heidi helen helena
-    helga henrik henry hugo ida inga inge inger ingrid isaac isabel isabella ivan jack jacob
-    james jan jane janne jasmine jason jennifer jens jesper jessica jin joan joao johan
-    johanna john jonas jonathan jorge jose joseph juan juergen julia julian jurgen karen
-    karin karl kasper katarina kate katherine kathrin kenneth kerstin kevin kim kirsten
-    klaus kristian kristina lara lars laura lea leah lena leo leon li liam lina linda lisa
-    lise louise lucas lucia lucy luis lukas magnus maja malene manuel marco margaret
-    margrethe maria marie marina mario mark marta martin mary mathias matthew mette michael
-    michelle mikkel mohammed mona morten nadia natalia nicolai niels nikolaj nils nina noah
-    nora ola olaf ole oliver olivia oscar pablo patricia patrick paul paula per peter petra
-    philip pia priya rachel rafael rahul raj rebecca richard rikke rita robert ronja rosa
-    ruth sabine sam samuel sandra sara sarah sebastian sergei simon sofia sofie sophia
-    sophie stefan steffen stephen steven susan susanne sven svend thomas tim tina tobias tom
-    tomas tove ulla ulrik ursula valentina vera victor viktor wei william yang yusuf zhang
-    zoe
-    """
-)
+@cache
+def _data(name: str) -> frozenset[str]:
+    raw = (resources.files("labwarden.checks.pii") / "data" / name).read_bytes()
+    return frozenset(gzip.decompress(raw).decode("utf-8").split("\n")) - {""}
+
+
+def given_names() -> frozenset[str]:
+    """Lower-case given names of many countries."""
+    return _data("given_names.txt.gz")
+
+
+@cache
+def surnames() -> frozenset[str]:
+    """Lower-case surnames of many countries (without particles such as ``van`` or ``de``)."""
+    return _data("surnames.txt.gz") - NOT_SURNAMES
+
+
+@cache
+def places() -> frozenset[str]:
+    """Lower-case countries, regions and cities (multi-word names keep their spaces)."""
+    return _data("places.txt.gz") | MAJOR_CITIES
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Lower-case common words of English, German, Danish and Dutch, and words of logs and labs."""
+    return _data("common_words.txt.gz") | NOT_SURNAMES
+
 
 NOT_SURNAMES = _words(
     """
@@ -45,8 +53,50 @@ NOT_SURNAMES = _words(
     evaluation for from group hospital info institute into lab laboratory loss model over
     project release request response road run server service step street team test that the
     these this those train training under university update user users version warning with
+    accepted active admin agent alert api app approved array auth backup beta bio block bot
+    branch bridge build cache call card care case cell chart check chief city cloud cluster
+    code cohort commit config console container control core cost count credit critical
+    dashboard database date day default deploy desk dev device direct disk doc docker domain
+    dose drug east end engine entry event fail failed false field file filter final first
+    flag flow form frame free front gate general global gold grant graph green guard guest
+    head health help high home host hub image index inner input job key kind label last
+    layer lead legal level light line link list live load local lock log login long low
+    main manager map market master max medical memory mode monitor month new next node
+    north note null number office open order page park part pass patient peak plan point
+    policy pool port post power press price primary prime private public queue range rate
+    ready record red region report rest result review right risk role root rose route rule
+    safe sample scale scan score search second secret section security senior session set
+    share shift short site size smart south space spring stage standard star start state
+    status stock storage store study summary support system table target task tensor text
+    time token top total track trial true trust type unit user valid value view visit
+    volume watch week west white will window work worker year young zone
     """
 )
+"""Capitalized words of logs, reports and clinics that are also surnames somewhere."""
+
+TITLES = _words(
+    """
+    mr mrs ms miss mx dr prof sir dame herr frau hr fru frk dhr mevr mevrouw meneer sr sra
+    srta mme mlle m sig sig.ra dott dott.ssa nurse sister matron rev fr
+    """
+)
+"""Titles before a name (lower-case, without the dot)."""
+
+MAJOR_CITIES = _words(
+    """
+    aarhus amsterdam antwerp athens barcelona basel berlin bergen bern bilbao birmingham
+    bologna bonn boston bordeaux bremen brussels bucharest budapest cambridge cardiff chicago
+    cologne copenhagen cork dallas dresden dublin edinburgh espoo frankfurt gdansk geneva
+    genoa glasgow gothenburg graz hamburg hannover helsinki houston leeds leipzig lille
+    lisbon liverpool ljubljana london luxembourg lyon madrid malmö manchester marseille
+    milan montreal munich münchen naples nice nottingham odense oslo oxford paris philadelphia
+    porto prague reykjavik riga rome rotterdam salzburg seattle seville sheffield stockholm
+    strasbourg stuttgart tallinn tampere toronto toulouse trondheim turku uppsala utrecht
+    valencia vancouver vienna vilnius warsaw wien zagreb zurich zürich aalborg göteborg
+    københavn kobenhavn goteborg uppsala linköping örebro stavanger tromsø oulu
+    """
+)
+"""Cities of the trial countries and beyond that a generated list may lack."""
 
 MEDICATIONS = _words(
     """

@@ -18,7 +18,8 @@ def digits(text: str) -> str:
     return _DIGITS.sub("", text)
 
 
-def _valid_date(year: int, month: int, day: int) -> bool:
+def valid_date(year: int, month: int, day: int) -> bool:
+    """Whether the day exists in the calendar."""
     try:
         date(year, month, day)
     except ValueError:
@@ -39,7 +40,7 @@ def danish_cpr(text: str) -> bool:
         century = 2000 if year <= 36 else 1900
     else:
         century = 2000 if year <= 57 else 1800
-    return _valid_date(century + year, month, day)
+    return valid_date(century + year, month, day)
 
 
 def us_ssn(text: str) -> bool:
@@ -88,7 +89,7 @@ def swedish_personnummer(text: str) -> bool:
     month, day = int(d[2:4]), int(d[4:6])
     if day > 60:
         day -= 60
-    return _valid_date(2000, month, day)  # 2000 is a leap year: accepts 29 February
+    return valid_date(2000, month, day)  # 2000 is a leap year: accepts 29 February
 
 
 _ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-TV-Z]{1,4})?$")
@@ -143,7 +144,7 @@ def calendar_date(text: str) -> bool:
         m = form.match(value)
         if m:
             day = int(m.group("d") or 1)
-            return _valid_date(int(m.group("y")), int(m.group("m")), day)
+            return valid_date(int(m.group("y")), int(m.group("m")), day)
     return False
 
 

@@ -39,85 +39,107 @@ def _times(value: float, reference: float | None) -> str | None:
     return f"{ratio:,.0f}x" if ratio >= 10 else f"{ratio:.1f}x"
 
 
-def components(  # noqa: C901
+Component = tuple[str, float, str]
+"""``(component, points, sentence)``."""
+
+
+def components(
     row: dict[str, Any], new_values: dict[str, list[str]], window: int
-) -> list[tuple[str, float, str]]:
+) -> list[Component]:
     """``(component, points, sentence)`` for every component that contributed, largest first."""
-    out: list[tuple[str, float, str]] = []
-    for tier, _ in TIERS:
-        points = float(row.get(f"vol_{tier}") or 0)
-        if points < MIN_POINTS:
-            continue
-        value = float(row[f"bytes_{tier}"])
-        text = f"read {human_size(int(value))} of {tier} data"
-        own = _times(value, row.get(f"{tier}_p50"))
-        if row.get("active_days", 0) and own:
-            text += f", {own} its {window}-day median ({human_size(int(row[f'{tier}_p50']))})"
-        elif row.get("active_days", 0):
-            text += f" (it read none in the last {window} days)"
-        else:
-            text += " (no history yet)"
-        peer = _times(value, row.get(f"peer_{tier}_p50"))
-        if peer:
-            text += f" and {peer} its peers'"
-        out.append((f"volume-{tier}", points, text))
+    out = [c for tier, _ in TIERS if (c := _volume(row, tier, window)) is not None]
     for component, points_key, usual_key, template in _SPIKES:
         points = float(row.get(points_key) or 0)
         if points >= MIN_POINTS:
             usual = row.get(usual_key) or 0
             out.append((component, points, template.format(row=row, usual=usual)))
-    if float(row.get("pts_new") or 0) > 0:
-        parts = []
-        for kind, label in (
-            ("network", "from a network never seen before"),
-            ("country", "from a country never seen before"),
-            ("tool", "with a tool never used before"),
-            ("operation", "with operations never used before"),
-            ("restricted-asset", "first reads of restricted assets"),
-            ("prefix", "first reads of prefixes"),
-        ):
-            values = new_values.get(kind)
-            if values:
-                shown = ", ".join(values[:3]) + (
-                    f" and {len(values) - 3} more" if len(values) > 3 else ""
-                )
-                parts.append(f"{label} ({shown})")
-        if parts:
-            out.append(("first-seen", float(row["pts_new"]), "; ".join(parts)))
-    if float(row.get("pts_hours") or 0) >= MIN_POINTS:
-        hours = ", ".join(f"{h:02d}:00" for h in row.get("odd_hours") or [])
-        out.append(
-            (
-                "odd-hours",
-                float(row["pts_hours"]),
-                f"{row['odd_events']:,} of {row['events']:,} events at {hours} UTC, "
-                "hours it is almost never active",
-            )
-        )
-    if float(row.get("pts_failures") or 0) > 0:
-        rate = row["failures"] / max(row["events"], 1)
-        usual = row.get("failure_rate") or 0
-        out.append(
-            (
-                "failures",
-                float(row["pts_failures"]),
-                f"{row['failures']:,} failed calls ({rate:.0%}; usually {usual:.1%})",
-            )
-        )
-    if float(row.get("pts_sustained") or 0) >= MIN_POINTS:
-        usual = 7 * float(row.get("before_daily_p50") or 0)
-        ratio = _times(float(row["week_bytes"]), usual)
-        text = (
-            f"read {human_size(int(row['week_bytes']))} of restricted and confidential data "
-            "in 7 days"
-        )
-        if ratio:
-            text += f", {ratio} its usual week"
-        if row.get("days_over"):
-            text += f"; above its usual daily maximum on {row['days_over']} of them"
-        out.append(("sustained", float(row["pts_sustained"]), text))
+    for explain in (_first_seen, _odd_hours, _failures, _sustained):
+        found = explain(row, new_values)
+        if found is not None:
+            out.append(found)
     out.sort(key=lambda c: -c[1])
     return out
+
+
+def _volume(row: dict[str, Any], tier: str, window: int) -> Component | None:
+    """Bytes of one sensitivity tier against the principal's median and its peers'."""
+    points = float(row.get(f"vol_{tier}") or 0)
+    if points < MIN_POINTS:
+        return None
+    value = float(row[f"bytes_{tier}"])
+    text = f"read {human_size(int(value))} of {tier} data"
+    own = _times(value, row.get(f"{tier}_p50"))
+    if row.get("active_days", 0) and own:
+        text += f", {own} its {window}-day median ({human_size(int(row[f'{tier}_p50']))})"
+    elif row.get("active_days", 0):
+        text += f" (it read none in the last {window} days)"
+    else:
+        text += " (no history yet)"
+    peer = _times(value, row.get(f"peer_{tier}_p50"))
+    if peer:
+        text += f" and {peer} its peers'"
+    return f"volume-{tier}", points, text
+
+
+_FIRST_SEEN = (
+    ("network", "from a network never seen before"),
+    ("country", "from a country never seen before"),
+    ("tool", "with a tool never used before"),
+    ("operation", "with operations never used before"),
+    ("restricted-asset", "first reads of restricted assets"),
+    ("prefix", "first reads of prefixes"),
+)
+
+
+def _first_seen(row: dict[str, Any], new_values: dict[str, list[str]]) -> Component | None:
+    """What the principal did for the first time that day."""
+    if float(row.get("pts_new") or 0) <= 0:
+        return None
+    parts = []
+    for kind, label in _FIRST_SEEN:
+        values = new_values.get(kind)
+        if values:
+            more = f" and {len(values) - 3} more" if len(values) > 3 else ""
+            parts.append(f"{label} ({', '.join(values[:3])}{more})")
+    return ("first-seen", float(row["pts_new"]), "; ".join(parts)) if parts else None
+
+
+def _odd_hours(row: dict[str, Any], _new: dict[str, list[str]]) -> Component | None:
+    if float(row.get("pts_hours") or 0) < MIN_POINTS:
+        return None
+    hours = ", ".join(f"{h:02d}:00" for h in row.get("odd_hours") or [])
+    return (
+        "odd-hours",
+        float(row["pts_hours"]),
+        f"{row['odd_events']:,} of {row['events']:,} events at {hours} UTC, "
+        "hours it is almost never active",
+    )
+
+
+def _failures(row: dict[str, Any], _new: dict[str, list[str]]) -> Component | None:
+    if float(row.get("pts_failures") or 0) <= 0:
+        return None
+    rate = row["failures"] / max(row["events"], 1)
+    usual = row.get("failure_rate") or 0
+    return (
+        "failures",
+        float(row["pts_failures"]),
+        f"{row['failures']:,} failed calls ({rate:.0%}; usually {usual:.1%})",
+    )
+
+
+def _sustained(row: dict[str, Any], _new: dict[str, list[str]]) -> Component | None:
+    if float(row.get("pts_sustained") or 0) < MIN_POINTS:
+        return None
+    ratio = _times(float(row["week_bytes"]), 7 * float(row.get("before_daily_p50") or 0))
+    text = (
+        f"read {human_size(int(row['week_bytes']))} of restricted and confidential data in 7 days"
+    )
+    if ratio:
+        text += f", {ratio} its usual week"
+    if row.get("days_over"):
+        text += f"; above its usual daily maximum on {row['days_over']} of them"
+    return "sustained", float(row["pts_sustained"]), text
 
 
 def headline(principal: str, parts: list[tuple[str, float, str]]) -> str:

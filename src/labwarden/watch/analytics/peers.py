@@ -55,26 +55,35 @@ def learned_peers_sql(facts: str) -> str:
     """
 
 
-def load_mapping(path: Path) -> dict[str, str]:  # noqa: C901
+def load_mapping(path: Path) -> dict[str, str]:
     """``principal -> group`` from a CSV (``principal,group``) or TOML (``[groups]``) file."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"{path}: cannot read the peer mapping: {exc.strerror}") from exc
-    mapping: dict[str, str] = {}
     if path.suffix.lower() == ".toml":
-        try:
-            groups = tomllib.loads(text).get("groups", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise InputError(f"{path}: not valid TOML: {exc}") from exc
-        if not isinstance(groups, dict):
-            raise InputError(f"{path}: [groups] must map a group name to a list of principals")
-        for group, members in groups.items():
-            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-                raise InputError(f"{path}: groups.{group} must be a list of principal names")
-            for member in members:
-                mapping[member] = str(group)
-        return mapping
+        return _toml_mapping(path, text)
+    return _csv_mapping(path, text)
+
+
+def _toml_mapping(path: Path, text: str) -> dict[str, str]:
+    try:
+        groups = tomllib.loads(text).get("groups", {})
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from exc
+    if not isinstance(groups, dict):
+        raise InputError(f"{path}: [groups] must map a group name to a list of principals")
+    mapping: dict[str, str] = {}
+    for group, members in groups.items():
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise InputError(f"{path}: groups.{group} must be a list of principal names")
+        for member in members:
+            mapping[member] = str(group)
+    return mapping
+
+
+def _csv_mapping(path: Path, text: str) -> dict[str, str]:
+    mapping: dict[str, str] = {}
     rows = csv.reader(text.splitlines())
     for number, row in enumerate(rows, start=1):
         if not row or row[0].startswith("#") or (number == 1 and row[0].lower() == "principal"):

@@ -98,19 +98,11 @@ class AuthLogParser(LineParser):
             reference = datetime.now(UTC)
         return _Context(reference)
 
-    def parse_line(self, line: str, context: Any) -> Event | None:  # noqa: C901
+    def parse_line(self, line: str, context: Any) -> Event | None:
         """One syslog line."""
         match = _CLASSIC.match(line) or _ISO.match(line)
         if not match:
             raise RecordError("not a syslog line (expected 'time host program[pid]: message')")
-        stamp = match["stamp"]
-        if stamp[0].isdigit():
-            try:
-                when = parse_iso_time(stamp)
-            except ValueError:
-                raise RecordError(f"bad time {stamp!r}") from None
-        else:
-            when = _classic_time(stamp, context.reference)
         program = match["program"]
         message = match["message"]
         base = program.split("(", 1)[0].split(" ", 1)[0]
@@ -121,7 +113,7 @@ class AuthLogParser(LineParser):
             "message": message,
         }
         event: Event = {
-            "time": when,
+            "time": _time(match["stamp"], context.reference),
             "class_uid": 0,
             "activity": "other",
             "host": match["host"],
@@ -129,49 +121,72 @@ class AuthLogParser(LineParser):
             "api_service": base,
         }
         if base == "sshd" or "pam_unix" in message:
-            for pattern, activity, status in _SSH:
-                found = pattern.search(message)
-                if found:
-                    groups = found.groupdict()
-                    event.update(
-                        class_uid=int(EventClass.AUTHENTICATION),
-                        activity=activity,
-                        status=status,
-                        actor_user=groups.get("user") or None,
-                        src_ip=groups.get("ip") or None,
-                        api_operation=groups.get("method") or activity,
-                    )
-                    break
+            _ssh(event, message)
         elif base == "sudo":
-            found = _SUDO.match(message)
-            if found:
-                event.update(
-                    class_uid=int(EventClass.PROCESS_ACTIVITY),
-                    activity="execute",
-                    actor_user=found["user"],
-                    status="failure" if found["error"] else "success",
-                    status_code=found["error"],
-                    command=found["command"],
-                    api_operation="sudo",
-                    resource_type="user",
-                    resource_uri=found["target"],
-                )
-                record.update(tty=found["tty"], pwd=found["pwd"], target_user=found["target"])
+            _sudo(event, record, message)
         elif base == "su":
-            found = _SU.search(message)
-            if found:
-                target = found["target"] or found["t2"]
-                event.update(
-                    class_uid=int(EventClass.AUTHENTICATION),
-                    activity="logon",
-                    actor_user=found["user"] or found["u2"],
-                    status="failure" if "FAILED" in message else "success",
-                    api_operation="su",
-                    resource_type="user",
-                    resource_uri=target,
-                )
+            _su(event, message)
         event["raw"] = raw_json(record)
         return event
+
+
+def _time(stamp: str, reference: datetime) -> datetime:
+    if not stamp[0].isdigit():
+        return _classic_time(stamp, reference)
+    try:
+        return parse_iso_time(stamp)
+    except ValueError:
+        raise RecordError(f"bad time {stamp!r}") from None
+
+
+def _ssh(event: Event, message: str) -> None:
+    """A logon, logoff or failure of sshd or PAM."""
+    for pattern, activity, status in _SSH:
+        found = pattern.search(message)
+        if found:
+            groups = found.groupdict()
+            event.update(
+                class_uid=int(EventClass.AUTHENTICATION),
+                activity=activity,
+                status=status,
+                actor_user=groups.get("user") or None,
+                src_ip=groups.get("ip") or None,
+                api_operation=groups.get("method") or activity,
+            )
+            return
+
+
+def _sudo(event: Event, record: dict[str, Any], message: str) -> None:
+    """A command run with sudo (and where, as whom)."""
+    found = _SUDO.match(message)
+    if found:
+        event.update(
+            class_uid=int(EventClass.PROCESS_ACTIVITY),
+            activity="execute",
+            actor_user=found["user"],
+            status="failure" if found["error"] else "success",
+            status_code=found["error"],
+            command=found["command"],
+            api_operation="sudo",
+            resource_type="user",
+            resource_uri=found["target"],
+        )
+        record.update(tty=found["tty"], pwd=found["pwd"], target_user=found["target"])
+
+
+def _su(event: Event, message: str) -> None:
+    """A change of user with su."""
+    found = _SU.search(message)
+    if found:
+        event.update(
+            class_uid=int(EventClass.AUTHENTICATION),
+            activity="logon",
+            actor_user=found["user"] or found["u2"],
+            status="failure" if "FAILED" in message else "success",
+            api_operation="su",
+            resource_type="user",
+            resource_uri=found["target"] or found["t2"],
+        )
 
 
 def _classic_time(stamp: str, reference: datetime) -> datetime:

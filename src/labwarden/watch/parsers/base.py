@@ -322,76 +322,99 @@ def _iter_lines(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, A
         yield number, value, text
 
 
-def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:  # noqa: C901
-    decoder = json.JSONDecoder()
+def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, Any], str]]:
     with log.open_text() as handle:
-        buf = handle.read(_CHUNK)
-        eof = len(buf) == 0
-        lines_before = 0
-        match = _CONTAINER.match(buf)
-        pos = match.end() if match else buf.index("[") + 1
+        reader = _ArrayReader(handle)
         ordinal = 0
-
-        def line_at(index: int) -> int:
-            return lines_before + buf.count("\n", 0, index) + 1
-
-        while True:
-            while True:
-                skipped = _BETWEEN.match(buf, pos)
-                pos = skipped.end() if skipped else pos
-                if pos < len(buf) or eof:
-                    break
-                # Only separators left: drop them before reading on (a file of blanks stays
-                # cheap and small in memory).
-                lines_before += buf.count("\n")
-                buf, pos = handle.read(_CHUNK), 0
-                eof = not buf
-            if pos >= len(buf):
-                report(Issue(log.name, line_at(pos), "JSON array is not closed (truncated file?)"))
-                return
-            if buf[pos] == "]":
+        while reader.next_value():
+            if reader.buf[reader.pos] == "]":
                 return
             try:
-                value, end = decoder.raw_decode(buf, pos)
+                value, end = reader.decode()
             except RecursionError:
                 message = "JSON nested too deeply to read; the rest of the file is skipped"
-                report(Issue(log.name, line_at(pos), message))
+                report(Issue(log.name, reader.line_at(reader.pos), message))
                 return
             except json.JSONDecodeError as exc:
-                if not eof:
-                    more = handle.read(_CHUNK)
-                    eof = not more
-                    lines_before += buf.count("\n", 0, pos)
-                    buf = buf[pos:] + more
-                    pos = 0
-                    continue
-                report(Issue(log.name, line_at(exc.pos), f"not valid JSON: {exc.msg}"))
+                report(Issue(log.name, reader.line_at(exc.pos), f"not valid JSON: {exc.msg}"))
                 return
-            if end == len(buf) and not eof:
-                # A number or literal may continue in the next chunk; decode again with more.
-                more = handle.read(_CHUNK)
-                eof = not more
-                if more:
-                    lines_before += buf.count("\n", 0, pos)
-                    buf = buf[pos:] + more
-                    pos = 0
-                    continue
             if isinstance(value, dict):
                 ordinal += 1
-                yield ordinal, value, buf[pos:end]
+                yield ordinal, value, reader.buf[reader.pos : end]
             else:
+                kind = type(value).__name__
                 report(
                     Issue(
-                        log.name,
-                        line_at(pos),
-                        f"expected a JSON object, got {type(value).__name__}",
+                        log.name, reader.line_at(reader.pos), f"expected a JSON object, got {kind}"
                     )
                 )
-            pos = end
-            if pos > _CHUNK:
-                lines_before += buf.count("\n", 0, pos)
-                buf = buf[pos:]
-                pos = 0
+            reader.consume(end)
+        message = "JSON array is not closed (truncated file?)"
+        report(Issue(log.name, reader.line_at(reader.pos), message))
+
+
+class _ArrayReader:
+    """The values of a JSON array read a chunk at a time: ``buf`` holds the text from the value
+    at ``pos`` on, and ``lines_before`` the newlines of what was dropped before it."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.buf = handle.read(_CHUNK)
+        self.eof = len(self.buf) == 0
+        self.lines_before = 0
+        match = _CONTAINER.match(self.buf)
+        self.pos = match.end() if match else self.buf.index("[") + 1
+        self.decoder = json.JSONDecoder()
+
+    def line_at(self, index: int) -> int:
+        """The line of ``buf[index]`` in the file."""
+        return self.lines_before + self.buf.count("\n", 0, index) + 1
+
+    def next_value(self) -> bool:
+        """Skip separators to the next value or the closing bracket; ``False`` at the end."""
+        while True:
+            skipped = _BETWEEN.match(self.buf, self.pos)
+            self.pos = skipped.end() if skipped else self.pos
+            if self.pos < len(self.buf) or self.eof:
+                return self.pos < len(self.buf)
+            # Only separators left: drop them before reading on (a file of blanks stays cheap
+            # and small in memory).
+            self.lines_before += self.buf.count("\n")
+            self.buf, self.pos = self.handle.read(_CHUNK), 0
+            self.eof = not self.buf
+
+    def decode(self) -> tuple[Any, int]:
+        """The value at ``pos`` and where it ends, reading on while it may continue."""
+        while True:
+            try:
+                value, end = self.decoder.raw_decode(self.buf, self.pos)
+            except json.JSONDecodeError:
+                if self.eof:
+                    raise
+                self._read_more()
+                continue
+            # A number or literal may continue in the next chunk; decode again with more.
+            if end == len(self.buf) and not self.eof and self._read_more():
+                continue
+            return value, end
+
+    def _read_more(self) -> bool:
+        """Append the next chunk to the text from ``pos``; ``False`` at the end of the file."""
+        more = self.handle.read(_CHUNK)
+        self.eof = not more
+        if more:
+            self.lines_before += self.buf.count("\n", 0, self.pos)
+            self.buf = self.buf[self.pos :] + more
+            self.pos = 0
+        return bool(more)
+
+    def consume(self, end: int) -> None:
+        """Move past a value; a long consumed prefix is dropped."""
+        self.pos = end
+        if self.pos > _CHUNK:
+            self.lines_before += self.buf.count("\n", 0, self.pos)
+            self.buf = self.buf[self.pos :]
+            self.pos = 0
 
 
 def dig(record: dict[str, Any], *path: str) -> Any:

@@ -1,9 +1,10 @@
 """AWS CloudTrail: ``{"Records": [...]}`` files (plain or .json.gz) and NDJSON exports.
 
 Management events and S3 data events map onto the same columns; S3 object and bucket
-requests get ``resource_uri = s3://bucket/key``. :data:`BULK_SELECT` is the same mapping as
-DuckDB SQL, used by ingest (:mod:`labwarden.watch.bulk`) to normalize whole well-formed files
-at DuckDB speed.
+requests get ``resource_uri = s3://bucket/key``. The mapping is written once (:data:`FIELDS`)
+and run two ways: per record by the streaming parser (:func:`normalize`), and as DuckDB SQL
+(:func:`bulk_sql`) by ingest's fast path (:mod:`labwarden.watch.bulk`), which normalizes whole
+well-formed files at DuckDB speed.
 """
 
 from __future__ import annotations
@@ -13,45 +14,87 @@ from typing import Any
 
 from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
-from labwarden.watch.parsers.base import (
-    JsonRecordParser,
-    dig,
-    int_or_none,
-    text_or_none,
+from labwarden.watch.parsers.base import JsonRecordParser
+from labwarden.watch.parsers.fields import (
+    AfterSlash,
+    Coalesce,
+    Concat,
+    Const,
+    Equals,
+    Expr,
+    If,
+    NonZeroOr,
+    Present,
+    Text,
+    Whole,
+    to_python,
+    to_sql,
 )
 
 _SNIFF = re.compile(r'"eventVersion"\s*:|"eventSource"\s*:\s*"[a-z0-9-]+\.amazonaws\.com"')
 
 
+_TYPE = Text("userIdentity.type")
+_BUCKET = Text("requestParameters.bucketName")
+_KEY = Text("requestParameters.key")
+
+ACTOR_USER = Coalesce(
+    (
+        Text("userIdentity.userName"),
+        If(
+            Equals(_TYPE, "AssumedRole"), Text("userIdentity.sessionContext.sessionIssuer.userName")
+        ),
+        AfterSlash(Text("userIdentity.arn")),
+        If(Equals(_TYPE, "Root"), Const("root")),
+        Text("userIdentity.invokedBy"),
+        Text("userIdentity.principalId"),
+    )
+)
+"""The principal's readable name: user name, role name, ``root`` or the service. Assumed roles
+are named by their role (sessions come and go; the ARN keeps the session)."""
+
+FIELDS: dict[str, Expr] = {
+    "actor_user": ACTOR_USER,
+    "actor_uid": Coalesce((Text("userIdentity.arn"), Text("userIdentity.principalId"))),
+    "actor_type": _TYPE,
+    "access_key": Text("userIdentity.accessKeyId"),
+    "src_ip": Text("sourceIPAddress"),
+    "user_agent": Text("userAgent"),
+    "api_service": Text("eventSource"),
+    "api_operation": Text("eventName"),
+    "api_request_id": Text("requestID"),
+    "cloud_account": Coalesce((Text("recipientAccountId"), Text("userIdentity.accountId"))),
+    "cloud_region": Text("awsRegion"),
+    "resource_type": If(
+        Present(_BUCKET),
+        If(Present(_KEY), Const("s3_object"), Const("s3_bucket")),
+        Text("resources[0].type"),
+    ),
+    "resource_uri": If(
+        Present(_BUCKET),
+        Concat((Const("s3://"), _BUCKET, Const("/"), Coalesce((_KEY, Const(""))))),
+        Text("resources[0].ARN"),
+    ),
+    "resource_bucket": _BUCKET,
+    "resource_key": If(Present(_BUCKET), _KEY),
+    "bytes": NonZeroOr(
+        Whole("additionalEventData.bytesTransferredOut"),
+        Whole("additionalEventData.bytesTransferredIn"),
+    ),
+    "status": If(Present(Text("errorCode")), Const("failure"), Const("success")),
+    "status_code": Text("errorCode"),
+    "event_uid": Text("eventID"),
+}
+"""Every event column CloudTrail fills but ``time``, ``class_uid``, ``activity`` and ``raw``."""
+
+_fields = to_python(FIELDS)
+_ACTOR = to_python({"actor_user": ACTOR_USER})
+
+
 def actor_user(identity: dict[str, Any]) -> str | None:
-    """The principal's readable name: user name, role name, ``root`` or the service.
-
-    Assumed roles are named by their role (sessions come and go; the ARN keeps the session).
-    """
-    name = text_or_none(identity.get("userName"))
-    if name:
-        return name
-    if identity.get("type") == "AssumedRole":
-        issuer = text_or_none(dig(identity, "sessionContext", "sessionIssuer", "userName"))
-        if issuer:
-            return issuer
-    arn = text_or_none(identity.get("arn"))
-    if arn and "/" in arn:
-        return arn.split("/", 1)[1]
-    if identity.get("type") == "Root":
-        return "root"
-    return text_or_none(identity.get("invokedBy")) or text_or_none(identity.get("principalId"))
-
-
-def s3_uri(params: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
-    """``(uri, bucket, key)`` of an S3 request's parameters."""
-    if not isinstance(params, dict):
-        return None, None, None
-    bucket = text_or_none(params.get("bucketName"))
-    if not bucket:
-        return None, None, None
-    key = text_or_none(params.get("key"))
-    return f"s3://{bucket}/{key or ''}", bucket, key
+    """The principal's readable name (see :data:`ACTOR_USER`) from a ``userIdentity``."""
+    name: str | None = _ACTOR({"userIdentity": identity})["actor_user"]
+    return name
 
 
 def normalize(record: dict[str, Any], raw: str) -> Event:
@@ -59,50 +102,12 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
     when = record.get("eventTime")
     if not isinstance(when, str):
         raise ValueError("record has no eventTime")
-    identity = record.get("userIdentity")
-    identity = identity if isinstance(identity, dict) else {}
-    operation = text_or_none(record.get("eventName"))
-    uri, bucket, key = s3_uri(record.get("requestParameters"))
-    resource_type = None
-    if bucket:
-        resource_type = "s3_object" if key else "s3_bucket"
-    else:
-        resources = record.get("resources")
-        if isinstance(resources, list) and resources and isinstance(resources[0], dict):
-            uri = text_or_none(resources[0].get("ARN"))
-            resource_type = text_or_none(resources[0].get("type"))
-    extra = record.get("additionalEventData")
-    transferred = None
-    if isinstance(extra, dict):
-        out = int_or_none(extra.get("bytesTransferredOut"))
-        inbound = int_or_none(extra.get("bytesTransferredIn"))
-        transferred = out if out else inbound
-    error = text_or_none(record.get("errorCode"))
-    source_ip = text_or_none(record.get("sourceIPAddress"))
+    fields = _fields(record)
     return {
         "time": parse_iso_time(when),
         "class_uid": int(EventClass.API_ACTIVITY),
-        "activity": activity_of(operation),
-        "actor_user": actor_user(identity),
-        "actor_uid": text_or_none(identity.get("arn")) or text_or_none(identity.get("principalId")),
-        "actor_type": text_or_none(identity.get("type")),
-        "access_key": text_or_none(identity.get("accessKeyId")),
-        "src_ip": source_ip,
-        "user_agent": text_or_none(record.get("userAgent")),
-        "api_service": text_or_none(record.get("eventSource")),
-        "api_operation": operation,
-        "api_request_id": text_or_none(record.get("requestID")),
-        "cloud_account": text_or_none(record.get("recipientAccountId"))
-        or text_or_none(identity.get("accountId")),
-        "cloud_region": text_or_none(record.get("awsRegion")),
-        "resource_type": resource_type,
-        "resource_uri": uri,
-        "resource_bucket": bucket,
-        "resource_key": key,
-        "bytes": transferred,
-        "status": "failure" if error else "success",
-        "status_code": error,
-        "event_uid": text_or_none(record.get("eventID")),
+        "activity": activity_of(fields["api_operation"]),
+        **fields,
         "raw": raw,
     }
 
@@ -124,66 +129,24 @@ class CloudTrailParser(JsonRecordParser):
         return normalize(record, raw)
 
 
-_PATHS: list[str] = []
-
-
-def _j(path: str) -> str:
-    # Every field comes from one multi-path extraction (``v``): the record is parsed once.
-    if path not in _PATHS:
-        _PATHS.append(path)
-    return f"v[{_PATHS.index(path) + 1}]"
-
-
-_USER = (
-    f"coalesce(nullif({_j('userIdentity.userName')}, ''), "
-    f"CASE WHEN {_j('userIdentity.type')} = 'AssumedRole' "
-    f"THEN nullif({_j('userIdentity.sessionContext.sessionIssuer.userName')}, '') END, "
-    f"CASE WHEN strpos({_j('userIdentity.arn')}, '/') > 0 "
-    f"THEN substr({_j('userIdentity.arn')}, strpos({_j('userIdentity.arn')}, '/') + 1) END, "
-    f"CASE WHEN {_j('userIdentity.type')} = 'Root' THEN 'root' END, "
-    f"nullif({_j('userIdentity.invokedBy')}, ''), nullif({_j('userIdentity.principalId')}, ''))"
+_SQL = to_sql({"time": Text("eventTime"), **FIELDS})
+_SQL.columns["time"] = f"TRY_CAST({_SQL.columns['time']} AS TIMESTAMPTZ)"
+_SQL.columns["event_uid"] = f"coalesce({_SQL.columns['event_uid']}, md5(raw))"
+_COLUMNS = {
+    "time": _SQL.columns["time"],
+    "class_uid": f"{int(EventClass.API_ACTIVITY)}::INTEGER",
+    "activity": "NULL::VARCHAR",
+    **{name: expr for name, expr in _SQL.columns.items() if name not in ("time", "event_uid")},
+    "host": "NULL::VARCHAR",
+    "process": "NULL::VARCHAR",
+    "command": "NULL::VARCHAR",
+    "event_uid": _SQL.columns["event_uid"],
+}
+BULK_SELECT = (
+    "SELECT\n  "
+    + ",\n  ".join(f"{expr} AS {name}" for name, expr in _COLUMNS.items())
+    + ",\n  origin_file,\n  origin_line,\n  raw\n"
 )
-_BUCKET = f"nullif({_j('requestParameters.bucketName')}, '')"
-_KEY = f"nullif({_j('requestParameters.key')}, '')"
-_OUT = f"TRY_CAST({_j('additionalEventData.bytesTransferredOut')} AS BIGINT)"
-_IN = f"TRY_CAST({_j('additionalEventData.bytesTransferredIn')} AS BIGINT)"
-
-BULK_SELECT = f"""
-SELECT
-  TRY_CAST({_j("eventTime")} AS TIMESTAMPTZ) AS time,
-  {int(EventClass.API_ACTIVITY)}::INTEGER AS class_uid,
-  NULL::VARCHAR AS activity,
-  {_USER} AS actor_user,
-  coalesce(nullif({_j("userIdentity.arn")}, ''),
-           nullif({_j("userIdentity.principalId")}, '')) AS actor_uid,
-  nullif({_j("userIdentity.type")}, '') AS actor_type,
-  nullif({_j("userIdentity.accessKeyId")}, '') AS access_key,
-  nullif({_j("sourceIPAddress")}, '') AS src_ip,
-  nullif({_j("userAgent")}, '') AS user_agent,
-  nullif({_j("eventSource")}, '') AS api_service,
-  nullif({_j("eventName")}, '') AS api_operation,
-  nullif({_j("requestID")}, '') AS api_request_id,
-  coalesce(nullif({_j("recipientAccountId")}, ''),
-           nullif({_j("userIdentity.accountId")}, '')) AS cloud_account,
-  nullif({_j("awsRegion")}, '') AS cloud_region,
-  CASE WHEN {_BUCKET} IS NOT NULL THEN
-    CASE WHEN {_KEY} IS NOT NULL THEN 's3_object' ELSE 's3_bucket' END
-    ELSE nullif({_j("resources[0].type")}, '') END AS resource_type,
-  CASE WHEN {_BUCKET} IS NOT NULL THEN 's3://' || {_BUCKET} || '/' || coalesce({_KEY}, '')
-    ELSE nullif({_j("resources[0].ARN")}, '') END AS resource_uri,
-  {_BUCKET} AS resource_bucket,
-  CASE WHEN {_BUCKET} IS NOT NULL THEN {_KEY} END AS resource_key,
-  CASE WHEN coalesce({_OUT}, 0) <> 0 THEN {_OUT} ELSE {_IN} END AS bytes,
-  CASE WHEN nullif({_j("errorCode")}, '') IS NULL THEN 'success' ELSE 'failure' END AS status,
-  nullif({_j("errorCode")}, '') AS status_code,
-  NULL::VARCHAR AS host,
-  NULL::VARCHAR AS process,
-  NULL::VARCHAR AS command,
-  coalesce(nullif({_j("eventID")}, ''), md5(raw)) AS event_uid,
-  origin_file,
-  origin_line,
-  raw
-"""
 """Columns of :data:`labwarden.core.events.SCHEMA` from a relation with the record's JSON text
 ``raw`` and ``v``, the values of :data:`EXTRACT_PATHS` (see :data:`EXTRACT`). ``time`` is NULL
 when ``eventTime`` is missing or not a time (the caller reports such records); ``event_uid``
@@ -191,8 +154,8 @@ falls back to the MD5 of ``raw`` as enrichment does for parsed records; ``activi
 left NULL: ingest derives it from the few distinct operations, which is much cheaper than
 classifying every row in SQL."""
 
-EXTRACT_PATHS: tuple[str, ...] = tuple(f"$.{p}" for p in _PATHS)
-EXTRACT = "json_extract_string(raw, [" + ", ".join(f"'{p}'" for p in EXTRACT_PATHS) + "]) AS v"
+EXTRACT_PATHS: tuple[str, ...] = tuple(f"$.{p}" for p in _SQL.paths)
+EXTRACT = _SQL.extract
 """The one extraction :data:`BULK_SELECT` reads its fields from (the record is parsed once)."""
 
 

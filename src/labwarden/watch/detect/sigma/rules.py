@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sigma.collection import SigmaCollection
@@ -107,49 +108,20 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return found
 
 
-def load(paths: Iterable[Path], *, time_filter: str = "") -> RuleSet:  # noqa: C901
+def load(paths: Iterable[Path], *, time_filter: str = "") -> RuleSet:
     """Parse and compile every rule below ``paths``; ``time_filter`` is `` AND ...`` SQL."""
     result = RuleSet()
-    collections: list[SigmaCollection] = []
     origin: dict[int, str] = {}
-    for rule_path in rule_files(paths):
-        path = str(rule_path)
-        try:
-            text = rule_path.read_text(encoding="utf-8")
-            collection = SigmaCollection.from_yaml(
-                text, collect_errors=True, resolve_references=False
-            )
-        except (OSError, UnicodeDecodeError, SigmaError, ValueError, yaml.YAMLError) as exc:
-            result.problems.append(RuleProblem(path, "", f"cannot load: {exc}"))
-            continue
-        for item in collection.rules:
-            origin[id(item)] = path
-            errors = getattr(item, "errors", [])
-            if errors:
-                title = getattr(item, "title", "") or ""
-                reason = "; ".join(str(e) for e in errors)
-                result.problems.append(RuleProblem(path, title, f"invalid rule: {reason}"))
-        for error in collection.errors:
-            result.problems.append(RuleProblem(path, "", f"invalid rule: {error}"))
-        collections.append(collection)
+    collections = [
+        c for p in rule_files(paths) if (c := _read_rules(p, origin, result)) is not None
+    ]
     merged = SigmaCollection.merge(collections, resolve_references=False)
     valid = [r for r in merged.rules if not getattr(r, "errors", [])]
-    backend = DuckDBBackend(lake_pipeline())
-    wheres: dict[int, str] = {}
     # Detections are converted before references are resolved: pySigma defers the conversion
     # of rules that correlations reference, and this engine runs them itself.
-    converted: list[tuple[SigmaRule, str]] = []
-    for item in valid:
-        if isinstance(item, SigmaRule):
-            where_from = origin.get(id(item), "")
-            try:
-                wheres[id(item)] = _detection_where(backend, item, time_filter)
-            except (SigmaError, NotImplementedError, correlation.CorrelationError) as exc:
-                result.problems.append(RuleProblem(where_from, item.title, _reason(exc)))
-                continue
-            converted.append((item, where_from))
-    correlations: list[CompiledRule] = []
+    wheres, converted = _convert_detections(valid, origin, time_filter, result)
     referenced: set[int] = set()
+    correlations: list[CompiledRule] = []
     for item in valid:
         if not isinstance(item, SigmaCorrelationRule):
             continue
@@ -161,22 +133,67 @@ def load(paths: Iterable[Path], *, time_filter: str = "") -> RuleSet:  # noqa: C
             correlations.append(_compile_correlation(item, wheres, corr_from, time_filter))
         except (SigmaError, correlation.CorrelationError, KeyError) as exc:
             result.problems.append(RuleProblem(corr_from, item.title, _reason(exc)))
-    for item, item_from in converted:
-        result.rules.append(
-            CompiledRule(
-                id=str(item.id or item.name or item.title),
-                title=item.title,
-                level=item.level.name.lower() if item.level else "medium",
-                path=item_from,
-                tags=[str(t) for t in item.tags],
-                description=(item.description or "").strip(),
-                kind="detection",
-                where=wheres[id(item)],
-                generate=id(item) not in referenced,
-            )
-        )
+    result.rules.extend(
+        _detection(item, item_from, wheres[id(item)], id(item) not in referenced)
+        for item, item_from in converted
+    )
     result.rules.extend(correlations)
     return result
+
+
+def _read_rules(rule_path: Path, origin: dict[int, str], result: RuleSet) -> SigmaCollection | None:
+    """The rules of one file (``None`` when it cannot be read); invalid rules are problems."""
+    path = str(rule_path)
+    try:
+        text = rule_path.read_text(encoding="utf-8")
+        collection = SigmaCollection.from_yaml(text, collect_errors=True, resolve_references=False)
+    except (OSError, UnicodeDecodeError, SigmaError, ValueError, yaml.YAMLError) as exc:
+        result.problems.append(RuleProblem(path, "", f"cannot load: {exc}"))
+        return None
+    for item in collection.rules:
+        origin[id(item)] = path
+        errors = getattr(item, "errors", [])
+        if errors:
+            title = getattr(item, "title", "") or ""
+            reason = "; ".join(str(e) for e in errors)
+            result.problems.append(RuleProblem(path, title, f"invalid rule: {reason}"))
+    for error in collection.errors:
+        result.problems.append(RuleProblem(path, "", f"invalid rule: {error}"))
+    return collection
+
+
+def _convert_detections(
+    valid: list[Any], origin: dict[int, str], time_filter: str, result: RuleSet
+) -> tuple[dict[int, str], list[tuple[SigmaRule, str]]]:
+    """The WHERE clause of every detection rule (by ``id`` of the rule), and the rules
+    converted with their files; rules that cannot be converted are problems."""
+    backend = DuckDBBackend(lake_pipeline())
+    wheres: dict[int, str] = {}
+    converted: list[tuple[SigmaRule, str]] = []
+    for item in valid:
+        if isinstance(item, SigmaRule):
+            where_from = origin.get(id(item), "")
+            try:
+                wheres[id(item)] = _detection_where(backend, item, time_filter)
+            except (SigmaError, NotImplementedError, correlation.CorrelationError) as exc:
+                result.problems.append(RuleProblem(where_from, item.title, _reason(exc)))
+                continue
+            converted.append((item, where_from))
+    return wheres, converted
+
+
+def _detection(item: SigmaRule, path: str, where: str, generate: bool) -> CompiledRule:
+    return CompiledRule(
+        id=str(item.id or item.name or item.title),
+        title=item.title,
+        level=item.level.name.lower() if item.level else "medium",
+        path=path,
+        tags=[str(t) for t in item.tags],
+        description=(item.description or "").strip(),
+        kind="detection",
+        where=where,
+        generate=generate,
+    )
 
 
 def _reason(exc: BaseException) -> str:
