@@ -39,7 +39,8 @@ class Unreadable(Exception):
         self.reason = reason
 
 
-def _reason(exc: OSError) -> str:
+def reason_of(exc: OSError) -> str:
+    """A short reason for an OS error, the same for the same cause."""
     if exc.errno in (errno.EACCES, errno.EPERM):
         return "permission denied"
     if exc.errno == errno.ENOENT:
@@ -92,7 +93,7 @@ class Host:
             try:
                 info = real.lstat()
             except OSError as exc:
-                raise Unreadable(path, _reason(exc)) from None
+                raise Unreadable(path, reason_of(exc)) from None
             if stat.S_ISLNK(info.st_mode) and (parts or follow_last):
                 links += 1
                 if links > MAX_LINKS:
@@ -100,7 +101,7 @@ class Host:
                 try:
                     target = str(real.readlink())
                 except OSError as exc:
-                    raise Unreadable(path, _reason(exc)) from None
+                    raise Unreadable(path, reason_of(exc)) from None
                 if target.startswith("/"):
                     current = []
                 parts.extendleft(reversed(target.split("/")))
@@ -114,7 +115,7 @@ class Host:
         try:
             return self.real(resolved).lstat()
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def stat(self, path: str) -> os.stat_result:
         """The status of what ``path`` names, links followed inside the root."""
@@ -122,7 +123,7 @@ class Host:
         try:
             return self.real(resolved).lstat()
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def open(self, path: str) -> Opened:
         """Open a regular file for reading without touching its access time."""
@@ -131,7 +132,7 @@ class Host:
         try:
             before = real.lstat()
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
         if not stat.S_ISREG(before.st_mode):
             raise Unreadable(path, f"not a regular file ({_kind(before.st_mode)})")
         fd = self._open_fd(real, path)
@@ -150,13 +151,13 @@ class Host:
                 return os.open(real, flags | self._noatime)
             except PermissionError as exc:
                 if exc.errno != errno.EPERM:  # EPERM: not the owner, O_NOATIME refused
-                    raise Unreadable(path, _reason(exc)) from None
+                    raise Unreadable(path, reason_of(exc)) from None
             except OSError as exc:
-                raise Unreadable(path, _reason(exc)) from None
+                raise Unreadable(path, reason_of(exc)) from None
         try:
             return os.open(real, flags)
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def read(self, path: str, limit: int = 64 << 20) -> bytes:
         """Up to ``limit`` bytes of a regular file (pseudo files of /proc are read to the end)."""
@@ -172,7 +173,7 @@ class Host:
         try:
             return sorted(entry.name for entry in self.real(resolved).iterdir())
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def link_target(self, path: str) -> str | None:
         """What a link at ``path`` points to as stored (``None``: not a link)."""
@@ -183,14 +184,14 @@ class Host:
                 return None
             return str(real.readlink())
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def readlink(self, path: str) -> str:
         """The target of a link as stored (for /proc's ``exe`` and ``cwd``, never resolved)."""
         try:
             return str(self.real(path).readlink())
         except OSError as exc:
-            raise Unreadable(path, _reason(exc)) from None
+            raise Unreadable(path, reason_of(exc)) from None
 
     def glob(self, pattern: str) -> Iterator[str]:
         """Host paths matching a pattern of ``*``, ``?`` and ``[...]`` per component.
@@ -250,7 +251,7 @@ def read_fd(fd: int, limit: int, path: str) -> bytes:
     except BlockingIOError:
         pass
     except OSError as exc:
-        raise Unreadable(path, _reason(exc)) from None
+        raise Unreadable(path, reason_of(exc)) from None
     return b"".join(chunks)
 
 

@@ -24,7 +24,7 @@ from typing import IO
 
 from labwarden.respond.triage.artifacts import Artifact
 from labwarden.respond.triage.context import Context
-from labwarden.respond.triage.host import Unreadable
+from labwarden.respond.triage.host import Unreadable, reason_of
 from labwarden.respond.triage.model import FileInfo
 
 TEMP = ("/tmp", "/var/tmp", "/dev/shm")
@@ -120,8 +120,9 @@ class Walker:
                 if self._visit(child, host_path):
                     stack.append(host_path)
 
-    def _error(self, where: str, exc: OSError) -> None:
-        reason = exc.strerror or str(exc)
+    def _error(self, where: str, exc: OSError | Unreadable) -> None:
+        """Count a problem (a walk of a whole disk meets thousands: one note per reason)."""
+        reason = exc.reason if isinstance(exc, Unreadable) else reason_of(exc)
         self.errors[reason] += 1
         if len(self.first_errors) < 50:
             self.first_errors.append(f"{where}: {reason}")
@@ -151,7 +152,7 @@ class Walker:
             try:
                 data = self.ctx.host.read(path, 256 << 20)
             except Unreadable as exc:
-                self.ctx.unreadable(exc, self.artifact.name)
+                self._error(path, exc)
         verdict = self.ctx.packages.verdict(path, data)
         digest = hashlib.sha256(data).hexdigest() if data is not None else "-"
         self.setuid_lines.append(
@@ -184,7 +185,7 @@ class Walker:
                     self.copied += size
                     self.ctx.log.counted(self.artifact.name)
         except Unreadable as exc:
-            self.ctx.unreadable(exc, self.artifact.name)
+            self._error(path, exc)
         self.ctx.collected.temp_files.append(
             FileInfo(path, info.st_mode, info.st_uid, info.st_gid, info.st_size,
                      info.st_mtime, info.st_ctime, magic=magic)
@@ -266,7 +267,7 @@ def _notes(ctx: Context, artifact: Artifact, walker: Walker) -> None:
         examples = [e for e in walker.first_errors if e.endswith(reason)][:5]
         ctx.log.note(
             "; ".join(examples),
-            f"{count} entries not walked: {reason}",
+            f"{count} entries not walked or read: {reason}",
             "unreadable",
             artifact.name,
         )

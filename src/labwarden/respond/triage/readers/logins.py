@@ -247,6 +247,7 @@ def read_authlog(ctx: Context, entry: Entry, _account: Account | None) -> None:
 
 def read_journal(ctx: Context, entry: Entry, _account: Account | None) -> None:
     """Authentication lines of ``journalctl -o json`` (sshd, sudo, su, login)."""
+    context = _PARSER.context(LogFile(ctx.evidence.local(entry)))  # lines carry full ISO times
     bad = 0
     for number, line in ctx.evidence.lines(entry):
         try:
@@ -261,7 +262,7 @@ def read_journal(ctx: Context, entry: Entry, _account: Account | None) -> None:
         if text is None:
             continue
         try:
-            event = _PARSER.parse_line(text, None)
+            event = _PARSER.parse_line(text, context)
         except RecordError:
             continue
         if event is not None:
