@@ -23,19 +23,26 @@ def _entry(path: str) -> tuple[str, str]:
     return path, f'{{"path": "{path}"}}'
 
 
-def test_a_failed_inner_transaction_rolls_back_only_itself(tmp_path: Path) -> None:
+def test_a_failed_inner_transaction_dooms_the_outer_one(tmp_path: Path) -> None:
     db = Database.open(tmp_path / "l.sqlite", LEDGER, what="ledger")
     with db.transaction():
         db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/a"))
-        with pytest.raises(RuntimeError), db.transaction():
+        with db.transaction():
             db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/b"))
-            raise RuntimeError("inner step failed")
-        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/c"))
-    assert [r[0] for r in db.rows("SELECT path FROM ledger ORDER BY path")] == ["/a", "/c"]
-    with pytest.raises(RuntimeError), db.transaction():
-        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/d"))
-        raise RuntimeError("outer failed")
     assert _count(db) == 2
+    with pytest.raises(WorkspaceError, match="none of it was stored"), db.transaction():
+        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/c"))
+        with pytest.raises(RuntimeError), db.transaction():
+            db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/d"))
+            raise RuntimeError("inner step failed")
+        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/e"))
+    with pytest.raises(RuntimeError), db.transaction():
+        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/f"))
+        raise RuntimeError("outer failed")
+    assert [r[0] for r in db.rows("SELECT path FROM ledger ORDER BY path")] == ["/a", "/b"]
+    with db.transaction():  # the next transaction starts clean
+        db.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/g"))
+    assert _count(db) == 3
     db.close()
 
 
@@ -102,3 +109,21 @@ def test_storable_escapes_lone_surrogates() -> None:
     assert storable("ok") == "ok"
     assert storable(None) is None
     assert storable("bad\udcff") == "bad\\udcff"
+
+
+def test_a_writer_that_cannot_get_the_lock_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.db"
+    holder = Database.open(path, CATALOG, what="catalog")
+    waiter = Database.open(path, CATALOG, what="catalog", timeout=0.2)
+    with holder.transaction():
+        holder.execute(
+            "INSERT INTO scans (started_at, status, roots, digest_algorithm) "
+            "VALUES ('now', 'running', '[]', 'blake3')"
+        )
+        locked = pytest.raises(WorkspaceError, match="another labwarden process is writing")
+        with locked, waiter.transaction():
+            pass  # pragma: no cover - the lock is never granted
+    with waiter.transaction():  # and once the writer is done, it can
+        waiter.execute("UPDATE scans SET status = 'complete'")
+    holder.close()
+    waiter.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 from labwarden.store.lake import Lake
@@ -46,8 +47,6 @@ def test_the_json_ledger_is_imported_once_and_removed(tmp_path: Path) -> None:
     sqlite_side.close()
     # (The ledger above was created before the JSON files: drop its version so the
     # migration runs as it would on a 0.1.0 workspace.)
-    import sqlite3
-
     raw = sqlite3.connect(lake.ledger_path)
     raw.execute("PRAGMA user_version = 1")
     raw.close()
@@ -56,3 +55,54 @@ def test_the_json_ledger_is_imported_once_and_removed(tmp_path: Path) -> None:
     assert not lake.legacy_ledger_dir.exists()
     lake.close()
     assert Lake(lake.root).ledger(old) == _entry(old)
+
+
+def test_damaged_entries_are_no_entries(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    good = _entry(tmp_path / "good.log")
+    lake.record(good)
+    raw = sqlite3.connect(lake.ledger_path)
+    damaged = [
+        "{not json",
+        "[]",
+        "null",
+        '{"path": "/x"}',
+        json.dumps({**dataclasses.asdict(good), "size": "10"}),
+        json.dumps({**dataclasses.asdict(good), "size": -1}),
+        json.dumps({**dataclasses.asdict(good), "compressed": 1}),
+        json.dumps({**dataclasses.asdict(good), "lines": True}),
+        json.dumps({**dataclasses.asdict(good), "extra": 1}),
+        "[" * 100_000,
+    ]
+    with raw:
+        raw.executemany(
+            "INSERT INTO ledger (path, entry) VALUES (?, ?)",
+            [(f"/bad/{i}.log", text) for i, text in enumerate(damaged)],
+        )
+    raw.close()
+    paths = [Path(f"/bad/{i}.log") for i in range(len(damaged))]
+    assert lake.ledgers([tmp_path / "good.log", *paths]) == {good.path: good}
+
+
+def test_the_json_ledger_migration_reads_only_small_regular_files(tmp_path: Path) -> None:
+    lake = Lake(tmp_path / "lake").ensure()
+    kept = _entry(tmp_path / "kept.log")
+    _legacy(lake, kept)
+    (lake.legacy_ledger_dir / "device.json").symlink_to("/dev/zero")
+    (lake.legacy_ledger_dir / "loop.json").symlink_to(lake.legacy_ledger_dir / "loop.json")
+    (lake.legacy_ledger_dir / "folder.json").mkdir()
+    (lake.legacy_ledger_dir / "huge.json").write_text(" " * (1 << 20))
+    (lake.legacy_ledger_dir / "binary.json").write_bytes(b"\xff\xfe\x00")
+    assert lake.ledgers([tmp_path / "kept.log"]) == {kept.path: kept}
+    assert not lake.legacy_ledger_dir.exists()
+
+
+def test_a_ledger_that_is_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
+    import pytest
+
+    from labwarden.core.errors import WorkspaceError
+
+    lake = Lake(tmp_path / "lake").ensure()
+    lake.ledger_path.write_bytes(b"not sqlite at all" * 64)
+    with pytest.raises(WorkspaceError, match=r"_ledger\.sqlite: not a usable labwarden ledger"):
+        lake.ledgers([tmp_path / "a.log"])

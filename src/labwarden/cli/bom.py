@@ -10,7 +10,6 @@ import typer
 
 from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.values import AssetKind, Sensitivity
-from labwarden.report.cyclonedx import build_bom
 
 
 def bom(
@@ -26,6 +25,8 @@ def bom(
     ] = None,
 ) -> None:
     """Export the asset inventory as CycloneDX 1.6 JSON (models, datasets, code, files)."""
+    from labwarden.report.cyclonedx import build_bom  # cyclonedx-python-lib is slow to import
+
     with STATE.catalog() as catalog:
         selected = [
             (asset, catalog.files.of_asset(asset.id))

@@ -42,14 +42,16 @@ class Database:
     """A migrated SQLite connection with re-entrant write transactions.
 
     :meth:`transaction` is ``BEGIN IMMEDIATE`` ... ``COMMIT`` (rolled back on any exception); a
-    transaction opened inside another is a savepoint of it, so a store method that writes
-    atomically on its own also composes into a larger unit of work.
+    transaction opened inside another joins it, so a store method that writes atomically on its
+    own also composes into a larger unit of work.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, what: str = "database") -> None:
         self._conn = conn
         self.path = path
+        self.what = what
         self._depth = 0
+        self._doomed = False
 
     @classmethod
     def open(
@@ -86,7 +88,7 @@ class Database:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, what)
 
     def close(self) -> None:
         """Close the connection."""
@@ -94,22 +96,25 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """A write transaction; one opened inside another is a savepoint of it."""
+        """A write transaction; one opened inside another joins it.
+
+        Joining costs nothing (a scan saves thousands of assets in one transaction), and a
+        failure anywhere inside dooms the whole transaction: when an inner block raises, the
+        outer one rolls back, even if its caller caught the exception and went on (it then
+        raises :class:`WorkspaceError` rather than commit half of a unit of work).
+        """
         if self._depth:
-            savepoint = f"nested_{self._depth}"
-            self._conn.execute(f"SAVEPOINT {savepoint}")
             self._depth += 1
             try:
                 yield
             except BaseException:
-                self._conn.execute(f"ROLLBACK TO {savepoint}")
+                self._doomed = True
                 raise
             finally:
                 self._depth -= 1
-                self._conn.execute(f"RELEASE {savepoint}")
             return
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
+        self._begin()
+        self._depth, self._doomed = 1, False
         try:
             yield
         except BaseException:
@@ -117,7 +122,21 @@ class Database:
             self._conn.execute("ROLLBACK")
             raise
         self._depth = 0
+        if self._doomed:
+            self._conn.execute("ROLLBACK")
+            raise WorkspaceError(
+                f"{self.path}: a write inside this transaction failed; none of it was stored"
+            )
         self._conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # the busy timeout ran out
+            raise WorkspaceError(
+                f"{self.path}: cannot write the {self.what}: {exc} (another labwarden process "
+                "is writing it; try again when it is done)"
+            ) from exc
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         """Run one statement."""

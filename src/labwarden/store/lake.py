@@ -157,12 +157,18 @@ class Lake:
             if known is not None:
                 known.update(names)
 
-    def write_part(self, source: str, day: str, name: str, table: pa.Table) -> bool:
-        """Store ``table`` as the one batch ``name`` unless it exists; ``True`` when written."""
+    def write_part(
+        self, source: str, day: str, name: str, table: pa.Table, *, as_is: bool = False
+    ) -> bool:
+        """Store ``table`` as the one batch ``name`` unless it exists; ``True`` when written.
+
+        ``as_is`` keeps the table's own columns instead of the lake schema's (generated lakes
+        of the analytics simulator hold the columns analytics read, nothing else).
+        """
         final = self.part_path(source, day, name)
         if final.exists():
             return False
-        self._write(final, table.cast(LAKE_SCHEMA))
+        self._write(final, table if as_is else table.cast(LAKE_SCHEMA))
         self._remember(source, day, [name])
         return True
 

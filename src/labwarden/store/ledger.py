@@ -7,7 +7,6 @@ transaction per :meth:`Ledger.record`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import threading
 from dataclasses import asdict, dataclass
@@ -32,8 +31,38 @@ class LedgerEntry:
     format: str
     ingested_at: str
 
+    @classmethod
+    def from_json(cls, text: str) -> LedgerEntry | None:
+        """The entry written as ``text``; ``None`` when it is not one (a damaged ledger entry
+        only costs reading that log file again: its events are stored once whatever happens)."""
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or set(data) != set(_TYPES):
+            return None
+        if not all(_valid(data[name], kind) for name, kind in _TYPES.items()):
+            return None
+        return cls(**data)
 
+
+_TYPES: dict[str, type] = {
+    "path": str,
+    "size": int,
+    "digest": str,
+    "lines": int,
+    "events": int,
+    "compressed": bool,
+    "format": str,
+    "ingested_at": str,
+}
 _CHUNK = 500
+
+
+def _valid(value: object, kind: type) -> bool:
+    if kind is int:  # a count: a non-negative integer, not a bool
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, kind)
 
 
 class Ledger:
@@ -69,8 +98,9 @@ class Ledger:
             chunk = keys[start : start + _CHUNK]
             marks = ", ".join("?" * len(chunk))
             for row in db.rows(f"SELECT path, entry FROM ledger WHERE path IN ({marks})", chunk):
-                with contextlib.suppress(ValueError, TypeError):
-                    found[row[0]] = LedgerEntry(**json.loads(row[1]))
+                entry = LedgerEntry.from_json(row[1])
+                if entry is not None:
+                    found[row[0]] = entry
         return found
 
     def record(self, *entries: LedgerEntry) -> None:

@@ -137,3 +137,14 @@ def test_leaves_read_json_as_duckdb_does() -> None:
     assert as_whole("7") == 7 and as_whole(-3) == -3 and as_whole(4.0) is None
     assert as_whole("007") is None and as_whole("+7") is None and as_whole(" 7") is None
     assert as_whole(2**63) is None and as_whole(True) is None and as_whole("²") is None
+
+
+def test_values_nested_as_deep_as_json_allows_are_read_alike() -> None:
+    deep: Any = "x"
+    for _ in range(900):
+        deep = [deep, {"k": 1.5e-7}]
+    records = [{"awsRegion": deep, "userIdentity": {"arn": deep}}]
+    python = to_python(cloudtrail.FIELDS)
+    got = [python(r) for r in records]
+    assert got == _sql_rows(cloudtrail.FIELDS, records)
+    assert str(got[0]["cloud_region"]).startswith("[[[[") and got[0]["actor_user"] is None

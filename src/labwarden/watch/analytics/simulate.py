@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.parquet as pq
+
+from labwarden.store.lake import Lake
 
 MB = 1024 * 1024
 OFFICE_NETWORKS = [f"10.20.{i}.0/24" for i in range(1, 9)]
@@ -346,9 +347,9 @@ class Simulator:
 def write_lake(scenario: Scenario, lake_root: Path) -> Truth:
     """Write the scenario's events as ``lake_root/source=sim/day=.../events.parquet``."""
     simulator = Simulator(scenario)
+    lake = Lake(lake_root).ensure()
     for index in range(scenario.days):
-        when = scenario.start + timedelta(days=index)
-        folder = lake_root / "source=sim" / f"day={when.isoformat()}"
-        folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(simulator.day(index), folder / "events.parquet", compression="zstd")
+        day = (scenario.start + timedelta(days=index)).isoformat()
+        lake.part_path("sim", day, "events").unlink(missing_ok=True)  # a scenario replaces a day
+        lake.write_part("sim", day, "events", simulator.day(index), as_is=True)
     return simulator.truth

@@ -60,11 +60,35 @@ def as_text(value: Any) -> str | None:
 
 
 def _json(value: Any) -> str:
-    """Compact JSON as DuckDB writes it (numbers as :func:`_float_text`)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{_json(str(k))}:{_json(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(_json(v) for v in value) + "]"
+    """Compact JSON as DuckDB writes it (numbers as :func:`_float_text`), without recursion:
+    a value nested as deep as the JSON reader allows is written, not a ``RecursionError``."""
+    out: list[str] = []
+    todo: list[Any] = [value]  # values still to write, and 1-tuples of text to write as is
+    while todo:
+        item = todo.pop()
+        if isinstance(item, tuple):
+            out.append(item[0])
+        elif isinstance(item, dict | list):
+            todo.extend(reversed(_members(item)))
+        else:
+            out.append(_scalar(item))
+    return "".join(out)
+
+
+def _members(item: dict[Any, Any] | list[Any]) -> list[Any]:
+    """An object or array as the text around its members and the members, in writing order."""
+    if isinstance(item, dict):
+        parts: list[Any] = [("{",)]
+        for index, (key, member) in enumerate(item.items()):
+            parts += [(("," if index else "") + _scalar(str(key)) + ":",), member]
+        return [*parts, ("}",)]
+    parts = [("[",)]
+    for index, member in enumerate(item):
+        parts += [(",",), member] if index else [member]
+    return [*parts, ("]",)]
+
+
+def _scalar(value: Any) -> str:
     if isinstance(value, float):
         return _float_text(value)
     text = json.dumps(value, ensure_ascii=False)

@@ -30,13 +30,26 @@ def apply(conn: sqlite3.Connection, path: Path) -> None:
         return
     rows = []
     for item in sorted(folder.glob("*.json")):
-        try:
-            entry = LedgerEntry(**json.loads(item.read_text("utf-8")))
-        except (OSError, ValueError, TypeError) as exc:
-            log.warning("%s: unreadable ledger entry left out: %s", item, exc)
+        entry = _read(item)
+        if entry is None:
+            log.warning("%s: not a ledger entry; left out (the file is read again)", item)
             continue
         rows.append((entry.path, json.dumps(asdict(entry))))
     conn.executemany("INSERT OR IGNORE INTO ledger (path, entry) VALUES (?, ?)", rows)
+
+
+def _read(item: Path) -> LedgerEntry | None:
+    # Entries were small files labwarden wrote: anything else (a link, a device, a huge file)
+    # is not one of them.
+    if item.is_symlink() or not item.is_file() or item.stat().st_size > _MAX_ENTRY:
+        return None
+    try:
+        return LedgerEntry.from_json(item.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+_MAX_ENTRY = 64 * 1024
 
 
 def finish(path: Path) -> None:

@@ -182,18 +182,20 @@ def _convert_detections(
     return wheres, converted
 
 
+def _described(rule: SigmaRule | SigmaCorrelationRule, path: str) -> dict[str, Any]:
+    """What every compiled rule says of itself: id, title, level, file, tags, description."""
+    return {
+        "id": str(rule.id or rule.name or rule.title),
+        "title": rule.title,
+        "level": rule.level.name.lower() if rule.level else "medium",
+        "path": path,
+        "tags": [str(t) for t in rule.tags],
+        "description": (rule.description or "").strip(),
+    }
+
+
 def _detection(item: SigmaRule, path: str, where: str, generate: bool) -> CompiledRule:
-    return CompiledRule(
-        id=str(item.id or item.name or item.title),
-        title=item.title,
-        level=item.level.name.lower() if item.level else "medium",
-        path=path,
-        tags=[str(t) for t in item.tags],
-        description=(item.description or "").strip(),
-        kind="detection",
-        where=where,
-        generate=generate,
-    )
+    return CompiledRule(**_described(item, path), kind="detection", where=where, generate=generate)
 
 
 def _reason(exc: BaseException) -> str:
@@ -257,12 +259,7 @@ def _compile_correlation(
         raise correlation.CorrelationError("a temporal correlation needs two or more rules")
     sql = correlation.build(rule, members, time_filter, EVIDENCE_LIMIT)
     return CompiledRule(
-        id=str(rule.id or rule.name or rule.title),
-        title=rule.title,
-        level=rule.level.name.lower() if rule.level else "medium",
-        path=path,
-        tags=[str(t) for t in rule.tags],
-        description=(rule.description or "").strip(),
+        **_described(rule, path),
         kind="correlation",
         correlation=sql,
         members=[m.name for m in members],
