@@ -15,6 +15,7 @@ from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
+from labwarden.cli import triage as triage_cli
 from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
@@ -75,6 +76,7 @@ app.command("events")(events_cli.events)
 app.command("detect")(detect_cli.detect)
 app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
+app.command("triage")(triage_cli.triage)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from labwarden.demo.context import DemoContext, Section, Step
 from labwarden.demo.lab import build_lab
 from labwarden.demo.steps.privacy import privacy_step
 from labwarden.demo.steps.seals import seal_step
+from labwarden.demo.steps.triage import triage_step
 from labwarden.demo.steps.watch import watch_step
 from labwarden.inventory.policy import workspace_policy
 from labwarden.inventory.scan import run_scan
@@ -26,7 +27,7 @@ __all__ = ["DemoContext", "Section", "run_demo"]
 
 def _steps() -> list[Step]:
     """The demo steps after the scan, in order."""
-    return [privacy_step, seal_step, watch_step]
+    return [privacy_step, seal_step, watch_step, triage_step]
 
 
 def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoContext:

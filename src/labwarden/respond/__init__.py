@@ -1,0 +1,1 @@
+"""Incident response: host triage (collection and findings)."""
