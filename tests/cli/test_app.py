@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -64,6 +66,18 @@ def test_demo_then_assets_filters_csv_and_bom(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     assert "Look at these first" in demo.stdout
     assert "subjects_pseudonymized.parquet" in demo.stdout
+    # the "Try next" lines run as shown, whether or not labwarden is on PATH
+    tries = demo.stdout.split("Try next:", 1)[1].splitlines()[1:]
+    shown = next(line for line in tries if " assets --sensitivity restricted" in line)
+    again = subprocess.run(
+        shlex.split(shown),
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert again.returncode == 0, again.stderr
+    assert "dm.csv" in again.stdout
     ws = str(lab / ".labwarden")
     restricted = run("-w", ws, "assets", "--sensitivity", "restricted", "--format", "json")
     names = {a["name"] for a in json.loads(restricted.stdout)}

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, stderr
 from labwarden.core.errors import ExitCode
-from labwarden.core.values import Severity
 from labwarden.report.tabular import OutputFormat, render_rows
+from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
 
 
@@ -32,10 +32,7 @@ def detect(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="Show which rules convert (and why not) and stop.")
     ] = False,
-    fail_on: Annotated[
-        Severity | None,
-        typer.Option("--fail-on", help="Exit 1 when a detection has this severity or higher."),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.NEVER,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.TABLE
     ),
@@ -94,14 +91,15 @@ def detect(
         min_risk=min_risk,
         mapping=load_mapping(peers) if peers else None,
     )
-    with STATE.catalog() as catalog:
-        run = run_detect(STATE.resolve(), catalog, ruleset)
+    workspace = STATE.existing()
+    with Catalog.open(workspace) as catalog:
+        run = run_detect(workspace, catalog, ruleset)
         scored = (
             run_analytics(
-                STATE.resolve(),
+                workspace,
                 catalog,
                 config,
-                days=lake_days(STATE.resolve()) if rescore else None,
+                days=lake_days(workspace) if rescore else None,
             )
             if analytics
             else None
@@ -137,17 +135,19 @@ def detect(
         markup=False,
     )
     if scored is not None:
-        for alert in scored.alerts:
-            typer.echo(f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}")
+        for alert in scored.alerts:  # part of the table report; JSON and CSV keep stdout clean
+            line = f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}"
+            if fmt is OutputFormat.TABLE:
+                typer.echo(line)
+            else:
+                stderr.print(line, markup=False)
         stderr.print(
             f"analytics: aggregated {len(scored.aggregated)} days, scored {len(scored.scored)}: "
             f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",
             markup=False,
         )
-    failing = (
-        any(severity_of(d.rule.level) >= fail_on for d in result.detections) if fail_on else False
-    )
-    if fail_on is not None and scored is not None:
-        failing = failing or any(severity_of_risk(a.risk) >= fail_on for a in scored.alerts)
+    failing = fail_on.reached(severity_of(d.rule.level) for d in result.detections)
+    if scored is not None:
+        failing = failing or fail_on.reached(severity_of_risk(a.risk) for a in scored.alerts)
     if failing:
         raise typer.Exit(int(ExitCode.FINDINGS))

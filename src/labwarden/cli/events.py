@@ -58,7 +58,7 @@ def events(
         source=source,
         limit=limit,
     )
-    table = query_events(STATE.resolve(), query, sql=sql)
+    table = query_events(STATE.existing(), query, sql=sql)
     rows: list[dict[str, Any]] = table.to_pylist()
     for row in rows:
         for key, value in row.items():
