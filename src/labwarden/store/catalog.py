@@ -26,6 +26,7 @@ from labwarden.store.findings import FindingStore
 from labwarden.store.migrate import CATALOG
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
+from labwarden.store.trace import CanaryStore, ShareStore
 
 
 class Catalog:
@@ -40,6 +41,8 @@ class Catalog:
         self.findings = FindingStore(db)
         self.seals = SealStore(db, self.assets)
         self.alerts = AlertStore(db)
+        self.canaries = CanaryStore(db)
+        self.shares = ShareStore(db)
 
     @classmethod
     def open(cls, workspace: Workspace) -> Catalog:
