@@ -5,7 +5,8 @@ the web server can share it. Writes happen in short transactions per batch: a sc
 half-way leaves every committed batch intact and the next scan completes the rest.
 
 Callers never see the connection: they use the stores (``catalog.assets``, ``catalog.files``,
-``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``), each of which
+``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``,
+``catalog.incidents``), each of which
 writes atomically on its own, and :meth:`Catalog.transaction` to make several writes one.
 """
 
@@ -23,6 +24,7 @@ from labwarden.store.assets import AssetStore
 from labwarden.store.db import Database
 from labwarden.store.files import FileStore
 from labwarden.store.findings import FindingStore
+from labwarden.store.incidents import IncidentStore
 from labwarden.store.migrate import CATALOG
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
@@ -40,6 +42,7 @@ class Catalog:
         self.findings = FindingStore(db)
         self.seals = SealStore(db, self.assets)
         self.alerts = AlertStore(db)
+        self.incidents = IncidentStore(db)
 
     @classmethod
     def open(cls, workspace: Workspace) -> Catalog:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labwarden.checks.modelfile import pickle_scan
+from labwarden.checks.modelfile import pickle_scan, pickle_vm
 from labwarden.checks.modelfile.lists import load_policy
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer
 from labwarden.core.values import Severity
@@ -322,8 +322,8 @@ def test_huge_memo_indices_do_not_allocate() -> None:
 
 
 def test_memo_flood_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pickle_scan, "MAX_MEMO", 1000)
-    monkeypatch.setattr(pickle_scan, "CHECK_EVERY", 64)
+    monkeypatch.setattr(pickle_vm, "MAX_MEMO", 1000)
+    monkeypatch.setattr(pickle_vm, "CHECK_EVERY", 64)
     data = proto(4) + b"]" + (b"(" + b"N\x94" * 500 + b"e") * 4 + b"."
     assert "memo-flood" in rules(scan(data))
 
