@@ -13,6 +13,7 @@ from labwarden.cli import alerts as alerts_cli
 from labwarden.cli import assets, bom, demo, inspect, privacy, scan
 from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
+from labwarden.cli import findings as findings_cli
 from labwarden.cli import iam as iam_cli
 from labwarden.cli import incident as incident_cli
 from labwarden.cli import ingest as ingest_cli
@@ -67,6 +68,7 @@ def main_options(
 app.command("scan")(scan.scan)
 app.add_typer(assets.app, name="assets")
 app.command("bom")(bom.bom)
+app.add_typer(findings_cli.app, name="findings")
 app.command("demo")(demo.demo)
 app.add_typer(inspect.app, name="inspect")
 app.add_typer(seal_cli.keys_app, name="keys")
