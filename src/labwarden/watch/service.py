@@ -17,6 +17,7 @@ from labwarden.engines.interface import EngineError
 from labwarden.inventory.policy import load_policy
 from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
+from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
@@ -118,6 +119,9 @@ def detect(
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)
+    if store:  # canaries registered in the catalog: their touches are alerts too
+        touches = canary_sweep(workspace, catalog)
+        new, updated = new + touches.new_alerts, updated + touches.updated_alerts
     return DetectRun(rules, result, new, updated)
 
 

@@ -53,6 +53,10 @@ class PickleReport:
     """Every import seen (``module.name``) and how often."""
     end: int = 0
     """Offset after the last pickle stream that was analyzed."""
+    complete: bool = False
+    """Whether the first stream reached STOP."""
+    failure: str = ""
+    """Why the first stream did not (where the bytes stop being a pickle)."""
 
     @property
     def worst(self) -> Severity | None:
@@ -106,6 +110,8 @@ class PickleAnalyzer:
                 )
             report.streams += 1
             ok, pos = self.stream(data, pos, size)
+            if report.streams == 1:
+                report.complete = ok
             report.end = pos
             if not ok or (max_streams is not None and report.streams >= max_streams):
                 break
@@ -135,11 +141,13 @@ class PickleAnalyzer:
                 underflow = Malformed("an opcode pops more than the stack holds")
                 return self._malformed(underflow, at, pos)
             reason = str(exc) if isinstance(exc, Truncated) else "it ends without a STOP opcode"
+            message = f"the pickle is truncated at offset {at}: {reason}"
+            self._report.failure = self._report.failure or message
             self._hit(
                 "truncated-pickle",
                 Severity.LOW,
                 at,
-                f"the pickle is truncated at offset {at}: {reason}",
+                message,
                 "A truncated pickle fails to load; opcodes before the cut still run.",
             )
             return False, size
@@ -149,11 +157,13 @@ class PickleAnalyzer:
     def _malformed(self, exc: Exception, at: int, start: int) -> tuple[bool, int]:
         text = str(exc) if isinstance(exc, Malformed) else "a bad argument"
         severity = Severity.LOW if at > start else Severity.INFO
+        message = f"the pickle stops being valid at offset {at}: {text}"
+        self._report.failure = self._report.failure or message
         self._hit(
             "malformed-pickle",
             severity,
             at,
-            f"the pickle stops being valid at offset {at}: {text}",
+            message,
             "pickle.load fails here; everything before this offset is analyzed.",
         )
         return False, at
