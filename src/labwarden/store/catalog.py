@@ -28,6 +28,7 @@ from labwarden.store.incidents import IncidentStore
 from labwarden.store.migrate import CATALOG
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
+from labwarden.store.trace import CanaryStore, ShareStore
 
 
 class Catalog:
@@ -42,6 +43,8 @@ class Catalog:
         self.findings = FindingStore(db)
         self.seals = SealStore(db, self.assets)
         self.alerts = AlertStore(db)
+        self.canaries = CanaryStore(db)
+        self.shares = ShareStore(db)
         self.incidents = IncidentStore(db)
 
     @classmethod
