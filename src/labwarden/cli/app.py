@@ -11,6 +11,7 @@ import typer
 from labwarden import __version__
 from labwarden.cli import alerts as alerts_cli
 from labwarden.cli import assets, bom, demo, inspect, privacy, scan
+from labwarden.cli import canary as canary_cli
 from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
 from labwarden.cli import findings as findings_cli
@@ -81,6 +82,7 @@ app.command("detect")(detect_cli.detect)
 app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
 app.command("triage")(triage_cli.triage)
+app.add_typer(canary_cli.app, name="canary")
 app.add_typer(iam_cli.app, name="iam")
 app.add_typer(incident_cli.app, name="incident")
 

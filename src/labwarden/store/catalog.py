@@ -29,6 +29,7 @@ from labwarden.store.migrate import CATALOG
 from labwarden.store.objects import ObjectVersionStore
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
+from labwarden.store.trace import CanaryStore, ShareStore
 
 
 class Catalog:
@@ -43,6 +44,8 @@ class Catalog:
         self.findings = FindingStore(db)
         self.seals = SealStore(db, self.assets)
         self.alerts = AlertStore(db)
+        self.canaries = CanaryStore(db)
+        self.shares = ShareStore(db)
         self.incidents = IncidentStore(db)
         self.object_versions = ObjectVersionStore(db)
 
