@@ -120,7 +120,9 @@ class ModelFileCheck:
         self, record: FileRecord, context: CheckContext, *, thorough: bool = True
     ) -> list[Finding]:
         """Scan one file of an asset."""
-        ctx = ScanContext(self.policy, self.limits, thorough=thorough, dispatch=scan_blob, sniff=sniff)
+        ctx = ScanContext(
+            self.policy, self.limits, thorough=thorough, dispatch=scan_blob, sniff=sniff
+        )
         try:
             with context.open(record) as handle:
                 local = _is_os_file(handle)
