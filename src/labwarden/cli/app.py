@@ -15,7 +15,9 @@ from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
+from labwarden.cli import serve as serve_cli
 from labwarden.cli import triage as triage_cli
+from labwarden.cli import users as users_cli
 from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
@@ -77,6 +79,8 @@ app.command("detect")(detect_cli.detect)
 app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
 app.command("triage")(triage_cli.triage)
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")
 
 
 def main() -> None:
