@@ -6,8 +6,8 @@ half-way leaves every committed batch intact and the next scan completes the res
 
 Callers never see the connection: they use the stores (``catalog.assets``, ``catalog.files``,
 ``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``,
-``catalog.alert_triage``, and the web server's ``users``, ``sessions``, ``audit`` and
-``settings``), each of which
+``catalog.incidents``, ``catalog.alert_triage``, and the web server's ``users``, ``sessions``,
+``audit`` and ``settings``), each of which
 writes atomically on its own, and :meth:`Catalog.transaction` to make several writes one.
 """
 
@@ -28,11 +28,13 @@ from labwarden.store.dashboard import DashboardStore
 from labwarden.store.db import Database
 from labwarden.store.files import FileStore
 from labwarden.store.findings import FindingStore
+from labwarden.store.incidents import IncidentStore
 from labwarden.store.migrate import CATALOG
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
 from labwarden.store.sessions import SessionStore
 from labwarden.store.settings import SettingsStore
+from labwarden.store.trace import CanaryStore, ShareStore
 from labwarden.store.users import UserStore
 
 
@@ -54,6 +56,9 @@ class Catalog:
         self.audit = AuditStore(db)
         self.settings = SettingsStore(db)
         self.dashboard = DashboardStore(db)
+        self.canaries = CanaryStore(db)
+        self.shares = ShareStore(db)
+        self.incidents = IncidentStore(db)
 
     @classmethod
     def open(cls, workspace: Workspace, *, threads: bool = False) -> Catalog:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labwarden.checks.modelfile import pickle_scan
+from labwarden.checks.modelfile import pickle_scan, pickle_vm
 from labwarden.checks.modelfile.lists import load_policy
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer
 from labwarden.core.values import Severity
@@ -295,8 +295,8 @@ def test_truncated_pickle_still_reports_what_ran() -> None:
 
 def test_garbage_after_header_is_a_finding_not_a_crash() -> None:
     found = scan(proto(4) + b"\xff\xfe\xfd")
-    assert rules(found) == {"malformed-pickle"}
-    assert worst(found) < Severity.HIGH
+    assert rules(found) == {"malformed-pickle", "unparseable"}
+    assert worst(found) is Severity.HIGH
 
 
 def test_deep_nesting_is_bounded() -> None:
@@ -322,15 +322,15 @@ def test_huge_memo_indices_do_not_allocate() -> None:
 
 
 def test_memo_flood_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pickle_scan, "MAX_MEMO", 1000)
-    monkeypatch.setattr(pickle_scan, "CHECK_EVERY", 64)
+    monkeypatch.setattr(pickle_vm, "MAX_MEMO", 1000)
+    monkeypatch.setattr(pickle_vm, "CHECK_EVERY", 64)
     data = proto(4) + b"]" + (b"(" + b"N\x94" * 500 + b"e") * 4 + b"."
     assert "memo-flood" in rules(scan(data))
 
 
 def test_get_of_unset_memo_is_malformed() -> None:
     found = scan(proto(4) + b"h\x05.")
-    assert rules(found) == {"malformed-pickle"}
+    assert rules(found) == {"malformed-pickle", "unparseable"}
 
 
 @settings(max_examples=150, deadline=None)

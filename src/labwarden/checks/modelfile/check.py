@@ -9,9 +9,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from labwarden.checks.interface import CheckContext
-from labwarden.checks.modelfile.dispatch import PICKLE_EXTENSIONS, scan_blob
+from labwarden.checks.modelfile.dispatch import scan_blob
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
 from labwarden.checks.modelfile.lists import ImportPolicy, load_policy
+from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
