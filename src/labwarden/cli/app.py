@@ -14,13 +14,17 @@ from rich.markup import escape
 from labwarden import __version__
 from labwarden.cli import alerts as alerts_cli
 from labwarden.cli import assets, bom, demo, inspect, privacy, scan
+from labwarden.cli import canary as canary_cli
 from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
 from labwarden.cli import findings as findings_cli
+from labwarden.cli import iam as iam_cli
 from labwarden.cli import incident as incident_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
+from labwarden.cli import serve as serve_cli
 from labwarden.cli import triage as triage_cli
+from labwarden.cli import users as users_cli
 from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
@@ -91,7 +95,11 @@ app.command("detect")(detect_cli.detect)
 app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
 app.command("triage")(triage_cli.triage)
+app.add_typer(canary_cli.app, name="canary")
+app.add_typer(iam_cli.app, name="iam")
 app.add_typer(incident_cli.app, name="incident")
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")
 
 
 _interrupted: list[int] = []

@@ -21,9 +21,11 @@ from rich.progress import (
 from labwarden.checks.registry import all_checks
 from labwarden.cli.state import STATE, FailOn, FailOnOpt, digest_algorithm, stderr
 from labwarden.core.errors import ExitCode, InputError
+from labwarden.identity.posture.check import source_checks
 from labwarden.inventory.policy import Policy, workspace_policy
 from labwarden.inventory.scan import ScanResult, run_scan
-from labwarden.inventory.sources.local import LocalSource
+from labwarden.inventory.sources.choose import after_scan, choose_source
+from labwarden.inventory.sources.interface import Source
 from labwarden.report.overview import priorities
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
 from labwarden.seal.hashing import Algorithm
@@ -33,7 +35,8 @@ from labwarden.store.findings import FindingQuery, StoredFinding
 
 def scan(
     paths: Annotated[
-        list[Path], typer.Argument(help="Folders or files to scan.", show_default=False)
+        list[str],
+        typer.Argument(help="Folders or files, or one s3://bucket/prefix.", show_default=False),
     ],
     digest: Annotated[
         str, typer.Option("--digest", help="Content digest: blake3 or sha256.")
@@ -55,17 +58,22 @@ def scan(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph...)."),
+    ] = None,
 ) -> None:
     """Find and classify models, datasets, code, logs and credentials; run the checks."""
     algorithm = digest_algorithm(digest)
     for path in paths:  # before the workspace is created: a typo creates nothing
-        if not os.path.lexists(path):
+        if "://" not in path and not os.path.lexists(path):
             raise InputError(f"{path}: no such file or folder")
     workspace = STATE.writable()
     rules = workspace_policy(workspace.policy_path, policy)
-    source = LocalSource([str(p) for p in paths], exclude=rules.exclude)
+    source = choose_source(paths, exclude=rules.exclude, endpoint_url=endpoint_url)
     with Catalog.open(workspace) as catalog:
         result = _run(catalog, source, rules, algorithm, recheck, progress, checks)
+        after_scan(catalog, source, result.scan_id)
         top = priorities(catalog)
         open_findings = catalog.findings.all(FindingQuery(under=tuple(source.roots)))
         if fmt is OutputFormat.JSON:
@@ -97,7 +105,7 @@ def scan(
 
 def _run(
     catalog: Catalog,
-    source: LocalSource,
+    source: Source,
     rules: Policy,
     algorithm: Algorithm,
     recheck: bool,
@@ -124,9 +132,10 @@ def _run(
             source,
             rules,
             algorithm=algorithm,
-            checks=all_checks() if with_checks else [],
+            checks=[*all_checks(), *source_checks(source)] if with_checks else [],
             recheck=recheck,
             on_progress=update,
+            opener=getattr(source, "open_record", None),
         )
 
 

@@ -14,8 +14,10 @@ from labwarden.core.events import parse_iso_time
 from labwarden.core.workspace import Workspace
 from labwarden.engines.duckdb import connect
 from labwarden.engines.interface import EngineError
+from labwarden.inventory.policy import load_policy
 from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
+from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
@@ -36,7 +38,8 @@ def ingest_paths(
 ) -> IngestResult:
     """Ingest log files or folders into the workspace's lake, resolving assets in ``catalog``."""
     workspace.ensure()
-    resolver = load_resolver(workspace.root, catalog)
+    policy = load_policy(workspace.policy_path) if workspace.policy_path.is_file() else None
+    resolver = load_resolver(workspace.root, catalog, policy)
     ingestor = Ingestor(
         Lake(workspace.lake_path),
         resolver,
@@ -116,6 +119,9 @@ def detect(
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)
+    if store:  # canaries registered in the catalog: their touches are alerts too
+        touches = canary_sweep(workspace, catalog)
+        new, updated = new + touches.new_alerts, updated + touches.updated_alerts
     return DetectRun(rules, result, new, updated)
 
 
@@ -157,8 +163,18 @@ def query_events(
             where.append("time < ?")
             params.append(query.until)
         if query.principal:
-            where.append("(actor_user ILIKE ? OR actor_uid ILIKE ? OR access_key = ?)")
-            params.extend([_like(query.principal), _like(query.principal), query.principal])
+            # The session identity, its ARN or key, or its role (every session of the role).
+            where.append(
+                "(actor_user ILIKE ? OR actor_uid ILIKE ? OR access_key = ? OR actor_role ILIKE ?)"
+            )
+            params.extend(
+                [
+                    _like(query.principal),
+                    _like(query.principal),
+                    query.principal,
+                    _like(query.principal),
+                ]
+            )
         if query.asset:
             if query.asset.isdigit():
                 where.append("asset_id = ?")

@@ -7,11 +7,13 @@ import mmap
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from labwarden.checks.interface import CheckContext
-from labwarden.checks.modelfile.dispatch import PICKLE_EXTENSIONS, scan_blob
+from labwarden.checks.modelfile.dispatch import scan_blob, sniff
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
 from labwarden.checks.modelfile.lists import ImportPolicy, load_policy
+from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
@@ -118,13 +120,16 @@ class ModelFileCheck:
         self, record: FileRecord, context: CheckContext, *, thorough: bool = True
     ) -> list[Finding]:
         """Scan one file of an asset."""
-        ctx = ScanContext(self.policy, self.limits, thorough=thorough, dispatch=scan_blob)
+        ctx = ScanContext(
+            self.policy, self.limits, thorough=thorough, dispatch=scan_blob, sniff=sniff
+        )
         try:
             with context.open(record) as handle:
-                size = os.fstat(handle.fileno()).st_size
+                local = _is_os_file(handle)
+                size = os.fstat(handle.fileno()).st_size if local else record.size
                 if size == 0:
                     return []
-                if size > MMAP_THRESHOLD:
+                if size > MMAP_THRESHOLD and local:
                     with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
                         scan_blob(ctx, Blob(record.path, record.name, view))
                         return ctx.findings
@@ -145,7 +150,7 @@ class ModelFileCheck:
 
     def scan_bytes(self, data: bytes, name: str, path: str | None = None) -> list[Finding]:
         """Scan in-memory bytes as if they were the file ``name`` (for libraries and tests)."""
-        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob)
+        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob, sniff=sniff)
         scan_blob(ctx, Blob(path or name, name, data))
         return ctx.findings
 
@@ -164,3 +169,12 @@ def _with_asset(finding: Finding, asset_id: int | None) -> Finding:
         asset_id,
         finding.raises,
     )
+
+
+def _is_os_file(handle: BinaryIO) -> bool:
+    """Whether ``handle`` is an OS file (an object-store reader has no descriptor to map)."""
+    try:
+        handle.fileno()
+    except (OSError, ValueError):
+        return False
+    return True

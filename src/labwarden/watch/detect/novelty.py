@@ -4,8 +4,9 @@ first time?
 Sigma has no "first seen" condition, so the engine derives boolean columns that rules can test
 (``novel_network: true``). An event is novel when the principal first used its value less than
 :data:`NOVEL_HOURS` before it, *and* the principal has at least :data:`BASELINE_DAYS` of history
-before that first use, so that the start of the lake (or a new principal) does not make
-everything novel.
+before that first use *in the same log source*, so that the start of the lake, a new
+principal, or a log source ingested later (a registry's logs added after a month of CloudTrail)
+does not make everything novel.
 """
 
 from __future__ import annotations
@@ -42,17 +43,18 @@ def create_novel_view(con: Engine, source_view: str = "events", raw_view: str = 
     # First use per (principal, value) by hash aggregation; only the novel pairs (few) are
     # joined back, which is much cheaper than window functions over every event.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE actor_first AS SELECT actor_user, min(time) AS first "  # noqa: S608
-        f"FROM {source_view} WHERE actor_user IS NOT NULL GROUP BY actor_user"
+        "CREATE OR REPLACE TEMP TABLE actor_first AS SELECT source, actor_user, "  # noqa: S608
+        f"min(time) AS first FROM {source_view} WHERE actor_user IS NOT NULL "
+        "GROUP BY source, actor_user"
     )
     selects = []
     for column in NOVELTY_COLUMNS:
         dimension = _DIMENSIONS[column]
         pairs = (
-            f"SELECT p.actor_user, p.value, p.first FROM (SELECT actor_user, {dimension} AS value, "  # noqa: S608
-            f"min(time) AS first FROM {source_view} WHERE actor_user IS NOT NULL "
-            f"AND {dimension} IS NOT NULL GROUP BY ALL) p JOIN actor_first a "
-            f"ON p.actor_user = a.actor_user "
+            f"SELECT p.source, p.actor_user, p.value, p.first FROM (SELECT source, actor_user, "  # noqa: S608
+            f"{dimension} AS value, min(time) AS first FROM {source_view} "
+            f"WHERE actor_user IS NOT NULL AND {dimension} IS NOT NULL GROUP BY ALL) p "
+            "JOIN actor_first a ON p.actor_user = a.actor_user AND p.source = a.source "
             f"WHERE p.first >= a.first + INTERVAL {BASELINE_DAYS} DAY"
         )
         others = ", ".join(
@@ -60,7 +62,7 @@ def create_novel_view(con: Engine, source_view: str = "events", raw_view: str = 
         )
         selects.append(
             f"SELECT e.event_uid, {others} FROM {source_view} e JOIN ({pairs}) n "  # noqa: S608
-            f"ON e.actor_user = n.actor_user AND e.{dimension} = n.value "
+            f"ON e.actor_user = n.actor_user AND e.source = n.source AND e.{dimension} = n.value "
             f"AND e.time < n.first + INTERVAL {NOVEL_HOURS} HOUR"
         )
     flags = ", ".join(f"bool_or({c}) AS {c}" for c in NOVELTY_COLUMNS)
