@@ -85,3 +85,20 @@ def test_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     assert nothing.returncode == 2 and "nothing to add" in nothing.stderr
     unclosed = run(ws, "close", "1")
     assert unclosed.returncode == 2 and "resolution" in unclosed.stderr
+
+
+def test_timeline_to_a_file_and_notes_on_stderr(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run(ws, "open", "quiet", "--principal", "nobody").returncode == 0
+    target = tmp_path / "timeline.jsonl"
+    result = run(ws, "timeline", "1", "--format", "jsonl", "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    lines = [json.loads(line) for line in target.read_text().splitlines()]
+    # no lake, no alerts: only the incident's own opening and scope
+    assert [line["message"].split()[1] for line in lines] == ["opened", "scope_added"]
+    assert "holds no events" in result.stderr
+    csv_out = run(ws, "timeline", "1", "--format", "csv")
+    assert csv_out.stdout.splitlines()[0].startswith("message,datetime,timestamp,timestamp_desc")
+    missing = run(ws, "timeline", "9")
+    assert missing.returncode == 2 and "no incident 9" in missing.stderr

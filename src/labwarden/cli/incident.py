@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
 from labwarden.report.tabular import OutputFormat, render_rows, styled
@@ -19,8 +19,11 @@ from labwarden.respond.incident import (
     IncidentRequest,
     current_actor,
     open_incident,
+    render,
     widen_incident,
 )
+from labwarden.respond.incident.render import TimelineFormat
+from labwarden.respond.incident.timeline import build_timeline
 from labwarden.store.incidents import StoredIncident
 
 app = typer.Typer(
@@ -373,3 +376,28 @@ def close(
 def reopen(incident_id: Annotated[int, typer.Argument(help="Incident id.")], by: By = None) -> None:
     """Reopen a contained or closed incident."""
     _status(incident_id, "open", by)
+
+
+@app.command("timeline")
+def timeline(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    fmt: Annotated[
+        TimelineFormat, typer.Option("--format", "-f", help="table, jsonl or csv (Timesketch).")
+    ] = TimelineFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+    ] = None,
+) -> None:
+    """Everything relevant to an incident, in one ordered stream (times in UTC)."""
+    workspace = STATE.resolve()
+    with STATE.catalog() as catalog:
+        incident = catalog.incidents.get(incident_id)
+        built = build_timeline(catalog, workspace, incident)
+    with output_stream(output) as out:
+        count = render.write(built.lines(), fmt, out, f"incident {incident_id}: {incident.title}")
+    stderr.print(
+        f"incident {incident_id}: {count} lines ({built.lake_events} from the lake, "
+        f"{len(built.feeds)} triage archives)"
+    )
+    for note in built.notes:
+        stderr.print(f"note: {note}", markup=False)

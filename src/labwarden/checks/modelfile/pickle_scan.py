@@ -15,7 +15,8 @@ from typing import Any
 from labwarden.checks.modelfile.lists import DANGEROUS_DUNDERS, ImportPolicy, Verdict
 from labwarden.checks.modelfile.payloads import Payload, looks_like_pickle, scan_text, snippet
 from labwarden.checks.modelfile.pickle_handlers import TEXT_CHECK_MIN, run
-from labwarden.checks.modelfile.pickle_ops import stream_shape
+from labwarden.checks.modelfile.pickle_ops import NAMES, stream_shape
+from labwarden.checks.modelfile.pickle_values import LOADERS, Raw, bytes_of, qualname
 from labwarden.checks.modelfile.pickle_vm import Call, Machine, Malformed, Ref, Truncated
 from labwarden.core.values import Severity
 
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 MAX_NESTED_DEPTH = 3
 MAX_HITS_PER_RULE = 50
 _DUNDER_TEXT = frozenset(d.encode() for d in DANGEROUS_DUNDERS)
+_CONSTRUCTORS = frozenset(
+    {"copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__", "copyreg._newobj"}
+)
+_INVOKED_HINT = (
+    "The pickle imports a module outside the allowlist and runs code from it while loading."
+)
 _ESCALATE_HINT = (
     "The callable receives a string argument that looks like code, a command, a path or a URL."
 )
@@ -43,6 +50,15 @@ class Hit:
     count: int = 1
 
 
+@dataclass(frozen=True, slots=True)
+class Embedded:
+    """Bytes a loader call inside the pickle deserializes (``pickle.loads(b"...")``)."""
+
+    offset: int
+    loader: str
+    data: bytes
+
+
 @dataclass(slots=True)
 class PickleReport:
     """What the analysis of one buffer found."""
@@ -53,6 +69,8 @@ class PickleReport:
     """Every import seen (``module.name``) and how often."""
     end: int = 0
     """Offset after the last pickle stream that was analyzed."""
+    embedded: list[Embedded] = field(default_factory=list)
+    """Payloads a loader call inside the pickle deserializes."""
     complete: bool = False
     """Whether the first stream reached STOP."""
     failure: str = ""
@@ -64,6 +82,12 @@ class PickleReport:
         return max((h.severity for h in self.hits), default=None)
 
 
+_CONSTRUCTORS = frozenset(
+    {"copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__", "copyreg._newobj"}
+)
+_INVOKED_HINT = (
+    "The pickle imports a module outside the allowlist and runs code from it while loading."
+)
 _ESCALATE_HINT = (
     "The callable receives a string argument that looks like code, a command, a path or a URL."
 )
@@ -224,6 +248,12 @@ class PickleAnalyzer:
 
     def called(self, func: object, args: object, offset: int, opcode: str) -> None:
         """A callable is invoked: record its arguments; escalate suspicious unknown calls."""
+        qual = qualname(func)
+        if type(args) is tuple and args and qual in LOADERS:
+            self._loader(func, args[0], offset)
+        if qual in _CONSTRUCTORS and type(args) is tuple and args:
+            self._invoked(args[0], f"{opcode} of {qual}", offset)
+        self._invoked(func, opcode, offset)
         if not isinstance(func, Ref) or func.hit is None:
             # Calling the result of a call (getattr(...)(...)) is reported through its import.
             return
@@ -245,6 +275,21 @@ class PickleAnalyzer:
                 hit.message += f"; it is called with {shown!r}"
                 break
 
+    def _invoked(self, func: object, how: str, offset: int) -> None:
+        """An import outside the lists runs at load time: its module is imported (running its
+        top-level code) and it is called or its state set, so it is graded by that, not by its
+        name. Classes of ``__main__`` are the loading program's own code."""
+        if not isinstance(func, Ref) or func.hit is None or func.verdict.kind != "unknown":
+            return
+        hit = func.hit
+        if func.module == "__main__" or hit.evidence.get("invoked"):
+            return
+        hit.evidence["invoked"] = f"{how} at offset {offset}"
+        if hit.severity < Severity.HIGH:
+            hit.severity = Severity.HIGH
+            hit.message += f"; {how} runs it at load time"
+            hit.remediation = _INVOKED_HINT + " " + hit.remediation
+
     def text(self, text: bytes, at: int) -> None:
         """A string argument: payloads in long strings, dunder names in short ones."""
         if len(text) >= TEXT_CHECK_MIN:
@@ -255,15 +300,36 @@ class PickleAnalyzer:
     def binary(self, data: bytes, at: int) -> object:
         """A bytes argument: a raw pickle inside is analyzed; short ones are searched for code."""
         n = len(data)
-        if n < 8 or not (data[0] == 0x80 or n <= 4096):
-            return None
+        if n > 4096 and data[0] not in NAMES and data[:2] != b"PK":
+            return None  # raw array bytes: never a pickle, a zip or text worth reading
+        token = Raw(bytes(data))
+        if n < 8:
+            return token
         if looks_like_pickle(data):
             self._nested(Payload("nested-pickle", Severity.MEDIUM, "a raw pickle", "", data), at)
         elif TEXT_CHECK_MIN <= n <= 4096:
             for payload in scan_text(data):
                 if payload.kind != "url":
                     self._payload(payload, at)
-        return None
+        return token
+
+    def _loader(self, func: object, arg: object, offset: int) -> None:
+        """A loader unpickles ``arg``: the hidden payload is handed back for a full scan."""
+        payload = bytes_of(arg)
+        if not payload:
+            return
+        qual = qualname(func)
+        self._report.embedded.append(Embedded(offset, qual, payload))
+        self._hit(
+            "embedded-payload",
+            Severity.LOW,
+            offset,
+            f"{qual} deserializes {len(payload)} bytes built inside the pickle; they are "
+            "scanned as a member of this file, whose verdict they share",
+            "Review the member's findings; a loader call inside a pickle runs a second payload.",
+            evidence={"loader": qual},
+            key=f"embedded@{offset}",
+        )
 
     def extension(self, code: int, width: int, at: int) -> None:
         """EXT1/EXT2/EXT4: an import through the copyreg extension registry."""
@@ -312,7 +378,7 @@ class PickleAnalyzer:
         detail = f"; it imports {', '.join(imports[:5])}" if imports else ""
         self._hit(
             "nested-pickle",
-            Severity.MEDIUM,
+            max(Severity.MEDIUM, worst or Severity.MEDIUM),
             offset,
             f"a string holds {payload.detail} ({len(payload.decoded)} bytes){detail}",
             "A pickle hidden inside data runs when something unpickles it; remove it or load "
@@ -351,7 +417,14 @@ class PickleAnalyzer:
         return ref
 
     def built(self, target: object, state: object, at: int) -> None:
-        """BUILD: setting state on an imported object itself is monkey-patching."""
+        """BUILD: setting state on an imported object itself is monkey-patching; on an instance
+        of a class outside the lists it runs that class's ``__setstate__``."""
+        if type(target) is Call:
+            func = target.func
+            args = target.args
+            if qualname(func) in _CONSTRUCTORS and type(args) is tuple and args:
+                func = args[0]
+            self._invoked(func, "BUILD (__setstate__)", at)
         if isinstance(target, Ref):
             self._hit(
                 "build-on-import",

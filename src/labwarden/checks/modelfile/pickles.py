@@ -47,6 +47,10 @@ def _joblib_arrays(report: PickleReport) -> bool:
 
 def report_pickle(ctx: ScanContext, blob: Blob, report: PickleReport, *, legacy: bool) -> None:
     """Turn the analysis of ``blob`` into findings."""
+    for embedded in report.embedded:
+        pickle_hint = "" if embedded.data[:2] == b"PK" else "pickle"
+        name = f"{embedded.loader}@{embedded.offset}"
+        ctx.scan(blob.child(name, embedded.data, hint=pickle_hint))
     producers = sorted(
         {
             kind
