@@ -141,7 +141,9 @@ def main() -> None:
     print(f"| boto3 ListObjectVersions only (floor) | {floor_s:.2f} s | {n / floor_s:,.0f} | 1.0 |")
     print(f"| labwarden first scan | {first:.2f} s | {n / first:,.0f} | {first / floor_s:.1f}x |")
     ratio = again / floor_s
-    print(f"| labwarden rescan, nothing changed | {again:.2f} s | {n / again:,.0f} | {ratio:.1f}x |")
+    print(
+        f"| labwarden rescan, nothing changed | {again:.2f} s | {n / again:,.0f} | {ratio:.1f}x |"
+    )
     print(f"peak RSS: first {peaks[0] / 1024:.0f} MiB, rescan {peaks[1] / 1024:.0f} MiB")
 
 
