@@ -102,3 +102,15 @@ def test_timeline_to_a_file_and_notes_on_stderr(tmp_path: Path) -> None:
     assert csv_out.stdout.splitlines()[0].startswith("message,datetime,timestamp,timestamp_desc")
     missing = run(ws, "timeline", "9")
     assert missing.returncode == 2 and "no incident 9" in missing.stderr
+
+
+def test_scope_json_parses_and_says_what_is_unknown(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run(ws, "open", "quiet", "--principal", "nobody").returncode == 0
+    result = run(ws, "scope", "1", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    scope = json.loads(result.stdout)
+    assert scope["assets"] == [] and scope["totals"]["bytes_read"]["value"] == 0
+    assert any("nothing is known to be touched" in n for n in scope["notes"])
+    table = run(ws, "scope", "1")
+    assert "Unknown" in table.stdout

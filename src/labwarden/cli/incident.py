@@ -23,7 +23,9 @@ from labwarden.respond.incident import (
     widen_incident,
 )
 from labwarden.respond.incident.render import TimelineFormat
+from labwarden.respond.incident.scope import build_scope
 from labwarden.respond.incident.timeline import build_timeline
+from labwarden.respond.incident.views import scope_sections
 from labwarden.store.incidents import StoredIncident
 
 app = typer.Typer(
@@ -401,3 +403,24 @@ def timeline(
     )
     for note in built.notes:
         stderr.print(f"note: {note}", markup=False)
+
+
+@app.command("scope")
+def scope(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        ShowFormat.TABLE
+    ),
+) -> None:
+    """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
+    workspace = STATE.resolve()
+    with STATE.catalog() as catalog:
+        incident = catalog.incidents.get(incident_id)
+        built = build_scope(catalog, workspace, incident)
+    if fmt is ShowFormat.JSON:
+        typer.echo(json.dumps(built.to_dict(), indent=2, default=str))
+        return
+    for section in scope_sections(built):
+        render_rows(
+            section.rows, section.columns, OutputFormat.TABLE, sys.stdout, title=section.title
+        )
