@@ -19,8 +19,10 @@ from labwarden.cli import iam as iam_cli
 from labwarden.cli import incident as incident_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
+from labwarden.cli import serve as serve_cli
 from labwarden.cli import trace as trace_cli
 from labwarden.cli import triage as triage_cli
+from labwarden.cli import users as users_cli
 from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
@@ -88,6 +90,8 @@ app.command("share")(trace_cli.share)
 app.command("trace")(trace_cli.trace)
 app.add_typer(iam_cli.app, name="iam")
 app.add_typer(incident_cli.app, name="incident")
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")
 
 
 def main() -> None:
