@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from labwarden.checks.interface import CheckContext
-from labwarden.checks.modelfile.dispatch import scan_blob
+from labwarden.checks.modelfile.dispatch import scan_blob, sniff
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
 from labwarden.checks.modelfile.lists import ImportPolicy, load_policy
 from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
@@ -120,7 +120,9 @@ class ModelFileCheck:
         self, record: FileRecord, context: CheckContext, *, thorough: bool = True
     ) -> list[Finding]:
         """Scan one file of an asset."""
-        ctx = ScanContext(self.policy, self.limits, thorough=thorough, dispatch=scan_blob)
+        ctx = ScanContext(
+            self.policy, self.limits, thorough=thorough, dispatch=scan_blob, sniff=sniff
+        )
         try:
             with context.open(record) as handle:
                 local = _is_os_file(handle)
@@ -148,7 +150,7 @@ class ModelFileCheck:
 
     def scan_bytes(self, data: bytes, name: str, path: str | None = None) -> list[Finding]:
         """Scan in-memory bytes as if they were the file ``name`` (for libraries and tests)."""
-        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob)
+        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob, sniff=sniff)
         scan_blob(ctx, Blob(path or name, name, data))
         return ctx.findings
 

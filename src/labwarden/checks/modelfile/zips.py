@@ -154,9 +154,8 @@ def _scan_member(z: _Zip, info: zipfile.ZipInfo) -> None:
 
 def _worth_reading(z: _Zip, info: zipfile.ZipInfo) -> bool:
     """Whether a large member must be read whole: a model-ish name, or a scannable first MiB."""
-    from labwarden.checks.modelfile.dispatch import sniff
-
-    if info.filename.lower().endswith(_INTERESTING):
+    sniff = z.ctx.sniff
+    if sniff is None or info.filename.lower().endswith(_INTERESTING):
         return True
     probe = _Zip(ScanContext(z.ctx.policy, z.ctx.limits), z.blob)  # a probe: findings dropped
     head = _read_member(probe, info, head_only=True)
