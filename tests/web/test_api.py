@@ -23,6 +23,7 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/incidents", "analyst", {"title": "matrix {role}", "alerts": [1]}),
     ("GET", "/api/v1/incidents/1", "viewer", None),
     ("PATCH", "/api/v1/incidents/1", "analyst", {"note": "matrix"}),
+    ("GET", "/api/v1/incidents/1/report", "viewer", None),
     ("GET", "/api/v1/alerts", "viewer", None),
     ("GET", "/api/v1/alerts/1", "viewer", None),
     ("PATCH", "/api/v1/alerts/2", "analyst", {"note": "looking"}),
@@ -194,7 +195,7 @@ def test_openapi_document_lists_every_endpoint(lab: Lab) -> None:
             continue
         template = re.sub(r"/assets/\d+$", "/assets/{asset_id}", path)
         template = re.sub(r"/findings/\d+$", "/findings/{ref}", template)
-        template = re.sub(r"/incidents/\d+$", "/incidents/{incident_id}", template)
+        template = re.sub(r"/incidents/\d+", "/incidents/{incident_id}", template)
         template = re.sub(r"/alerts/\d+$", "/alerts/{alert_id}", template)
         template = template.replace("/users/viewer", "/users/{name}").replace(
             "/settings/lab_name", "/settings/{key}"
@@ -377,5 +378,11 @@ def test_open_and_read_an_incident_through_the_api(lab: Lab) -> None:
         assert [n["text"] for n in closed["notes"]] == ["done"]
         assert {c["actor"] for c in closed["changes"]} == {"analyst"}
         assert client.get("/api/v1/incidents/9999").status_code == 404
+        report = client.get(f"/api/v1/incidents/{incident['id']}/report").json()
+        assert report["format"] == "labwarden-breach-report/1"
+        assert report["incident"]["id"] == incident["id"]
+        assert report["generated"]["by"] == "analyst"
+        assert report["to_fill_in"]  # what nobody can know is left for a person
+        assert client.get("/api/v1/incidents/9999/report").status_code == 404
         listed = client.get("/api/v1/incidents", params={"status": "closed"}).json()["items"]
         assert incident["id"] in [i["id"] for i in listed]

@@ -121,6 +121,17 @@ def test_analyst_reads_an_incident_and_triages_a_finding(lab: Lab) -> None:
         expect(page.locator("table.timeline")).to_contain_text("StopLogging")
         expect(page.locator("table.scope").first).to_be_visible()
         _shot(page, "incident")
+        page.get_by_role("link", name=re.compile("Breach report")).click()
+        expect(
+            page.get_by_role("heading", name=re.compile("Personal data breach notification"))
+        ).to_be_visible()
+        expect(page.locator("article.report")).to_contain_text("Art. 33")
+        _shot(page, "breach-report")
+        with page.expect_download() as download:
+            page.get_by_role("link", name=re.compile("printable HTML")).click()
+        saved = download.value.path()
+        assert "<!DOCTYPE html>" in saved.read_text()
+        page.go_back()
         page.get_by_label("Note, or resolution when closing").fill("trail restored at 03:10")
         page.get_by_role("button", name="Add note").click()
         expect(page.locator("ol.history")).to_contain_text("trail restored at 03:10")

@@ -17,6 +17,7 @@ from labwarden.web.state import server
 from labwarden.web.views.incidents import (
     IncidentChange,
     Widening,
+    breach_report,
     change_incident,
     incident_view,
     list_incidents,
@@ -99,6 +100,17 @@ def get_incident(
     with catalog_for(request) as catalog:
         view = incident_view(catalog, workspace, incident_id, Page(timeline_limit, timeline_offset))
         return view.to_dict()
+
+
+@router.get("/incidents/{incident_id}/report", summary="The incident's breach report")
+def get_report(request: Request, who: Viewer, incident_id: int) -> dict[str, Any]:
+    """GDPR Art. 33(3) content, the 72-hour clock, the Art. 34 assessment, the notification
+    form's fields and the technical annex; fields nobody can know are marked to fill in."""
+    workspace = server(request).config.workspace
+    with catalog_for(request, missing="incident") as catalog:
+        catalog.incidents.get(incident_id)
+    with catalog_for(request) as catalog:
+        return breach_report(catalog, workspace, incident_id, who.name)
 
 
 @router.post("/incidents", status_code=201, summary="Open an incident")

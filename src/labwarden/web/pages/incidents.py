@@ -18,10 +18,13 @@ from labwarden.web.state import server
 from labwarden.web.views.incidents import (
     IncidentChange,
     Widening,
+    breach_report,
     change_incident,
     incident_view,
     list_incidents,
     open_incident,
+    report_blocks,
+    report_file,
 )
 from labwarden.web.views.paging import Page
 
@@ -94,6 +97,43 @@ def incident_page(
         sections=view.sections,
         timeline=view.timeline,
         error=error[:300],
+    )
+
+
+@router.get("/incidents/{incident_id}/report")
+def report_page(request: Request, who: PageViewer, incident_id: int) -> Response:
+    """The breach report, rendered; links to the printable HTML and Markdown files."""
+    workspace = server(request).config.workspace
+    with catalog_for(request, missing="incident") as catalog:
+        catalog.incidents.get(incident_id)
+    with catalog_for(request) as catalog:
+        document = breach_report(catalog, workspace, incident_id, who.name)
+    return render(
+        request,
+        "report.html",
+        who,
+        incident_id=incident_id,
+        blocks=report_blocks(document),
+        missing=document.get("to_fill_in", []),
+    )
+
+
+@router.get("/incidents/{incident_id}/report.{fmt}")
+def report_download(request: Request, who: PageViewer, incident_id: int, fmt: str) -> Response:
+    """The breach report as one file (``html``: self-contained and printable; ``md``)."""
+    if fmt not in {"html", "md"}:
+        raise ApiError(404, f"no report format {fmt!r}: html or md")
+    workspace = server(request).config.workspace
+    with catalog_for(request, missing="incident") as catalog:
+        catalog.incidents.get(incident_id)
+    with catalog_for(request) as catalog:
+        document = breach_report(catalog, workspace, incident_id, who.name)
+    text, media = report_file(document, fmt)
+    name = f"incident-{incident_id}-breach-report.{fmt}"
+    return Response(
+        text,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -166,3 +166,33 @@ def change_incident(
         if change.status is not None:
             catalog.incidents.set_status(incident_id, change.status, actor, change.resolution)
     return catalog.incidents.get(incident_id)
+
+
+def breach_report(
+    catalog: Catalog, workspace: Workspace, incident_id: int, actor: str
+) -> dict[str, Any]:
+    """The incident's breach report (GDPR Art. 33/34, the 72-hour clock, technical annex)."""
+    from labwarden.respond.incident.breach import build_report
+    from labwarden.respond.incident.scope import build_scope
+    from labwarden.respond.incident.timeline import build_timeline
+
+    incident = catalog.incidents.get(incident_id)
+    scope = build_scope(catalog, workspace, incident)
+    timeline = build_timeline(catalog, workspace, incident)
+    return build_report(scope, timeline, actor=actor)
+
+
+def report_blocks(document: dict[str, Any]) -> list[Any]:
+    """The report as headings, paragraphs, facts and tables, for a page to render."""
+    from labwarden.respond.incident.breach_render import blocks
+
+    return list(blocks(document))
+
+
+def report_file(document: dict[str, Any], fmt: str) -> tuple[str, str]:
+    """The report as a downloadable ``md`` or ``html`` file: ``(text, media type)``."""
+    from labwarden.respond.incident.breach_render import to_html, to_markdown
+
+    if fmt == "html":
+        return to_html(document), "text/html; charset=utf-8"
+    return to_markdown(document), "text/markdown; charset=utf-8"
