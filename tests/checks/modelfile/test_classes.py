@@ -60,3 +60,32 @@ def test_a_hidden_pickle_gives_the_file_its_own_verdict(name: str, data: bytes) 
 def test_wildcards_do_not_admit_helpers(name: str, data: bytes) -> None:
     flagged = [f for f in scan(data, name) if f.rule == "dangerous-import"]
     assert flagged and all(f.severity >= Severity.HIGH for f in flagged)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    sorted({**classes.compressed_joblib(CMD), **classes.encryption_flag(CMD)}.items()),
+)
+def test_compressed_and_flagged_payloads_are_found(name: str, data: bytes) -> None:
+    found = scan(data, name)
+    assert any(f.evidence.get("callable") == "os.system" for f in found), [
+        (f.rule, f.message) for f in found
+    ]
+    if name.startswith("encflag_"):
+        assert "encryption-flag-trick" in {f.rule for f in found}
+
+
+def test_lz4_reader_matches_the_format() -> None:
+    from labwarden.checks.modelfile.lz4 import decode_block
+
+    # "abcabcabcabc": 3 literals, then a match of 9 at offset 3 (overlapping copy).
+    block = bytes([0x35]) + b"abc" + b"\x03\x00"
+    assert decode_block(block, b"", 1 << 20) == b"abc" * 4
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(classes.bombs(CMD).items()))
+def test_bombs_are_reported_once_and_truthfully(name: str, data: bytes) -> None:
+    found = scan(data, name)
+    bombs = [f for f in found if f.rule == "archive-bomb"]
+    assert len(bombs) == 1 and bombs[0].severity is Severity.HIGH, [f.message for f in found]
+    assert "bad-crc" not in {f.rule for f in found}

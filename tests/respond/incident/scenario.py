@@ -71,9 +71,19 @@ def build_lab(root: Path) -> dict[str, Path]:
     return {"model": model, "trial": trial, "code": code}
 
 
-def _record(n: int, when: str, operation: str, bucket: str | None, key: str | None,
-            *, user: str = "svc-train", access_key: str = STOLEN_KEY, ip: str = ATTACKER_IP,
-            agent: str = ATTACKER_UA, size: int = 0) -> dict[str, Any]:  # fmt: skip
+def _record(
+    n: int,
+    when: str,
+    operation: str,
+    bucket: str | None,
+    key: str | None,
+    *,
+    user: str = "svc-train",
+    access_key: str = STOLEN_KEY,
+    ip: str = ATTACKER_IP,
+    agent: str = ATTACKER_UA,
+    size: int = 0,
+) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if bucket:
         params["bucketName"] = bucket
@@ -81,8 +91,13 @@ def _record(n: int, when: str, operation: str, bucket: str | None, key: str | No
         params["key"] = key
     return {
         "eventVersion": "1.09",
-        "userIdentity": {"type": "IAMUser", "arn": f"arn:aws:iam::1:user/{user}",
-                         "accountId": "1", "accessKeyId": access_key, "userName": user},
+        "userIdentity": {
+            "type": "IAMUser",
+            "arn": f"arn:aws:iam::1:user/{user}",
+            "accountId": "1",
+            "accessKeyId": access_key,
+            "userName": user,
+        },
         "eventTime": when,
         "eventSource": "s3.amazonaws.com",
         "eventName": operation,
@@ -93,21 +108,29 @@ def _record(n: int, when: str, operation: str, bucket: str | None, key: str | No
         "additionalEventData": {"bytesTransferredOut": size, "bytesTransferredIn": 0},
         "eventID": f"ev-{n:04d}",
         "recipientAccountId": "1",
-    }  # fmt: skip
+    }
 
 
 def records() -> list[dict[str, Any]]:
     """The day's CloudTrail: alice reads one shard at 08:00 from the office; from 02:10 the
     stolen key lists the buckets, then reads every model shard and the trial table."""
     found = [
-        _record(1, "2026-03-03T08:00:00Z", "GetObject", "lab-models",
-                "protein-lm/model-00001-of-00003.safetensors", user="alice",
-                access_key="AKIAALICE00000000001", ip="10.20.1.5", agent="Boto3/1.34",
-                size=4200),
+        _record(
+            1,
+            "2026-03-03T08:00:00Z",
+            "GetObject",
+            "lab-models",
+            "protein-lm/model-00001-of-00003.safetensors",
+            user="alice",
+            access_key="AKIAALICE00000000001",
+            ip="10.20.1.5",
+            agent="Boto3/1.34",
+            size=4200,
+        ),
         _record(2, "2026-03-03T02:10:00Z", "ListBuckets", None, None),
         _record(3, "2026-03-03T02:10:05Z", "ListObjectsV2", "lab-models", None),
         _record(4, "2026-03-03T02:10:09Z", "ListObjectsV2", "lab-trials", None),
-    ]  # fmt: skip
+    ]
     for shard in range(MODEL_SHARDS):
         found.append(
             _record(
@@ -123,14 +146,17 @@ def records() -> list[dict[str, Any]]:
         _record(20, "2026-03-03T02:12:30Z", "GetObject", "lab-trials", "CTX-9/dm.csv", size=3100)
     )
     found.append(
-        _record(21, "2026-03-03T02:12:31Z", "GetObject", "lab-trials", "CTX-9/missing.csv",
-                size=0)
-    )  # fmt: skip
+        _record(22, "2026-03-03T02:13:00Z", "GetObject", "lab-code", "train/settings.py", size=120)
+    )
+    found.append(
+        _record(21, "2026-03-03T02:12:31Z", "GetObject", "lab-trials", "CTX-9/missing.csv", size=0)
+    )
     return found
 
 
-ATTACKER_EVENTS = 2 + MODEL_SHARDS + 3
-"""Everything the stolen key did (list, two listings, the shards, two trial reads)."""
+ATTACKER_EVENTS = 3 + MODEL_SHARDS + 3
+"""Everything the stolen key did (list, two listings, the shards, two trial reads, code)."""
+BYTES_READ = MODEL_SHARDS * 4200 + 3100 + 120
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,14 +176,16 @@ def build(tmp: Path) -> Scenario:
     (workspace.root / "resources.toml").write_text(
         f'[[resource]]\nmatch = "s3://lab-models/protein-lm/"\nasset = "{paths["model"]}"\n\n'
         '[[resource]]\nmatch = "s3://lab-trials/CTX-9/dm.csv"\n'
-        f'asset = "{paths["trial"] / "dm.csv"}"\n'
+        f'asset = "{paths["trial"] / "dm.csv"}"\n\n'
+        f'[[resource]]\nmatch = "s3://lab-code/train/"\nasset = "{paths["code"]}"\n'
     )
     logs = tmp / "logs"
     logs.mkdir()
     (logs / "trail.json").write_text(json.dumps({"Records": records()}))
     with Catalog.open(workspace) as catalog:
         policy = workspace_policy(workspace.policy_path)
-        run_scan(catalog, LocalSource([str(lab)], exclude=policy.exclude), policy,
-                 checks=all_checks())  # fmt: skip
+        run_scan(
+            catalog, LocalSource([str(lab)], exclude=policy.exclude), policy, checks=all_checks()
+        )
         ingest_paths(workspace, catalog, [logs])
     return Scenario(workspace, lab, paths)

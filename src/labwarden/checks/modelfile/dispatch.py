@@ -13,7 +13,16 @@ import logging
 import struct
 from collections.abc import Callable
 
-from labwarden.checks.modelfile import archives, arrays, graphs, pickles, templates, tensors
+from labwarden.checks.modelfile import (
+    archives,
+    arrays,
+    compressed,
+    graphs,
+    pickles,
+    templates,
+    tensors,
+    zips,
+)
 from labwarden.checks.modelfile.interface import Blob, FormatScanner, ScanContext
 from labwarden.checks.modelfile.pickle_ops import is_pickle
 from labwarden.checks.modelfile.positions import (
@@ -31,21 +40,16 @@ TEXT_FORMATS = frozenset({"text"})
 
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 _PROTOCOLS = frozenset(bytes([n]) for n in range(1, 6))
+_Z_NAMES = (".z", ".zlib", ".gz", ".xz", ".bz2", ".lz4", ".lzma")
 _Sniffer = Callable[[bytes, Blob, str], bool]
 
 
-def _zlib_header(head: bytes) -> bool:
-    return head[:1] == b"x" and len(head) > 1 and (head[0] * 256 + head[1]) % 31 == 0
-
-
 def _compressed(head: bytes, blob: Blob, name: str) -> bool:
-    if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00", b"\x04\x22\x4d\x18")):
-        return True
-    if head[:3] == b"\x5d\x00\x00" and len(head) >= 13:
-        return True  # LZMA "alone" (FORMAT_ALONE), as joblib writes .lzma
-    return _zlib_header(head) and (
-        in_model_position(blob) or name.endswith((".z", ".zlib", ".gz", ".xz", ".bz2", ".lz4"))
-    )
+    kind = compressed.stream_kind(head)
+    if kind is None:
+        return False
+    # A zlib header is two bytes that text can start with: trust it where a model is expected.
+    return kind[0] != "zlib" or kind[1] > 0 or in_model_position(blob) or name.endswith(_Z_NAMES)
 
 
 def _safetensors(head: bytes, blob: Blob, name: str) -> bool:
@@ -63,16 +67,16 @@ def _zip_directory_at_end(head: bytes, blob: Blob, name: str) -> bool:
 # (test, format, scanner), tried in order: content first, names second.
 _SNIFFERS: tuple[tuple[_Sniffer, str, FormatScanner], ...] = (
     (lambda h, b, n: b.hint == "pickle", "pickle", pickles.scan_pickle),
-    (lambda h, b, n: h.startswith(_ZIP_MAGIC), "zip", archives.scan_zip),
+    (lambda h, b, n: h.startswith(_ZIP_MAGIC), "zip", zips.scan_zip),
     (lambda h, b, n: h.startswith(b"7z\xbc\xaf\x27\x1c"), "7z", archives.scan_7z),
     (lambda h, b, n: len(h) > 262 and h[257:262] == b"ustar", "tar", archives.scan_tar),
-    (_compressed, "compressed", archives.scan_compressed),
+    (_compressed, "compressed", compressed.scan_compressed),
     (lambda h, b, n: h.startswith(b"\x93NUMPY"), "numpy-npy", arrays.scan_npy),
     (lambda h, b, n: h.startswith(b"GGUF"), "gguf", tensors.scan_gguf),
     (lambda h, b, n: h.startswith(b"\x89HDF\r\n\x1a\n"), "hdf5", graphs.scan_hdf5),
     (lambda h, b, n: h[:1] == b"\x80" and h[1:2] in _PROTOCOLS, "pickle", pickles.scan_pickle),
     (_safetensors, "safetensors", tensors.scan_safetensors),
-    (_zip_directory_at_end, "zip", archives.scan_zip),
+    (_zip_directory_at_end, "zip", zips.scan_zip),
     (lambda h, b, n: n.endswith(".onnx"), "onnx", graphs.scan_onnx),
     (lambda h, b, n: n.endswith(".pb"), "tf-savedmodel", graphs.scan_savedmodel),
     (

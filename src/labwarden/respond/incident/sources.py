@@ -67,8 +67,12 @@ def asset_lines(
         if not catalog.assets.exists(asset_id):
             continue
         asset = catalog.assets.get(str(asset_id))
-        base = {"asset_id": asset.id, "asset_name": asset.name, "resource": asset.uri,
-                "asset_sensitivity": asset.sensitivity.value}  # fmt: skip
+        base = {
+            "asset_id": asset.id,
+            "asset_name": asset.name,
+            "resource": asset.uri,
+            "asset_sensitivity": asset.sensitivity.value,
+        }
         for number, change in enumerate(catalog.assets.history(asset.id)):
             when = _when(change.at)
             if when is None or (since and change.at < since):
@@ -176,8 +180,11 @@ def _file_lines(
     feed: TriageFeed, item: FileTimes, since: str | None, until: str | None
 ) -> Iterator[TimelineEntry]:
     times: dict[datetime, list[str]] = {}
-    for label, when in (("Modified", item.mtime), ("Changed", item.ctime),
-                        ("Created", item.crtime)):  # fmt: skip
+    for label, when in (
+        ("Modified", item.mtime),
+        ("Changed", item.ctime),
+        ("Created", item.crtime),
+    ):
         if when is not None and _in_window(when, since, until):
             times.setdefault(when, []).append(label)
     for when, labels in times.items():
@@ -203,8 +210,14 @@ def incident_lines(incident: StoredIncident) -> Iterator[TimelineEntry]:
     for note in incident.notes:
         when = _when(note.at)
         if when is not None:
-            yield TimelineEntry(when, "Note Written", "incident", "note",
-                                f"{note.author}: {note.text}", f"note:{note.id:012d}")  # fmt: skip
+            yield TimelineEntry(
+                when,
+                "Note Written",
+                "incident",
+                "note",
+                f"{note.author}: {note.text}",
+                f"note:{note.id:012d}",
+            )
     for change in incident.changes:
         when = _when(change.at)
         if when is None or change.action == "noted":
