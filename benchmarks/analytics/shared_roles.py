@@ -47,7 +47,8 @@ def run(scenario: RolesScenario) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     active = query_events(
         workspace,
-        sql="SELECT count(*) AS n FROM (SELECT DISTINCT actor_user, CAST(time AS DATE) FROM events)",
+        sql="SELECT count(*) AS n FROM "
+        "(SELECT DISTINCT actor_user, CAST(time AS DATE) FROM events)",
     ).to_pylist()[0]["n"]
     return _measure(scenario, truth, alerts, int(active), ingested.events, run_detect, seconds)
 
