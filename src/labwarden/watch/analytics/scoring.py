@@ -17,8 +17,7 @@ Points per component (a principal-day's risk is ``100 * (1 - exp(-points / SCALE
 * a failure spike (reconnaissance);
 * sustained reads: the last 7 days' active days against the principal's earlier median day (a
   week with a weekend off is not a light week), and how many of them went over its usual daily
-  maximum (slow exfiltration that stays under daily thresholds: a normal principal is over its
-  90th percentile on one day in ten, so four days of five is very unlikely).
+  maximum (slow exfiltration that stays under daily thresholds).
 """
 
 from __future__ import annotations
@@ -189,7 +188,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
             4,
         )
     }
-          + 1.0 * greatest(coalesce(ov.days_over, 0) - 1, 0)
+          + 0.8 * greatest(coalesce(ov.days_over, 0) - 2, 0)
         ELSE 0 END AS pts_sustained
       FROM d
       LEFT JOIN o USING (principal)
