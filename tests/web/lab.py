@@ -151,7 +151,12 @@ def build(root: Path, extra_alerts: int = 6) -> Lab:
     _cloudtrail(logs / "trail.json")
     runner = CliRunner()
     ws = ["--workspace", str(workspace.root)]
-    for args in (["scan", str(files)], ["ingest", str(logs)], ["detect"]):
+    for args in (
+        ["scan", str(files)],
+        ["ingest", str(logs)],
+        ["detect"],
+        ["incident", "open", "Trail stopped", "--alert", "1"],
+    ):
         result = runner.invoke(app, [*ws, *args])
         assert result.exit_code in (0, 1), result.output
     lab = Lab(workspace, url="")

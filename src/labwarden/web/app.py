@@ -19,13 +19,15 @@ from starlette.staticfiles import StaticFiles
 
 from labwarden import __version__
 from labwarden.core.errors import LabwardenError
-from labwarden.web.api import admin, alerts, events, inventory
+from labwarden.web.api import admin, alerts, events, incidents, inventory
 from labwarden.web.auth import Viewer
 from labwarden.web.config import ServerConfig
 from labwarden.web.errors import ApiError
 from labwarden.web.middleware import BodyLimit, SecurityHeaders
 from labwarden.web.pages import admin as admin_pages
 from labwarden.web.pages import alerts as alert_pages
+from labwarden.web.pages import findings as finding_pages
+from labwarden.web.pages import incidents as incident_pages
 from labwarden.web.pages import inventory as inventory_pages
 from labwarden.web.pages import login as login_pages
 from labwarden.web.pages.render import render_error
@@ -131,14 +133,21 @@ def create_app(config: ServerConfig) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (inventory, alerts, events, admin):
+    for module in (inventory, alerts, events, incidents, admin):
         app.include_router(module.router, prefix=API)
 
     @app.get(f"{API}/openapi.json", include_in_schema=False)
     def openapi(who: Viewer) -> dict[str, Any]:
         return _openapi(app)
 
-    for pages in (login_pages, inventory_pages, alert_pages, admin_pages):
+    for pages in (
+        login_pages,
+        inventory_pages,
+        finding_pages,
+        alert_pages,
+        incident_pages,
+        admin_pages,
+    ):
         app.include_router(pages.router, include_in_schema=False)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)
