@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pyarrow as pa
 
@@ -22,6 +23,7 @@ from labwarden.watch import alerting
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
 from labwarden.watch.ingest import Ingestor, IngestResult
+from labwarden.watch.parsers.authlog import SyslogClock
 from labwarden.watch.parsers.base import Issue
 from labwarden.watch.resources import load_resolver
 
@@ -35,8 +37,10 @@ def ingest_paths(
     mapping: Mapping[str, str] | None = None,
     report: Callable[[Issue], None] | None = None,
     threads: int | None = None,
+    clock: SyslogClock | None = None,
 ) -> IngestResult:
-    """Ingest log files or folders into the workspace's lake, resolving assets in ``catalog``."""
+    """Ingest log files or folders into the workspace's lake, resolving assets in ``catalog``;
+    ``clock`` gives year-less syslog stamps their year and zone."""
     workspace.ensure()
     policy = load_policy(workspace.policy_path) if workspace.policy_path.is_file() else None
     resolver = load_resolver(workspace.root, catalog, policy)
@@ -47,11 +51,27 @@ def ingest_paths(
         mapping=mapping,
         report=report,
         threads=threads,
+        clock=clock,
     )
     try:
         return ingestor.run(list(paths))
     finally:
         ingestor.close()
+
+
+def syslog_clock(year: int | None, timezone: str | None) -> SyslogClock | None:
+    """``--year`` and ``--timezone`` as a clock (``None`` when neither is given)."""
+    if year is None and not timezone:
+        return None
+    zone: tzinfo = UTC
+    if timezone:
+        try:
+            zone = ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InputError(
+                f"--timezone {timezone!r}: not a time zone (e.g. Europe/Copenhagen or UTC)"
+            ) from None
+    return SyslogClock(year, zone)
 
 
 def parse_time(text: str | None, option: str) -> datetime | None:

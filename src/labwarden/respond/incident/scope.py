@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from labwarden.core.errors import InputError
 from labwarden.core.incident import StoredIncident
@@ -45,6 +45,15 @@ class AccessProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class ReadersProvider(Protocol):
+    """An access provider that also tells who could read given assets (optional)."""
+
+    def readers(self, asset_ids: Sequence[int], catalog: Catalog) -> list[Reachable]:
+        """Every principal that may read each of ``asset_ids``, with the grant."""
+        ...
+
+
 @dataclass(slots=True)
 class Scope:
     """The blast radius of one incident."""
@@ -59,6 +68,8 @@ class Scope:
     integrity: list[Integrity]
     reachable_not_read: list[Reachable] | None = None
     """``None``: no identity data to tell."""
+    could_read: list[Reachable] | None = None
+    """Every principal that may read the touched assets; ``None``: no identity data."""
     totals: dict[str, Derived] = field(default_factory=dict)
     by_kind: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -80,6 +91,12 @@ class Scope:
             else [
                 {"asset_id": r.asset_id, "principal": r.principal, "how": r.how}
                 for r in self.reachable_not_read
+            ],
+            "could_read": None
+            if self.could_read is None
+            else [
+                {"asset_id": r.asset_id, "principal": r.principal, "how": r.how}
+                for r in self.could_read
             ],
             "notes": self.notes,
         }
@@ -175,6 +192,9 @@ def _reachable(
     scope.reachable_not_read = [
         r for r in access.readable_assets(principals, catalog) if r.asset_id not in read
     ]
+    if isinstance(access, ReadersProvider):
+        touched = sorted({t.asset_id for t in scope.assets if t.asset_id is not None})
+        scope.could_read = access.readers(touched, catalog)
 
 
 def build_scope(
