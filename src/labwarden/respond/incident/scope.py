@@ -22,7 +22,13 @@ from labwarden.engines.duckdb import connect
 from labwarden.engines.interface import Engine, EngineError
 from labwarden.respond.incident import touched as touched_mod
 from labwarden.respond.incident.exposure import Integrity, Rotation, integrity, rotations
+from labwarden.respond.incident.resolve import (
+    SuffixResolver,
+    exfiltration_rows,
+    resolve_rows,
+)
 from labwarden.respond.incident.subjects import PersonalData, personal_data
+from labwarden.respond.incident.timeline import read_feeds
 from labwarden.respond.incident.touched import Derived, Touched
 from labwarden.store.catalog import Catalog
 
@@ -206,7 +212,13 @@ def build_scope(
     engine: Engine | None = None,
 ) -> Scope:
     """The blast radius of ``incident`` (one grouped lake query, then the catalog)."""
-    folded = touched_mod.fold(_rows(workspace, incident, engine))
+    notes: list[str] = []
+    rows = _rows(workspace, incident, engine)
+    if any(r.get("asset_id") is None and "://" in str(r.get("resource_uri")) for r in rows):
+        rows = resolve_rows(rows, SuffixResolver(catalog), notes)
+    feeds = read_feeds(incident, notes)
+    rows += exfiltration_rows(catalog, feeds, incident.since, incident.until)
+    folded = touched_mod.fold(rows)
     linked = {t.asset_id for t in folded}
     for asset_id in incident.asset_ids:  # linked by hand or by an alert, even without events
         if asset_id not in linked and catalog.assets.exists(asset_id):
@@ -235,6 +247,7 @@ def build_scope(
     )
     _reachable(scope, catalog, access, principals)
     _notes(scope)
+    scope.notes.extend(notes)
     return scope
 
 
