@@ -167,25 +167,40 @@ def prepare(events: int) -> dict[str, Any]:
     return info
 
 
+def _peak_mib() -> float:
+    """This process's peak resident memory (``VmHWM``: per address space, so unlike
+    ``ru_maxrss`` it does not carry over the parent's peak across ``exec``)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _duckdb() -> Any:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def _peer_where() -> str:
     return f"(access_key IN ('{STOLEN_KEY}') OR src_ip IN ('{ATTACKER_IP}'))"
 
 
 def child(step: str, workspace: str, incident_id: int, out: str) -> dict[str, Any]:
     """One measured step, in this (child) process."""
-    import resource
-
     from labwarden.core.workspace import Workspace
 
     ws = Workspace(Path(workspace))
     cpu0, wall0 = time.process_time(), time.perf_counter()
     result = _STEPS[step](ws, incident_id, Path(out))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {
         "step": step,
         "wall_s": time.perf_counter() - wall0,
         "cpu_s": time.process_time() - cpu0,
-        "max_rss_mib": usage.ru_maxrss / 1024,
+        "max_rss_mib": _peak_mib(),
         **result,
     }
 
@@ -217,10 +232,7 @@ def _window(ws: Any, incident_id: int) -> str:
 
 
 def _peer_timeline(ws: Any, incident_id: int, out: Path) -> dict[str, Any]:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    con = _duckdb()
     glob = str(ws.lake_path / "source=*" / "day=*" / "*.parquet")
     con.execute(
         f"COPY (SELECT time, actor_user, access_key, src_ip, user_agent, api_operation, "
@@ -245,10 +257,7 @@ def _scope(ws: Any, incident_id: int, out: Path) -> dict[str, Any]:
 
 
 def _peer_scope(ws: Any, incident_id: int, out: Path) -> dict[str, Any]:
-    import duckdb
-
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
+    con = _duckdb()
     glob = str(ws.lake_path / "source=*" / "day=*" / "*.parquet")
     rows = con.execute(
         f"SELECT asset_id, asset_name, resource_uri, api_operation, count(*), sum(bytes), "
