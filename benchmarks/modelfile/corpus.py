@@ -16,6 +16,7 @@ import json
 import re
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.modelfile.common import CORPUS, ROOT, ensure_peers, labwarden_bin, timed
@@ -224,7 +225,7 @@ def met(label: str, verdict: str) -> bool:
 def compare(root: Path, files: dict[str, str]) -> dict[str, dict[str, object]]:
     """Run every tool over ``root`` and score each against the labels of ``files``."""
     bin_dir = ensure_peers()
-    tools = {
+    tools: dict[str, Callable[[], tuple[dict[str, str], float]]] = {
         "labwarden": lambda: run_labwarden(files, root),
         "picklescan": lambda: run_picklescan(bin_dir, files, root),
         "modelscan": lambda: run_modelscan(bin_dir, files, root),
