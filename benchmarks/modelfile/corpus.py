@@ -22,7 +22,7 @@ from pathlib import Path
 from benchmarks.modelfile.common import CORPUS, ROOT, ensure_peers, labwarden_bin, timed
 
 BUCKETS = ("high", "medium", "low", "clean", "error", "crash")
-LABELS = ("malicious", "suspicious", "benign", "edge")
+LABELS = ("malicious", "unparseable", "suspicious", "benign", "edge")
 RANK = {"critical": 4, "high": 4, "medium": 3, "warning": 3, "low": 2, "info": 2, "clean": 1}
 
 
@@ -213,7 +213,7 @@ def _rel(base: Path, source: str, root: Path = CORPUS) -> str:
 
 def met(label: str, verdict: str) -> bool:
     """Whether ``verdict`` meets the expectation of ``label``."""
-    if label == "malicious":
+    if label in ("malicious", "unparseable"):
         return verdict == "high"
     if label == "suspicious":
         return verdict in ("high", "medium")
