@@ -14,6 +14,7 @@ from rich.console import Console
 from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
+from labwarden.identity.reach import access_provider
 from labwarden.report.tabular import OutputFormat, render_rows, styled
 from labwarden.respond.incident import (
     IncidentRequest,
@@ -413,12 +414,21 @@ def scope(
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ShowFormat.TABLE
     ),
+    iam: Annotated[
+        Path | None,
+        typer.Option("--iam", help="Authorization details: who could read what (`iam`)."),
+    ] = None,
+    bucket_policy: Annotated[
+        list[str] | None,
+        typer.Option("--bucket-policy", help="BUCKET=FILE, with --iam."),
+    ] = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
     workspace = STATE.resolve()
+    access = access_provider(iam, bucket_policy or []) if iam is not None else None
     with STATE.catalog() as catalog:
         incident = catalog.incidents.get(incident_id)
-        built = build_scope(catalog, workspace, incident)
+        built = build_scope(catalog, workspace, incident, access=access)
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(built.to_dict(), indent=2, default=str))
         return
