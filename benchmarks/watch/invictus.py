@@ -137,8 +137,8 @@ def _ranking(detections: list[Detection]) -> None:
     rows.sort(key=lambda r: (-r[0], r[2]))
     print("\n| rank | risk | severity | rule | principal (role) | events | most sensitive asset |")
     print("|---|---|---|---|---|---|---|")
-    for rank, (risk, level, title, who, count, sensitivity) in enumerate(rows, 1):
-        print(f"| {rank} | {risk} | {level} | {title} | {who} | {count} | {sensitivity} |")
+    for rank, (risk, level, title, who, count, top) in enumerate(rows, 1):
+        print(f"| {rank} | {risk} | {level} | {title} | {who} | {count} | {top} |")
 
 
 if __name__ == "__main__":

@@ -52,9 +52,9 @@ def coverage(rule_dirs: list[Path]) -> dict[str, set[str]]:
     caught: dict[str, set[str]] = {name: set() for name in techniques()}
     for detection in result.detections:
         for event in detection.evidence:
-            name = owner.get(str(event["event_uid"]))
-            if name is not None:
-                caught[name].add(detection.rule.title)
+            technique = owner.get(str(event["event_uid"]))
+            if technique is not None:
+                caught[technique].add(detection.rule.title)
     return caught
 
 
