@@ -48,6 +48,16 @@ def start_server() -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("moto server did not start")
 
 
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server (killed if it does not stop in time on a loaded machine)."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """The endpoint URL of a moto server for the whole session (needs moto[server])."""
@@ -58,8 +68,7 @@ def s3_endpoint() -> Iterator[str]:
     try:
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

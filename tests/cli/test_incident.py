@@ -114,3 +114,18 @@ def test_scope_json_parses_and_says_what_is_unknown(tmp_path: Path) -> None:
     assert any("nothing is known to be touched" in n for n in scope["notes"])
     table = run(ws, "scope", "1")
     assert "Unknown" in table.stdout
+
+
+def test_report_html_to_a_file_and_fields_to_fill_on_stderr(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    assert run(ws, "open", "quiet", "--principal", "nobody").returncode == 0
+    target = tmp_path / "report.html"
+    result = run(ws, "report", "1", "--format", "html", "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    page = target.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "TO BE FILLED IN by a person" in page
+    assert "dpo_contact" in result.stderr
+    markdown = run(ws, "report", "1")
+    assert markdown.stdout.startswith("# Personal data breach notification: incident 1")
+    document = json.loads(run(ws, "report", "1", "--format", "json").stdout)
+    assert document["format"] == "labwarden-breach-report/1"

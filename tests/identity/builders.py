@@ -6,6 +6,7 @@ from typing import Any
 
 ACCOUNT = "123456789012"
 ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+CREATED = "2026-01-05T10:00:00Z"
 
 Doc = dict[str, Any]
 
@@ -48,6 +49,8 @@ def user(
 ) -> Doc:
     """A UserDetailList entry."""
     doc: Doc = {
+        "Path": "/",
+        "CreateDate": CREATED,
         "UserName": name,
         "UserId": f"AIDA{name.upper()}",
         "Arn": arn("user", name),
@@ -67,6 +70,8 @@ def user(
 def group(name: str, *inline: Doc, attached: list[str] | None = None) -> Doc:
     """A GroupDetailList entry."""
     return {
+        "Path": "/",
+        "CreateDate": CREATED,
         "GroupName": name,
         "GroupId": f"AGPA{name.upper()}",
         "Arn": arn("group", name),
@@ -97,6 +102,10 @@ def role(
 ) -> Doc:
     """A RoleDetailList entry."""
     doc: Doc = {
+        "Path": "/",
+        "CreateDate": CREATED,
+        "RoleLastUsed": {},
+        "Tags": [],
         "RoleName": name,
         "RoleId": f"AROA{name.upper()}",
         "Arn": arn("role", name),
@@ -119,10 +128,22 @@ def managed(policy_arn: str, *versions: Doc, default: int = 0) -> Doc:
     """A Policies entry with its versions (``default`` is the index of the default one)."""
     return {
         "PolicyName": policy_arn.rsplit("/", 1)[-1],
+        "PolicyId": "ANPA" + policy_arn.rsplit("/", 1)[-1].upper().replace("-", ""),
         "Arn": policy_arn,
+        "Path": "/",
+        "CreateDate": CREATED,
+        "UpdateDate": CREATED,
+        "AttachmentCount": 1,
+        "PermissionsBoundaryUsageCount": 0,
+        "IsAttachable": True,
         "DefaultVersionId": f"v{default + 1}",
         "PolicyVersionList": [
-            {"VersionId": f"v{i + 1}", "IsDefaultVersion": i == default, "Document": d}
+            {
+                "VersionId": f"v{i + 1}",
+                "IsDefaultVersion": i == default,
+                "Document": d,
+                "CreateDate": CREATED,
+            }
             for i, d in enumerate(versions)
         ],
     }

@@ -238,12 +238,24 @@ def test_admin_and_service_wildcards() -> None:
                 "power", {"Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}
             ),
             user("s3", policy(allow("s3:*"))),
+            user(
+                "all-but-s3",
+                {"Statement": [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}]},
+            ),
+            user("denied", policy(allow("*"), deny("iam:Attach*")), attached=[ADMIN_ARN]),
+            user(
+                "mfa",
+                policy(allow("*", Condition={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
+            ),
         ]
     )
     m = model(doc)
     assert m.is_admin("admin") is Tri.YES
     assert m.is_admin("power") is Tri.NO
     assert m.is_admin("s3") is Tri.NO
+    assert m.is_admin("all-but-s3") is Tri.NO
+    assert m.is_admin("denied") is Tri.NO
+    assert m.is_admin("mfa") is Tri.MAYBE
 
 
 def test_unknown_policies_are_noted() -> None:

@@ -17,6 +17,13 @@ ENDPOINTS: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/assets", "viewer", None),
     ("GET", "/api/v1/assets/1", "viewer", None),
     ("GET", "/api/v1/findings", "viewer", None),
+    ("GET", "/api/v1/findings/1", "viewer", None),
+    ("PATCH", "/api/v1/findings/1", "analyst", {"status": "open"}),
+    ("GET", "/api/v1/incidents", "viewer", None),
+    ("POST", "/api/v1/incidents", "analyst", {"title": "matrix {role}", "alerts": [1]}),
+    ("GET", "/api/v1/incidents/1", "viewer", None),
+    ("PATCH", "/api/v1/incidents/1", "analyst", {"note": "matrix"}),
+    ("GET", "/api/v1/incidents/1/report", "viewer", None),
     ("GET", "/api/v1/alerts", "viewer", None),
     ("GET", "/api/v1/alerts/1", "viewer", None),
     ("PATCH", "/api/v1/alerts/2", "analyst", {"note": "looking"}),
@@ -43,8 +50,9 @@ def test_every_endpoint_answers_each_role_as_its_rights_say(lab: Lab, role: str 
     with lab.client(role) as client:
         for method, path, least, template in ENDPOINTS:
             body = template
-            if template is not None and "name" in template:
-                body = {**template, "name": str(template["name"]).format(role=role or "anon")}
+            for key in ("name", "title"):
+                if body is not None and key in body:
+                    body = {**body, key: str(body[key]).format(role=role or "anon")}
             answer = client.request(method, path, json=body)
             wanted = _expected(least, role)
             got = 200 if answer.status_code in (200, 201) else answer.status_code
@@ -80,6 +88,13 @@ def test_errors_have_one_shape(lab: Lab) -> None:
         assert error["code"] == "invalid" and error["details"][0]["where"] == "query.limit"
         wrong = client.patch("/api/v1/alerts/1", json={"status": "exploded"})
         assert wrong.status_code == 422 and "status" in wrong.json()["error"]["message"]
+        for odd in ("²", "٣", "%00", "a" * 300, "../../etc"):
+            weird = client.get(f"/api/v1/findings/{odd}")
+            assert weird.status_code == 404, (odd, weird.text)
+        weird_alert = client.patch(
+            "/api/v1/alerts/1", json={"note": "x"}, headers={"If-Match": '"r-1"'}
+        )
+        assert weird_alert.status_code == 400
         unknown = client.get("/api/v1/nothing-here")
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
     bogus = httpx.get(f"{lab.url}/api/v1/assets", headers={"Authorization": "Bearer lw_nope"})
@@ -186,6 +201,8 @@ def test_openapi_document_lists_every_endpoint(lab: Lab) -> None:
         if path.endswith("openapi.json"):
             continue
         template = re.sub(r"/assets/\d+$", "/assets/{asset_id}", path)
+        template = re.sub(r"/findings/\d+$", "/findings/{ref}", template)
+        template = re.sub(r"/incidents/\d+", "/incidents/{incident_id}", template)
         template = re.sub(r"/alerts/\d+$", "/alerts/{alert_id}", template)
         template = template.replace("/users/viewer", "/users/{name}").replace(
             "/settings/lab_name", "/settings/{key}"
@@ -302,3 +319,77 @@ def test_login_is_rate_limited(lab: Lab) -> None:
             f"{lab.url}/login", data={"name": "admin", "password": PASSWORD, "login_csrf": token}
         )
         assert no_cookie.status_code == 403
+
+
+def test_triage_a_finding_through_the_api(lab: Lab) -> None:
+    with lab.client("analyst") as client:
+        finding = client.get("/api/v1/findings", params={"check": "privacy"}).json()["items"][0]
+        ref = finding["fingerprint"][:10]
+        refused = client.patch(f"/api/v1/findings/{ref}", json={"status": "accepted"})
+        assert refused.status_code == 422 and "reason" in refused.json()["error"]["message"]
+        accepted = client.patch(
+            f"/api/v1/findings/{ref}",
+            json={"status": "accepted", "reason": "synthetic test table", "expires": "2099-01-01"},
+        )
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["status"] == "accepted"
+        assert accepted.json()["history"][-1]["reason"] == "synthetic test table"
+        still_open = client.get("/api/v1/findings", params={"check": "privacy"}).json()
+        assert finding["fingerprint"] not in [f["fingerprint"] for f in still_open["items"]]
+        listed = client.get(
+            "/api/v1/findings", params={"check": "privacy", "status": "accepted"}
+        ).json()["items"]
+        assert [f["fingerprint"] for f in listed] == [finding["fingerprint"]]
+        client.patch(f"/api/v1/findings/{ref}", json={"status": "open", "reason": "recheck"})
+        missing = client.get("/api/v1/findings/ffffffffffff")
+        assert missing.status_code == 404
+    with lab.client("admin") as admin:
+        audit = admin.get("/api/v1/audit", params={"action": "finding"}).json()["items"]
+    assert [e["detail"]["after"] for e in audit[:2]] == ["open", "accepted"]
+
+
+def test_open_and_read_an_incident_through_the_api(lab: Lab) -> None:
+    with lab.client("analyst") as client:
+        opened = client.post(
+            "/api/v1/incidents",
+            json={
+                "title": "Trail stopped by mallory",
+                "alerts": [1],
+                "since": "2026-11-20T00:00:00Z",
+                "until": "2026-11-21T00:00:00Z",
+            },
+        )
+        assert opened.status_code == 201, opened.text
+        incident = opened.json()
+        assert incident["alerts"][0]["id"] == 1
+        assert {"kind": "principal", "value": "mallory"} in [
+            {"kind": s["kind"], "value": s["value"]} for s in incident["selectors"]
+        ]
+        shown = client.get(
+            f"/api/v1/incidents/{incident['id']}", params={"timeline_limit": 5}
+        ).json()
+        timeline = shown["timeline"]
+        assert timeline["total"] >= 40 and len(timeline["items"]) == 5
+        assert timeline["next_offset"] == 5
+        assert all({"message", "datetime", "timestamp_desc"} <= set(e) for e in timeline["items"])
+        stamps = [e["datetime"] for e in timeline["items"]]
+        assert stamps == sorted(stamps)
+        assert "totals" in shown["scope"] and "personal_data" in shown["scope"]
+        closing = client.patch(f"/api/v1/incidents/{incident['id']}", json={"status": "closed"})
+        assert closing.status_code == 422 and "resolution" in closing.json()["error"]["message"]
+        closed = client.patch(
+            f"/api/v1/incidents/{incident['id']}",
+            json={"status": "closed", "resolution": "keys rotated", "note": "done"},
+        ).json()
+        assert closed["status"] == "closed" and closed["resolution"] == "keys rotated"
+        assert [n["text"] for n in closed["notes"]] == ["done"]
+        assert {c["actor"] for c in closed["changes"]} == {"analyst"}
+        assert client.get("/api/v1/incidents/9999").status_code == 404
+        report = client.get(f"/api/v1/incidents/{incident['id']}/report").json()
+        assert report["format"] == "labwarden-breach-report/1"
+        assert report["incident"]["id"] == incident["id"]
+        assert report["generated"]["by"] == "analyst"
+        assert report["to_fill_in"]  # what nobody can know is left for a person
+        assert client.get("/api/v1/incidents/9999/report").status_code == 404
+        listed = client.get("/api/v1/incidents", params={"status": "closed"}).json()["items"]
+        assert incident["id"] in [i["id"] for i in listed]

@@ -106,3 +106,47 @@ def test_admin_pages_and_keyboard_use(lab: Lab) -> None:
         assert overflow <= 0
         page.get_by_role("button", name="Log out").click()
         expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def test_analyst_reads_an_incident_and_triages_a_finding(lab: Lab) -> None:
+    with browser() as context:
+        page = context.new_page()
+        _login(page, lab, "analyst", "/incidents")
+        expect(page.get_by_role("heading", name="Incidents")).to_be_visible()
+        page.get_by_role("link", name="Trail stopped").first.click()
+        expect(page.get_by_role("heading", name=re.compile("Trail stopped"))).to_be_visible()
+        expect(page.locator("dl.facts")).to_contain_text("principal=mallory")
+        timeline = page.locator("table.timeline tbody tr")
+        expect(timeline.first).to_contain_text("2026-11-20T02:00:00")
+        expect(page.locator("table.timeline")).to_contain_text("StopLogging")
+        expect(page.locator("table.scope").first).to_be_visible()
+        _shot(page, "incident")
+        page.get_by_role("link", name=re.compile("Breach report")).click()
+        expect(
+            page.get_by_role("heading", name=re.compile("Personal data breach notification"))
+        ).to_be_visible()
+        expect(page.locator("article.report")).to_contain_text("Art. 33")
+        _shot(page, "breach-report")
+        with page.expect_download() as download:
+            page.get_by_role("link", name=re.compile("printable HTML")).click()
+        saved = download.value.path()
+        assert "<!DOCTYPE html>" in saved.read_text()
+        page.go_back()
+        page.get_by_label("Note, or resolution when closing").fill("trail restored at 03:10")
+        page.get_by_role("button", name="Add note").click()
+        expect(page.locator("ol.history")).to_contain_text("trail restored at 03:10")
+        page.get_by_role("button", name="Mark contained").click()
+        expect(page.locator("#incident-status")).to_have_text("contained")
+
+        page.goto(lab.url + "/alerts/1")
+        page.get_by_label("Incident title").fill("Second look at the trail")
+        page.get_by_role("button", name="Open an incident from this alert").click()
+        expect(page.get_by_role("heading", name=re.compile("Second look"))).to_be_visible()
+
+        page.goto(lab.url + "/findings?check=permissions")
+        page.locator("table.findings tbody a[href^='/findings/']").first.click()
+        page.get_by_label("Reason (needed to accept)").fill("shared read-only lab disk")
+        page.get_by_role("button", name="Accept the risk").click()
+        expect(page.locator("#finding-status")).to_have_text("accepted")
+        expect(page.locator("ol.history")).to_contain_text("shared read-only lab disk")
+        _shot(page, "finding-accepted")

@@ -23,6 +23,7 @@ from labwarden.cli import incident as incident_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
 from labwarden.cli import serve as serve_cli
+from labwarden.cli import trace as trace_cli
 from labwarden.cli import triage as triage_cli
 from labwarden.cli import users as users_cli
 from labwarden.cli import watch as watch_cli
@@ -96,6 +97,8 @@ app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
 app.command("triage")(triage_cli.triage)
 app.add_typer(canary_cli.app, name="canary")
+app.command("share")(trace_cli.share)
+app.command("trace")(trace_cli.trace)
 app.add_typer(iam_cli.app, name="iam")
 app.add_typer(incident_cli.app, name="incident")
 app.command("serve")(serve_cli.serve)

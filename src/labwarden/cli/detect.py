@@ -131,16 +131,15 @@ def detect(
     stderr.print(
         f"ran {result.rules_run} rules in {result.seconds:.1f}s: {len(result.detections)} "
         f"detections, {run.new_alerts} new alerts, {run.updated_alerts} updated; "
+        f"{len(run.routine)} routine volume detections left out; "
         f"{len(ruleset.problems)} rules skipped",
         markup=False,
     )
     if scored is not None:
-        for alert in scored.alerts:  # part of the table report; JSON and CSV keep stdout clean
-            line = f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}"
-            if fmt is OutputFormat.TABLE:
-                typer.echo(line)
-            else:
-                stderr.print(line, markup=False)
+        for alert in scored.alerts:  # stderr: stdout holds only the report (JSON parses)
+            stderr.print(
+                f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}", markup=False
+            )
         stderr.print(
             f"analytics: aggregated {len(scored.aggregated)} days, scored {len(scored.scored)}: "
             f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",

@@ -196,3 +196,37 @@ def who_can_command(
         title=f"who can reach s3://{name}",
         document=[g.to_dict() for g in grants],
     )
+
+
+@app.command("uses")
+def uses_command(
+    details: Details,
+    bucket_policy: BucketPolicies = None,
+    verdict: Annotated[
+        str | None,
+        typer.Option("--verdict", help="Only: granted, conditional, never-granted, unknown."),
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """The lake's bucket uses against the access model: granted, conditional, never granted."""
+    from labwarden.identity.reach import ModelAccess
+    from labwarden.identity.uses import bucket_uses
+
+    model = _model(details, bucket_policy, None)
+    workspace = STATE.resolve()
+    found = bucket_uses(ModelAccess(model), workspace.lake_path)
+    if verdict is not None:
+        wanted = verdict.replace("-", " ")
+        if wanted == "unknown":
+            wanted = "unknown principal"
+        found = [u for u in found if u.verdict == wanted]
+    render_rows(
+        [u.to_dict() for u in found],
+        ["principal", "bucket", "operation", "events", "first", "last", "verdict", "why"],
+        fmt,
+        sys.stdout,
+        title="bucket uses",
+        document=[u.to_dict() for u in found],
+    )

@@ -14,6 +14,7 @@ from rich.console import Console
 from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
+from labwarden.identity.reach import access_provider
 from labwarden.report.tabular import OutputFormat, render_rows, styled
 from labwarden.respond.incident import (
     IncidentRequest,
@@ -22,6 +23,8 @@ from labwarden.respond.incident import (
     render,
     widen_incident,
 )
+from labwarden.respond.incident.breach import build_report
+from labwarden.respond.incident.breach_render import ReportFormat, to_html, to_markdown
 from labwarden.respond.incident.render import TimelineFormat
 from labwarden.respond.incident.scope import build_scope
 from labwarden.respond.incident.timeline import build_timeline
@@ -411,16 +414,59 @@ def scope(
     fmt: Annotated[ShowFormat, typer.Option("--format", "-f", help="Output format.")] = (
         ShowFormat.TABLE
     ),
+    iam: Annotated[
+        Path | None,
+        typer.Option("--iam", help="Authorization details: who could read what (`iam`)."),
+    ] = None,
+    bucket_policy: Annotated[
+        list[str] | None,
+        typer.Option("--bucket-policy", help="BUCKET=FILE, with --iam."),
+    ] = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
     workspace = STATE.resolve()
+    access = access_provider(iam, bucket_policy or []) if iam is not None else None
     with STATE.catalog() as catalog:
         incident = catalog.incidents.get(incident_id)
-        built = build_scope(catalog, workspace, incident)
+        built = build_scope(catalog, workspace, incident, access=access)
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(built.to_dict(), indent=2, default=str))
         return
     for section in scope_sections(built):
         render_rows(
             section.rows, section.columns, OutputFormat.TABLE, sys.stdout, title=section.title
+        )
+
+
+@app.command("report")
+def report(
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="md, html (one printable file), json.")
+    ] = ReportFormat.MD,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
+    ] = None,
+    by: By = None,
+) -> None:
+    """The breach report: GDPR Art. 33(3) content, the 72-hour clock, Art. 34, the
+    Datatilsynet form fields and a technical annex."""
+    workspace = STATE.resolve()
+    with STATE.catalog() as catalog:
+        incident = catalog.incidents.get(incident_id)
+        built_scope = build_scope(catalog, workspace, incident)
+        built_timeline = build_timeline(catalog, workspace, incident)
+    document = build_report(built_scope, built_timeline, actor=current_actor(by))
+    if fmt is ReportFormat.JSON:
+        text = json.dumps(document, indent=2, default=str) + "\n"
+    else:
+        text = to_html(document) if fmt is ReportFormat.HTML else to_markdown(document)
+    with output_stream(output) as out:
+        out.write(text)
+    missing = document["to_fill_in"]
+    if missing:
+        stderr.print(
+            f"incident {incident_id}: {len(missing)} fields need a person "
+            f"(labwarden incident set {incident_id} --field NAME=VALUE): {', '.join(missing)}",
+            markup=False,
         )

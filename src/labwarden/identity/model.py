@@ -56,6 +56,14 @@ class BucketGrant:
         }
 
 
+def _probe_for(pattern: str) -> str:
+    """A fictitious action that ``pattern`` covers (and that no other real grant names)."""
+    service, _, name = pattern.partition(":")
+    if not name or any(c in service for c in "*?"):
+        return _PROBES[0]
+    return f"{service}:{name.replace('*', 'LabwardenProbe').replace('?', 'X')}"
+
+
 def bucket_of(arn: str) -> str | None:
     """The bucket an S3 ARN names, or ``None`` for other ARNs."""
     if not arn.startswith("arn:aws:s3:::"):
@@ -139,11 +147,28 @@ class AccessModel:
         return self.may(principal, action, "", prefix=True)
 
     def is_admin(self, principal: str | Principal) -> Tri:
-        """Whether the principal may do any action on any resource (wildcard admin)."""
+        """Whether the principal may do any action on any resource (wildcard admin).
+
+        Fictitious actions probe the wildcards: one no pattern names, and one for every pattern
+        a deny or a ``NotAction`` names, so that "everything but S3" is not taken for admin.
+        """
+        who = self.principal(principal)
         result = Tri.YES
-        for probe in _PROBES:
-            result &= self.may_somewhere(principal, probe).outcome
+        for probe in sorted(self._probes(who)):
+            result &= self.may_somewhere(who, probe).outcome
+            if result is Tri.NO:
+                break
         return result
+
+    def _probes(self, who: Principal) -> set[str]:
+        policies = [*who.policies, *([who.boundary] if who.boundary else [])]
+        policies += [p for level in self.scps for p in level]
+        probes = set(_PROBES)
+        for policy in policies:
+            for statement in policy.statements:
+                if statement.effect == "Deny" or statement.not_action:
+                    probes.update(_probe_for(pattern) for pattern in statement.actions)
+        return probes
 
     def actions_catalog(self) -> ActionCatalog:
         """The action catalogue (loaded on first use)."""

@@ -11,13 +11,6 @@ class DashboardStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def open_findings_by_severity(self) -> dict[str, int]:
-        """Open findings counted by severity."""
-        rows = self._db.rows(
-            "SELECT severity, count(*) FROM findings WHERE status = 'open' GROUP BY severity"
-        )
-        return {r[0]: int(r[1]) for r in rows}
-
     def alerts_by_severity(
         self, statuses: tuple[str, ...] = ("open", "acknowledged")
     ) -> dict[str, int]:

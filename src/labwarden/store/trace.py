@@ -159,6 +159,16 @@ class CanaryStore:
         )
         return [json.loads(r[0]) for r in rows]
 
+    def alert_ids(self, fingerprints: list[str]) -> list[int]:
+        """The ids of the alerts with these fingerprints."""
+        if not fingerprints:
+            return []
+        rows = self._db.rows(
+            f"SELECT id FROM alerts WHERE fingerprint IN ({marks(len(fingerprints))}) ORDER BY id",
+            fingerprints,
+        )
+        return [int(r[0]) for r in rows]
+
 
 @dataclass(slots=True)
 class Share:
@@ -265,3 +275,40 @@ class ShareStore:
             str(r[0]): str(r[1])
             for r in self._db.rows("SELECT source_digest, source FROM shares ORDER BY id")
         }
+
+    def table_files(
+        self, formats: tuple[str, ...] = ("csv", "tsv", "parquet")
+    ) -> list[dict[str, Any]]:
+        """Catalog files that are tables: path, digest, column names and asset."""
+        rows = self._db.rows(
+            "SELECT path, digest, digest_algorithm, columns, asset_id FROM files "
+            f"WHERE format IN ({marks(len(formats))}) ORDER BY path",
+            formats,
+        )
+        return [
+            {
+                "path": r[0],
+                "digest": r[1],
+                "algorithm": r[2],
+                "columns": json.loads(r[3]) if r[3] else [],
+                "asset_id": r[4],
+            }
+            for r in rows
+        ]
+
+    def files_with_digests(self, digests: list[str]) -> list[dict[str, Any]]:
+        """Catalog files whose content digest is one of ``digests``, with their asset."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(digests), 500):
+            chunk = digests[start : start + 500]
+            rows = self._db.rows(
+                "SELECT f.path, f.digest, f.asset_id, a.name, a.uri FROM files f "
+                "LEFT JOIN assets a ON a.id = f.asset_id "
+                f"WHERE f.digest IN ({marks(len(chunk))}) ORDER BY f.path",
+                chunk,
+            )
+            found += [
+                {"path": r[0], "digest": r[1], "asset_id": r[2], "asset": r[3], "uri": r[4]}
+                for r in rows
+            ]
+        return found

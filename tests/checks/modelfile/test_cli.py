@@ -9,9 +9,9 @@ from pathlib import Path
 import jsonschema
 from typer.testing import CliRunner
 
+from labwarden.checks.modelfile.samples import torch_zip
 from labwarden.cli.app import app
 from labwarden.core.errors import InputError
-from labwarden.demo.pickles import torch_zip
 
 from .builders import stack_global_call, su, zip_bytes
 

@@ -15,8 +15,8 @@ import zlib
 import py7zr
 import pytest
 
+from labwarden.checks.modelfile.samples import torch_zip
 from labwarden.core.values import Severity
-from labwarden.demo.pickles import torch_zip
 
 from .builders import rules, scan, stack_global_call, worst, zip_bytes
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from labwarden.checks.modelfile import pickle_scan, pickle_vm
 from labwarden.checks.modelfile.lists import load_policy
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer
+from labwarden.checks.modelfile.samples import shell_payload, sklearn_estimator, torch_state_dict
 from labwarden.core.values import Severity
-from labwarden.demo.pickles import shell_payload, sklearn_estimator, torch_state_dict
 
 from .builders import global_call, proto, rules, scan, stack_global_call, su, worst
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mmap
 import os
@@ -12,8 +13,8 @@ from typing import BinaryIO
 from labwarden.checks.interface import CheckContext
 from labwarden.checks.modelfile.dispatch import scan_blob, sniff
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
-from labwarden.checks.modelfile.lists import ImportPolicy, load_policy
-from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
+from labwarden.checks.modelfile.lists import ImportPolicy, builtin_text, load_policy
+from labwarden.checks.modelfile.positions import MODEL_EXTENSIONS, PICKLE_EXTENSIONS
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 ENV_ALLOWLIST = "LABWARDEN_MODELFILE_ALLOWLIST"
 ENV_DENYLIST = "LABWARDEN_MODELFILE_DENYLIST"
 MMAP_THRESHOLD = 64 << 20
+RULES_VERSION = "2026-12-05"
+"""Changed whenever the scanner's rules change, so that stored verdicts are re-judged."""
 _TEMPLATE_NAMES = frozenset(
     {"tokenizer_config.json", "chat_template.json", "chat_template.jinja", "generation_config.json"}
 )
@@ -73,6 +76,25 @@ class ModelFileCheck:
         self._allow = [*_env_paths(ENV_ALLOWLIST), *allowlists]
         self._deny = [*_env_paths(ENV_DENYLIST), *denylists]
         self._policy: ImportPolicy | None = None
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the scanner's rules and every list it judges with (shipped, user files,
+        ``LABWARDEN_MODELFILE_*`` files): when it changes, a scan re-judges unchanged files."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(f"{RULES_VERSION}|{self.thorough}".encode())
+            for name in ("allowlist.toml", "denylist.toml", "peers.toml", "reexports.toml"):
+                digest.update(builtin_text(name).encode())
+            for kind, paths in (("allow", self._allow), ("deny", self._deny)):
+                for path in paths:
+                    digest.update(f"|{kind}:{path}|".encode())
+                    try:
+                        digest.update(path.read_bytes())
+                    except OSError:
+                        digest.update(b"unreadable")
+            self._fingerprint = digest.hexdigest()[:32]
+        return self._fingerprint
 
     @property
     def policy(self) -> ImportPolicy:
@@ -90,7 +112,7 @@ class ModelFileCheck:
         if record.format.startswith(_MODEL_FORMATS):
             return True
         low = record.name.lower()
-        if self.thorough or low.endswith(PICKLE_EXTENSIONS):
+        if self.thorough or low.endswith(PICKLE_EXTENSIONS + MODEL_EXTENSIONS):
             return True
         if low in _TEMPLATE_NAMES or low.endswith((".jinja", ".jinja2", ".j2")):
             return True

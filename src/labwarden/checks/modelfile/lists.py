@@ -354,14 +354,18 @@ def _unknown(mod: str) -> Verdict:
     )
 
 
-def _builtin(name: str) -> dict[str, Any]:
-    text = (
+def builtin_text(name: str) -> str:
+    """The text of a shipped list (``allowlist.toml``...)."""
+    return (
         resources.files("labwarden.checks.modelfile")
         .joinpath("data")
         .joinpath(name)
         .read_text("utf-8")
     )
-    return tomllib.loads(text)
+
+
+def _builtin(name: str) -> dict[str, Any]:
+    return tomllib.loads(builtin_text(name))
 
 
 def load_policy(

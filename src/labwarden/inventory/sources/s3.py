@@ -9,7 +9,10 @@ budget (:mod:`objectio`); boto3 finds credentials the way it always does.
 
 from __future__ import annotations
 
+import io
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +27,8 @@ from labwarden.store.objects import VersionRow
 log = logging.getLogger(__name__)
 
 INSTALL_HINT = "scanning s3:// needs boto3: pip install 'labwarden[cloud]'"
+_CACHE_ITEM = 1024 * 1024
+_CACHE_TOTAL = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,9 @@ class S3Source:
         self.budget = budget
         self.history: list[VersionRow] = []
         """Every version and delete marker seen by the last walk."""
+        self._cache: OrderedDict[tuple[str, str | None], bytes] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
 
     def _excluded(self, key: str) -> bool:
         parts = key.split("/")
@@ -172,7 +180,15 @@ class S3Source:
         return self.open_object(ref.key, entry.size, ref.version_id)
 
     def open_object(self, key: str, size: int, version_id: str | None = None) -> BinaryIO:
-        """A seekable reader over one object (one version of it)."""
+        """A seekable reader over one object (one version of it).
+
+        Small objects read whole once (detection fetches them in one GET) are kept in a bounded
+        cache, so that the checks that read them next do not fetch them again.
+        """
+        cached = self._cache.get((key, version_id))
+        if cached is not None:
+            self._cache.move_to_end((key, version_id))
+            return io.BytesIO(cached)
         extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
 
         def fetch(start: int, end: int) -> bytes:
@@ -187,9 +203,19 @@ class S3Source:
                 data: bytes = body.read()
             finally:
                 body.close()
+            if start == 0 and len(data) == size and size <= _CACHE_ITEM:
+                self._remember((key, version_id), data)
             return data
 
         return open_ranged(f"s3://{self.bucket}/{key}", size, fetch, self.budget)
+
+    def _remember(self, key: tuple[str, str | None], data: bytes) -> None:
+        with self._lock:
+            self._cache[key] = data
+            self._cached += len(data)
+            while self._cached > _CACHE_TOTAL:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= len(old)
 
     def local_path(self, entry: Entry) -> None:
         """Objects have no local path."""

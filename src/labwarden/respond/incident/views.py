@@ -118,6 +118,17 @@ def scope_sections(scope: Scope) -> list[Section]:
                 ],
             )
         )
+    if scope.could_read is not None:
+        sections.append(
+            Section(
+                "Who could read the touched assets",
+                ["asset_id", "principal", "how"],
+                [
+                    {"asset_id": r.asset_id, "principal": r.principal, "how": r.how}
+                    for r in scope.could_read
+                ],
+            )
+        )
     sections.append(Section("Unknown", ["note"], [{"note": n} for n in scope.notes]))
     return [s for s in sections if s.rows]
 

@@ -21,6 +21,7 @@ from labwarden.store.catalog import Catalog
 from labwarden.store.trace import Canary
 from labwarden.trace.canaries.kinds import BEACON_PREFIX
 from labwarden.trace.canaries.sweep import alert_for
+from labwarden.trace.incidents import attach_alerts
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,17 @@ def token_of(path: str) -> str | None:
 
 
 def record_hit(workspace: Workspace, token: str, event: dict[str, Any]) -> Canary | None:
-    """Store a hit on the beacon ``token`` as an alert; the canary, or ``None`` when the token is
-    not an active beacon."""
+    """Store a hit on the beacon ``token`` as an alert (added to the open incidents); the
+    canary, or ``None`` when the token is not an active beacon."""
     with Catalog.open(workspace) as catalog:
         canary = catalog.canaries.by_token(token)
         if canary is None or canary.status != "active":
             return None
         fingerprint = alert_for(canary, [event], "beacon").fingerprint
         earlier = catalog.canaries.alert_evidence(fingerprint)
-        catalog.alerts.upsert([alert_for(canary, [*earlier, event], "beacon")])
+        alert = alert_for(canary, [*earlier, event], "beacon")
+        catalog.alerts.upsert([alert])
+        attach_alerts(catalog, [alert])
     return canary
 
 

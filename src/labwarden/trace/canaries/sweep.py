@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ class SweepResult:
     new_alerts: int
     updated_alerts: int
     alerts: list[AlertRecord]
+    incidents: list[int] = field(default_factory=list)
+    """The open incidents the alerts were added to."""
 
 
 def touched(canary: Canary, event: dict[str, Any]) -> bool:
@@ -196,13 +198,18 @@ def secret_alerts(catalog: Catalog, canaries: Sequence[Canary]) -> list[AlertRec
 
 
 def sweep(workspace: Workspace, catalog: Catalog, *, store: bool = True) -> SweepResult:
-    """Look for touches of every active canary and store them as alerts."""
+    """Look for touches of every active canary and store them as alerts, added to the scope
+    of every open incident."""
     canaries = catalog.canaries.find()
     if not canaries:
         return SweepResult(0, 0, 0, [])
     count, alerts = lake_alerts(workspace.lake_path, canaries)
     alerts += secret_alerts(catalog, canaries)
     new = updated = 0
+    incidents: list[int] = []
     if store and alerts:
+        from labwarden.trace.incidents import attach_alerts
+
         new, updated = catalog.alerts.upsert(alerts)
-    return SweepResult(count, new, updated, alerts)
+        incidents = attach_alerts(catalog, alerts)
+    return SweepResult(count, new, updated, alerts, incidents)

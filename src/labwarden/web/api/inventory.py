@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 
+from labwarden.core.errors import InputError
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.web.api.common import Paging, catalog_for
-from labwarden.web.auth import Viewer
+from labwarden.web.auth import Analyst, Viewer
+from labwarden.web.errors import ApiError
 from labwarden.web.views.assets import asset_detail, list_assets
-from labwarden.web.views.findings import list_findings
+from labwarden.web.views.findings import finding_detail, list_findings, resolve, triage_finding
 from labwarden.web.views.overview import overview
 
 router = APIRouter(tags=["inventory"])
@@ -58,19 +61,68 @@ def get_findings(
     request: Request,
     who: Viewer,
     page: Paging,
+    status: Annotated[
+        Literal["open", "accepted", "fixed", "all"], Query(description="Triage status.")
+    ] = "open",
     severity: Annotated[Severity | None, Query(description="At least this severity.")] = None,
-    check: str | None = None,
+    check: Annotated[str | None, Query(max_length=200, description="Check, or check/rule.")] = None,
     asset_id: int | None = None,
-    include_resolved: bool = False,
+    kind: AssetKind | None = None,
+    new_since: Annotated[str | None, Query(description="First seen at or after (UTC).")] = None,
 ) -> dict[str, Any]:
-    """Open findings (or all), most severe first; secrets' evidence is withheld from viewers."""
+    """Findings with their triage state, most severe first; secrets' evidence is withheld
+    from viewers."""
     with catalog_for(request) as catalog:
         return list_findings(
             catalog,
             page,
             who.may("analyst"),
+            status=status,
             severity=severity,
             check=check,
             asset_id=asset_id,
-            include_resolved=include_resolved,
+            kind=kind,
+            new_since=new_since,
         )
+
+
+@router.get("/findings/{ref}", summary="One finding with its triage history")
+def get_finding(request: Request, who: Viewer, ref: str) -> dict[str, Any]:
+    """A finding by id or fingerprint (or a unique prefix of at least 6 characters)."""
+    with catalog_for(request, missing="finding") as catalog:
+        return finding_detail(catalog, ref, who.may("analyst"))
+
+
+class FindingPatch(BaseModel):
+    """A triage decision about a finding."""
+
+    status: Literal["open", "accepted", "fixed"]
+    reason: Annotated[str, Field(max_length=10_000)] = ""
+    """Required to accept."""
+    expires: str | None = None
+    """When an acceptance ends (ISO 8601 UTC)."""
+
+
+@router.patch("/findings/{ref}", summary="Triage a finding")
+def patch_finding(request: Request, who: Analyst, ref: str, patch: FindingPatch) -> dict[str, Any]:
+    """Accept the risk (with a reason), mark fixed or reopen; kept across rescans, audited."""
+    with catalog_for(request, missing="finding") as catalog:
+        fingerprint = resolve(catalog, ref)
+        try:
+            with catalog.transaction():
+                before, after = triage_finding(
+                    catalog, fingerprint, patch.status, who.name, patch.reason, patch.expires
+                )
+                who.record(
+                    catalog,
+                    "api",
+                    "finding.triage",
+                    f"finding:{fingerprint}",
+                    before=before,
+                    after=after,
+                    reason=patch.reason,
+                    expires=patch.expires,
+                )
+        except InputError as exc:
+            raise ApiError(422, exc.message) from exc
+        return finding_detail(catalog, fingerprint, who.may("analyst"))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import Response
 
-from labwarden.core.values import AssetKind, Sensitivity, Severity
+from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.web.api.common import catalog_for
 from labwarden.web.auth import PageViewer
 from labwarden.web.pages.render import render
@@ -66,29 +66,6 @@ def asset_page(request: Request, who: PageViewer, asset_id: int) -> Response:
     with catalog_for(request, missing="asset") as catalog:
         asset = asset_detail(catalog, asset_id, who.may("analyst"))
     return render(request, "asset.html", who, asset=asset)
-
-
-@router.get("/findings")
-def findings_page(
-    request: Request,
-    who: PageViewer,
-    severity: str | None = None,
-    check: Annotated[str | None, Query(max_length=100)] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> Response:
-    """Open findings, most severe first."""
-    level = Severity(severity) if severity in {s.value for s in Severity} else None
-    with catalog_for(request) as catalog:
-        data = list_findings(
-            catalog, Page(PAGE, offset), who.may("analyst"), severity=level, check=_blank(check)
-        )
-    return render(
-        request,
-        "findings.html",
-        who,
-        data=data,
-        filters={"severity": severity or "", "check": check or ""},
-    )
 
 
 @router.get("/privacy")

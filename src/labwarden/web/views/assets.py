@@ -6,6 +6,7 @@ from typing import Any
 
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.store.catalog import Catalog
+from labwarden.store.findings import FindingQuery, TriageStatus
 from labwarden.web.views.paging import Page
 from labwarden.web.views.redact import finding_for
 
@@ -35,9 +36,10 @@ def list_assets(
 
 def _open_findings(catalog: Catalog) -> dict[int, int]:
     counts: dict[int, int] = {}
-    for finding in catalog.findings.find():
-        if finding.asset_id is not None:
-            counts[finding.asset_id] = counts.get(finding.asset_id, 0) + 1
+    for item in catalog.findings.all():
+        asset_id = item.finding.asset_id
+        if asset_id is not None:
+            counts[asset_id] = counts.get(asset_id, 0) + 1
     return counts
 
 
@@ -68,7 +70,11 @@ def asset_detail(catalog: Catalog, asset_id: int, may_see_secrets: bool) -> dict
         "files": files,
         "findings": [
             finding_for(f.to_dict(), may_see_secrets)
-            for f in catalog.findings.find(asset_id=asset.id)
+            for f in catalog.findings.all(
+                FindingQuery(
+                    asset_ids=(asset.id,), statuses=(TriageStatus.OPEN, TriageStatus.ACCEPTED)
+                )
+            )
         ],
         "history": [h.to_dict() for h in catalog.assets.history(asset.id)],
         "seals": seals,

@@ -8,6 +8,7 @@ from typing import Any
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.report.overview import priorities
 from labwarden.store.catalog import Catalog
+from labwarden.store.findings import TriageStatus
 
 
 def overview(catalog: Catalog) -> dict[str, Any]:
@@ -18,7 +19,10 @@ def overview(catalog: Catalog) -> dict[str, Any]:
         for kind in AssetKind
         if any(counts.get((kind.value, s.value), 0) for s in Sensitivity)
     }
-    findings = catalog.dashboard.open_findings_by_severity()
+    findings: dict[str, int] = {}
+    for (status, severity), count in catalog.findings.counts().items():
+        if status is TriageStatus.OPEN:
+            findings[severity.value] = findings.get(severity.value, 0) + count
     alerts = catalog.dashboard.alerts_by_severity()
     order = [s.value for s in sorted(Severity, key=lambda s: -s.rank)]
     return {
