@@ -37,7 +37,7 @@ def test_scan_then_list_and_show(tmp_path: Path) -> None:
     )
     ws = tmp_path / "ws"
     scan = run("-w", str(ws), "scan", str(lab), "--format", "json")
-    assert scan.returncode == 0, scan.stderr
+    assert scan.returncode == 1, scan.stderr  # the made-up safetensors header is a high finding
     assert json.loads(scan.stdout)["stats"]["files_new"] == 2
     listed = run("-w", str(ws), "assets", "--format", "json")
     assets = json.loads(listed.stdout)
@@ -55,6 +55,8 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_unknown_asset_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert run("-w", str(tmp_path / "ws"), "scan", str(tmp_path / "empty")).returncode == 0
     result = run("-w", str(tmp_path / "ws"), "assets", "show", "999")
     assert result.returncode == 2
     assert "no asset '999'" in result.stderr
