@@ -12,6 +12,8 @@ from labwarden.demo.lab import Lab, build_lab
 
 # Property tests check correctness, not speed: no per-example deadline, which would make a test
 # fail on a loaded machine (two cores shared with xdist workers) for reasons unrelated to the code.
+pytest_plugins = ["tests.s3server"]  # the `s3_endpoint` fixture: a moto server on loopback
+
 settings.register_profile("labwarden", deadline=None)
 settings.load_profile("labwarden")
 

@@ -28,8 +28,7 @@ from tests.checks.modelfile.builders import (
 
 from benchmarks.modelfile.common import ROOT, WORK
 from benchmarks.modelfile.corpus import compare
-from labwarden.demo.models import gguf, safetensors
-from labwarden.demo.pickles import sklearn_estimator, torch_zip
+from labwarden.checks.modelfile.samples import gguf, safetensors, sklearn_estimator, torch_zip
 
 CASES = WORK / "bypasses"
 DATA = ROOT / "tests" / "data" / "modelfile"

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from benchmarks.modelfile.common import ROOT, WORK, ensure_peers, labwarden_bin, timed
-from labwarden.demo.pickles import torch_state_dict
+from labwarden.checks.modelfile.samples import torch_state_dict
 
 TIMEOUT = 240.0
 

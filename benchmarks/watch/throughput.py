@@ -178,9 +178,11 @@ def phase_ingest(folder: Path, lake: Path) -> dict[str, float]:
 
 def _resolver() -> Resolver:
     """What a lab would configure: every bucket's models/ prefix is an asset, some runs are
-    catalog models by name, and the office network is labelled, so that every join runs."""
+    catalog models (by URI), unmapped keys are classified by the policy, and the office network
+    is labelled, so that every join runs."""
     import ipaddress
 
+    from labwarden.inventory.policy import default_policy
     from labwarden.watch.resources import NetworkLabel, ResolvedAsset, Resolver, ResourceRule
 
     rules = [
@@ -190,14 +192,17 @@ def _resolver() -> Resolver:
         )
         for i in range(20)
     ]
-    by_name = {
-        f"run-{i}": ResolvedAsset(100 + i, f"run-{i}", "model", "confidential") for i in range(50)
+    by_uri = {
+        f"s3://acme-bucket-{i % 20:02d}/runs/run-{i}": ResolvedAsset(
+            100 + i, f"run-{i}", "model", "confidential"
+        )
+        for i in range(50)
     }
     networks = [
         NetworkLabel(ipaddress.ip_network("198.51.0.0/16"), "DK"),
         NetworkLabel(ipaddress.ip_network("198.51.100.0/24"), "DK-office"),
     ]
-    return Resolver(rules, {}, by_name, networks)
+    return Resolver(rules, by_uri, networks, default_policy())
 
 
 def phase_detect(lake: Path) -> dict[str, float]:

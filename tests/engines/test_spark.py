@@ -71,7 +71,8 @@ def test_regular_expressions_match_as_in_re2(spark: SparkEngine) -> None:
     rows = _both(
         spark,
         "SELECT regexp_matches('abc' || chr(10), 'abc$'), regexp_matches('a' || chr(13) || 'b', "
-        "'a.b'), regexp_matches('ÉLAN', '(?i)élan'), regexp_matches('x1', '[[:alpha:]][[:digit:]]'), "
+        "'a.b'), regexp_matches('ÉLAN', '(?i)élan'), "
+        "regexp_matches('x1', '[[:alpha:]][[:digit:]]'), "
         "regexp_matches('a[b', '[[]'), regexp_matches('line1' || chr(10) || 'x', '(?m)^x$'), "
         "regexp_extract('models/team01/run', '^([^/]+(?:/[^/]+)?)/', 1), "
         "regexp_extract('rclone/v1', '^[A-Za-z][A-Za-z0-9_.-]*', 0), regexp_extract('', 'x', 0)",
@@ -192,6 +193,9 @@ level: high
 """
 
 
+KEY = "models/w_1.bin"
+
+
 def test_edge_case_rules_detect_the_same(spark: SparkEngine, tmp_path: Path) -> None:
     # Events either side of midnight UTC (their day is the UTC day), names beyond ASCII, a key
     # with a line end after the match, null and present error codes.
@@ -199,8 +203,8 @@ def test_edge_case_rules_detect_the_same(spark: SparkEngine, tmp_path: Path) -> 
         record(1439.5, "İSTANBUL-OPS", "ListBuckets"),
         record(1439.6, "ΣΑΣ", "ListBuckets"),
         record(1440.5, "İstanbul-ops", "ListBuckets"),
-        record(2, "alice", "GetObject", requestParameters={"bucketName": "b", "key": "models/w_1.bin"}),
-        record(3, "alice", "GetObject", requestParameters={"bucketName": "b", "key": "models/w_1.bin\nx"}),
+        record(2, "alice", "GetObject", requestParameters={"bucketName": "b", "key": KEY}),
+        record(3, "alice", "GetObject", requestParameters={"bucketName": "b", "key": KEY + "\nx"}),
         record(4, "bob", "GetObject", errorCode="AccessDenied"),
         record(5, "carol", "GetObject", userAgent="rclone/v1.68"),
     ]

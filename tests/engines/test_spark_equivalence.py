@@ -4,7 +4,6 @@ month (where the pack's correlations and novelty rules fire)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

@@ -14,9 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labwarden.checks.modelfile.samples import gguf, npy, safetensors, torch_zip
 from labwarden.core.values import AssetKind
-from labwarden.demo.models import gguf, npy, safetensors
-from labwarden.demo.pickles import torch_zip
 from labwarden.inventory.formats import Detection, by_name, detect
 
 

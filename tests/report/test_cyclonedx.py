@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow
+import pyarrow.parquet
 from cyclonedx.schema import SchemaVersion
 from cyclonedx.validation.json import JsonStrictValidator
 
+from labwarden.checks.modelfile.samples import safetensors
 from labwarden.core.workspace import Workspace
-from labwarden.demo.lab import Lab
 from labwarden.inventory.policy import load_policy
 from labwarden.inventory.scan import run_scan
 from labwarden.inventory.sources.local import LocalSource
@@ -17,10 +19,32 @@ from labwarden.report.cyclonedx import build_bom
 from labwarden.store.catalog import Catalog
 
 
-def test_demo_lab_bom_is_valid_cyclonedx_1_6(demo_lab: Lab, tmp_path: Path) -> None:
+def small_lab(root: Path) -> Path:
+    """A language model folder and a pseudonymized trial table, built by hand."""
+    model = root / "models" / "protein-lm-v3"
+    model.mkdir(parents=True)
+    (model / "config.json").write_text('{"model_type": "esm", "hidden_size": 8}')
+    (model / "vocab.txt").write_text("<cls>\n<pad>\nA\nC\nD\n")
+    (model / "model.safetensors").write_bytes(safetensors({"w": (2, 2)}, b"\x00\x01"))
+    trial = root / "trials" / "ONC-204"
+    trial.mkdir(parents=True)
+    table = pyarrow.table(
+        {
+            "subject_id": ["S-001", "S-002"],
+            "date_of_birth": ["1961-02-03", "1975-11-30"],
+            "diagnosis": ["C50.9", "C34.1"],
+            "zip": ["02139", "94110"],
+        }
+    )
+    pyarrow.parquet.write_table(table, trial / "subjects_pseudonymized.parquet")
+    return root
+
+
+def test_lab_bom_is_valid_cyclonedx_1_6(tmp_path: Path) -> None:
     policy = load_policy(None)
+    lab = small_lab(tmp_path / "lab")
     with Catalog.open(Workspace(tmp_path / ".labwarden")) as catalog:
-        run_scan(catalog, LocalSource([str(demo_lab.root)], policy.exclude), policy)
+        run_scan(catalog, LocalSource([str(lab)], policy.exclude), policy)
         assets = [(a, catalog.files.of_asset(a.id)) for a in catalog.assets.find()]
     document = build_bom(assets)
     errors = JsonStrictValidator(SchemaVersion.V1_6).validate_str(json.dumps(document))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from labwarden.checks.modelfile.samples import safetensors
 from labwarden.core.workspace import Workspace
-from labwarden.demo.models import safetensors
 from labwarden.seal import keys
 
 PASSPHRASE = "test-passphrase-1234"

@@ -9,7 +9,7 @@ from pathlib import Path
 import blake3
 import pytest
 
-from labwarden.demo.models import safetensors
+from labwarden.checks.modelfile.samples import safetensors
 from labwarden.seal.errors import HashingError
 from labwarden.seal.hashing import (
     HEADER_ENTRY,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labwarden.demo.models import safetensors
+from labwarden.checks.modelfile.samples import safetensors
 from labwarden.seal.safetensors import SafetensorsError, parse_header
 
 

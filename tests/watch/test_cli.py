@@ -29,6 +29,12 @@ def test_ingest_events_detect_alerts(tmp_path: Path) -> None:
     assert events.exit_code == 0, events.output
     rows = json.loads(events.stdout)
     assert rows and all(r["api_operation"] == "CreateVolume" for r in rows)
+    # A role matches every session of it; the session (here an instance) is who acted.
+    role = "stratus-red-team-ec2-steal-credentials-role"
+    sessions = runner.invoke(app, [*ws, "events", "--principal", role, "-f", "json", "-n", "500"])
+    rows = json.loads(sessions.stdout)
+    assert len(rows) == 15
+    assert {(r["actor_user"], r["actor_role"]) for r in rows} == {("i-0dbc91f429e48eeed", role)}
     sql = runner.invoke(
         app, [*ws, "events", "--sql", "SELECT count(*) AS n FROM events", "-f", "json"]
     )
@@ -50,3 +56,8 @@ def test_ingest_events_detect_alerts(tmp_path: Path) -> None:
     assert any(a["rule"]["title"] == "AWS IAM Backdoor Users Keys" for a in found)
     shown = runner.invoke(app, [*ws, "alerts", "show", str(found[0]["id"])])
     assert shown.exit_code == 0 and "evidence" in shown.output
+    assert "risk" in shown.output and "band" in shown.output
+    # Ranking never puts a high-severity rule under a medium one.
+    high = [a["risk"] for a in found if a["severity"] == "high"]
+    medium = [a["risk"] for a in found if a["severity"] == "medium"]
+    assert high and medium and min(high) > max(medium)

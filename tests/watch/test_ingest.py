@@ -273,7 +273,8 @@ def test_assets_resolved_from_resources_and_catalog(tmp_path: Path) -> None:
             "198.51.100.0/24",
             "DK",
         ),
-        ("e-3", None, None, False, "203.0.113.0/24", "public"),
+        # Unmapped: the policy's view of the key (an unknown file is internal), not nothing.
+        ("e-3", "s3://other/", "internal", False, "203.0.113.0/24", "public"),
     ]
 
 
@@ -301,7 +302,6 @@ def test_bulk_network_sql_matches_python(tmp_path: Path) -> None:
     ]
     resolver = Resolver(
         [],
-        {},
         {},
         [
             NetworkLabel(ipaddress.ip_network("198.51.0.0/16"), "DK"),

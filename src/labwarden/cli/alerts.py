@@ -73,6 +73,7 @@ def show(
     columns = [
         "time",
         "actor_user",
+        "actor_role",
         "src_ip",
         "api_operation",
         "resource_uri",
@@ -86,9 +87,10 @@ def show(
             f"[bold]alert {alert.id}[/]: {styled(alert.severity.value)} risk {alert.risk}  ", end=""
         )
         console.print(alert.rule_title, markup=False)
+        role = f" (role {alert.detail['role']})" if alert.detail.get("role") else ""
         console.print(
             f"rule {alert.rule_id} ({alert.kind}) {alert.rule_path}\n"
-            f"principal {alert.principal or '-'}  {alert.first_seen} .. {alert.last_seen}  "
+            f"principal {alert.principal or '-'}{role}  {alert.first_seen} .. {alert.last_seen}  "
             f"{alert.event_count} events  assets: {', '.join(alert.assets) or '-'}  "
             f"status {alert.status}",
             markup=False,
@@ -98,7 +100,16 @@ def show(
 
 
 def _explain(console: Console, detail: dict[str, Any]) -> None:
-    """An analytics alert's reasons and the baseline it was compared with."""
+    """How the risk was scored; an analytics alert's reasons and its baseline."""
+    risk = detail.get("risk")
+    if isinstance(risk, dict):
+        console.print(
+            f"[bold]risk[/] {risk.get('risk')} = {risk.get('base')} (band {risk.get('band')}) "
+            f"+ {risk.get('sensitivity_points')} ({risk.get('sensitivity')})",
+            highlight=False,
+        )
+    for reason in detail.get("sensitivity_reasons") or []:
+        console.print(f"  sensitivity: {reason}", markup=False, highlight=False)
     components = detail.get("components")
     if not isinstance(components, list) or not components:
         return

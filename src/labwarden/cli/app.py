@@ -11,11 +11,18 @@ import typer
 from labwarden import __version__
 from labwarden.cli import alerts as alerts_cli
 from labwarden.cli import assets, bom, demo, inspect, privacy, scan
+from labwarden.cli import canary as canary_cli
 from labwarden.cli import detect as detect_cli
 from labwarden.cli import events as events_cli
+from labwarden.cli import findings as findings_cli
+from labwarden.cli import iam as iam_cli
+from labwarden.cli import incident as incident_cli
 from labwarden.cli import ingest as ingest_cli
 from labwarden.cli import seal as seal_cli
+from labwarden.cli import serve as serve_cli
+from labwarden.cli import trace as trace_cli
 from labwarden.cli import triage as triage_cli
+from labwarden.cli import users as users_cli
 from labwarden.cli import watch as watch_cli
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.errors import ExitCode, LabwardenError
@@ -65,6 +72,7 @@ def main_options(
 app.command("scan")(scan.scan)
 app.add_typer(assets.app, name="assets")
 app.command("bom")(bom.bom)
+app.add_typer(findings_cli.app, name="findings")
 app.command("demo")(demo.demo)
 app.add_typer(inspect.app, name="inspect")
 app.add_typer(seal_cli.keys_app, name="keys")
@@ -77,6 +85,13 @@ app.command("detect")(detect_cli.detect)
 app.add_typer(alerts_cli.app, name="alerts")
 app.command("watch")(watch_cli.watch)
 app.command("triage")(triage_cli.triage)
+app.add_typer(canary_cli.app, name="canary")
+app.command("share")(trace_cli.share)
+app.command("trace")(trace_cli.trace)
+app.add_typer(iam_cli.app, name="iam")
+app.add_typer(incident_cli.app, name="incident")
+app.command("serve")(serve_cli.serve)
+app.add_typer(users_cli.app, name="users")
 
 
 def main() -> None:

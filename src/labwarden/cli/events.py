@@ -14,6 +14,7 @@ _TABLE_COLUMNS = [
     "time",
     "source",
     "actor_user",
+    "actor_role",
     "src_ip",
     "api_operation",
     "resource_uri",
@@ -27,7 +28,13 @@ def events(
     since: Annotated[str | None, typer.Option("--since", help="From this time (ISO 8601).")] = None,
     until: Annotated[str | None, typer.Option("--until", help="Before this time.")] = None,
     principal: Annotated[
-        str | None, typer.Option("--principal", "-p", help="User, ARN or access key (* wildcards).")
+        str | None,
+        typer.Option(
+            "--principal",
+            "-p",
+            help="Who acted (user, role session, source identity), ARN, access key or role "
+            "(all its sessions); * wildcards.",
+        ),
     ] = None,
     asset: Annotated[
         str | None,

@@ -20,9 +20,11 @@ from labwarden.checks.registry import all_checks
 from labwarden.cli.state import STATE, digest_algorithm, stderr
 from labwarden.core.errors import ExitCode
 from labwarden.core.values import Severity
+from labwarden.identity.posture.check import source_checks
 from labwarden.inventory.policy import Policy, workspace_policy
 from labwarden.inventory.scan import ScanResult, run_scan
-from labwarden.inventory.sources.local import LocalSource
+from labwarden.inventory.sources.choose import after_scan, choose_source
+from labwarden.inventory.sources.interface import Source
 from labwarden.report.overview import priorities
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
 from labwarden.seal.hashing import Algorithm
@@ -31,7 +33,8 @@ from labwarden.store.catalog import Catalog
 
 def scan(
     paths: Annotated[
-        list[Path], typer.Argument(help="Folders or files to scan.", show_default=False)
+        list[str],
+        typer.Argument(help="Folders or files, or one s3://bucket/prefix.", show_default=False),
     ],
     digest: Annotated[
         str, typer.Option("--digest", help="Content digest: blake3 or sha256.")
@@ -56,15 +59,20 @@ def scan(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Progress bar on stderr.")
     ] = True,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option("--endpoint-url", help="S3-compatible endpoint (MinIO, Ceph...)."),
+    ] = None,
 ) -> None:
     """Find and classify models, datasets, code, logs and credentials; run the checks."""
     algorithm = digest_algorithm(digest)
     threshold = Severity.parse(fail_on) if fail_on else None
     workspace = STATE.resolve().ensure()
     rules = workspace_policy(workspace.policy_path, policy)
-    source = LocalSource([str(p) for p in paths], exclude=rules.exclude)
+    source = choose_source(paths, exclude=rules.exclude, endpoint_url=endpoint_url)
     with Catalog.open(workspace) as catalog:
         result = _run(catalog, source, rules, algorithm, recheck, progress, checks)
+        after_scan(catalog, source, result.scan_id)
         top = priorities(catalog)
         if fmt is OutputFormat.JSON:
             document = {
@@ -94,7 +102,7 @@ def scan(
 
 def _run(
     catalog: Catalog,
-    source: LocalSource,
+    source: Source,
     rules: Policy,
     algorithm: Algorithm,
     recheck: bool,
@@ -121,9 +129,10 @@ def _run(
             source,
             rules,
             algorithm=algorithm,
-            checks=all_checks() if with_checks else [],
+            checks=[*all_checks(), *source_checks(source)] if with_checks else [],
             recheck=recheck,
             on_progress=update,
+            opener=getattr(source, "open_record", None),
         )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -36,9 +36,13 @@ class CheckContext:
 
     workspace_root: Path | None = None
     """The workspace folder (``.labwarden``) of a scan; ``None`` for standalone inspections."""
+    opener: Callable[[FileRecord], BinaryIO] | None = None
+    """How to open files that are not local (objects in a store, read under a byte budget)."""
 
     def open(self, record: FileRecord) -> BinaryIO:
         """Open a file of the asset for reading bytes (never follows a symbolic link)."""
+        if self.opener is not None:
+            return self.opener(record)
         fd = os.open(self.local_path(record), os.O_RDONLY | os.O_NOFOLLOW)
         return os.fdopen(fd, "rb")
 

@@ -1,5 +1,11 @@
 """The normalized event: OCSF-aligned flat columns shared by every parser and the lake.
 
+``actor_user`` is who acted: for a cloud session the person or workload behind it (a role
+session's source identity or name, a federated user), and ``actor_role`` the role it acted
+through, its peer group (see :mod:`labwarden.watch.parsers.cloudtrail`). ``asset_reason`` says
+where an event's asset and sensitivity come from: ``resources.toml``, the catalog, or the
+sensitivity policy applied to the resource's name when nothing maps it.
+
 Column names follow OCSF objects flattened with ``_`` (``actor.user.name`` becomes
 ``actor_user``, ``src_endpoint.ip`` becomes ``src_ip``), so that the same Parquet files are easy
 to query from DuckDB, Spark or pandas. ``raw`` keeps the original record as a JSON object so that
@@ -34,6 +40,7 @@ SCHEMA = pa.schema(
         ("actor_user", pa.string()),
         ("actor_uid", pa.string()),
         ("actor_type", pa.string()),
+        ("actor_role", pa.string()),
         ("access_key", pa.string()),
         ("src_ip", pa.string()),
         ("user_agent", pa.string()),
@@ -68,6 +75,7 @@ ENRICH_SCHEMA = pa.schema(
         ("asset_name", pa.string()),
         ("asset_kind", pa.string()),
         ("asset_sensitivity", pa.string()),
+        ("asset_reason", pa.string()),
         ("asset_canary", pa.bool_()),
     ]
 )
@@ -85,7 +93,17 @@ NOVELTY_COLUMNS: tuple[str, ...] = (
 )
 """Derived at detection time: the principal's first event with this asset, network, country or
 user agent, after a baseline of known history (see :mod:`labwarden.watch.detect.novelty`)."""
-LAKE_COLUMNS: tuple[str, ...] = (*LAKE_SCHEMA.names, "source", "day", *NOVELTY_COLUMNS)
+CONTEXT_COLUMNS: tuple[str, ...] = ("src_failures",)
+"""Derived at detection time from the events around one: ``src_failures`` is the number of
+failed logon attempts from the event's source address in the hour up to it (see
+:mod:`labwarden.watch.detect.novelty`), so that "a success after a brute force" is a rule."""
+LAKE_COLUMNS: tuple[str, ...] = (
+    *LAKE_SCHEMA.names,
+    "source",
+    "day",
+    *NOVELTY_COLUMNS,
+    *CONTEXT_COLUMNS,
+)
 """Every column a query over the lake (and a Sigma rule) may use."""
 
 Event = dict[str, Any]

@@ -3,60 +3,16 @@ estimator, ONNX and GGUF exports, and one community pickle carrying a payload.""
 
 from __future__ import annotations
 
-import json
-import struct
-from collections.abc import Mapping
-
-from labwarden.demo.pickles import shell_payload, sklearn_estimator, torch_zip
+from labwarden.checks.modelfile.samples import (
+    gguf,
+    npy,
+    onnx_model,
+    safetensors,
+    shell_payload,
+    sklearn_estimator,
+    torch_zip,
+)
 from labwarden.demo.writer import Lab
-
-
-def safetensors(tensors: Mapping[str, tuple[int, ...]], fill: bytes) -> bytes:
-    """A valid safetensors file of float32 tensors filled from ``fill``."""
-    header: dict[str, object] = {"__metadata__": {"format": "pt"}}
-    offset = 0
-    for name, shape in tensors.items():
-        size = 4
-        for dim in shape:
-            size *= dim
-        header[name] = {
-            "dtype": "F32",
-            "shape": list(shape),
-            "data_offsets": [offset, offset + size],
-        }
-        offset += size
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    body = (fill * (offset // len(fill) + 1))[:offset]
-    return struct.pack("<Q", len(raw)) + raw + body
-
-
-def gguf(metadata: dict[str, str]) -> bytes:
-    """A GGUF v3 file with string metadata and no tensors."""
-    out = bytearray(b"GGUF" + struct.pack("<IQQ", 3, 0, len(metadata)))
-    for key, value in metadata.items():
-        k, v = key.encode(), value.encode()
-        out += struct.pack("<Q", len(k)) + k + struct.pack("<I", 8) + struct.pack("<Q", len(v)) + v
-    return bytes(out)
-
-
-def onnx_model(producer: str) -> bytes:
-    """A minimal ONNX ModelProto (ir_version, producer, opset) as protobuf bytes."""
-    name = producer.encode()
-    opset = b"\x10\x11"  # OperatorSetIdProto.version = 17
-    return b"\x08\x08" + b"\x12" + bytes([len(name)]) + name + b"\x42" + bytes([len(opset)]) + opset
-
-
-def npy(values: list[float]) -> bytes:
-    """A NumPy .npy file of little-endian float32 values."""
-    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': ({len(values)},), }}"
-    header += " " * (-(len(header) + 11) % 64) + "\n"
-    return (
-        b"\x93NUMPY\x01\x00"
-        + struct.pack("<H", len(header))
-        + header.encode()
-        + struct.pack(f"<{len(values)}f", *values)
-    )
 
 
 def build(lab: Lab) -> None:

@@ -136,10 +136,21 @@ def create_events_view(engine: Engine, lake_root: Path, name: str = EVENTS_VIEW)
         )
         return 0
     pattern = lake_glob(lake_root).replace("'", "''")
-    engine.execute(
-        f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet('{pattern}', "  # noqa: S608
-        "hive_partitioning = true, union_by_name = true, "
+    scan = (
+        f"read_parquet('{pattern}', hive_partitioning = true, union_by_name = true, "
         "hive_types = {'source': 'VARCHAR', 'day': 'DATE'})"
+    )
+    # Parts written before a column existed lack it; union_by_name fills it in only when some
+    # part has it, so a lake of old parts gets the column here, as NULL (or false).
+    present = {row[0] for row in engine.rows(f"DESCRIBE SELECT * FROM {scan}")}  # noqa: S608
+    missing = ", ".join(
+        f"{'false' if _type(f.type) == 'BOOLEAN' else 'NULL'}::{_type(f.type)} AS {f.name}"
+        for f in LAKE_SCHEMA
+        if f.name not in present
+    )
+    engine.execute(
+        f"CREATE OR REPLACE VIEW {name} AS SELECT *{', ' + missing if missing else ''} "  # noqa: S608
+        f"FROM {scan}"
     )
     log.debug("events view over %d files", len(files))
     return len(files)

@@ -90,6 +90,12 @@ def _sort(
 
 def _same_file(old: FileRecord, entry: Entry, algorithm: Algorithm | None) -> bool:
     """Whether the catalog's record still describes the file (it need not be read again)."""
+    if entry.version:
+        return (
+            old.size == entry.size
+            and old.mtime_ns == entry.mtime_ns
+            and old.properties.get("version") == entry.version
+        )
     return (
         old.size == entry.size
         and old.mtime_ns == entry.mtime_ns
@@ -123,9 +129,7 @@ def _read(source: Source, entry: Entry, algorithm: Algorithm | None) -> FileReco
 
 
 def _refreshed(entry: Entry, now: tuple[int, int]) -> Entry:
-    return Entry(
-        entry.path, now[0], now[1], entry.inode, entry.mode, entry.uid, entry.owner, entry.handle
-    )
+    return replace(entry, size=now[0], mtime_ns=now[1])
 
 
 def _read_once(source: Source, entry: Entry, algorithm: Algorithm | None) -> FileRecord:
@@ -136,9 +140,13 @@ def _read_once(source: Source, entry: Entry, algorithm: Algorithm | None) -> Fil
         columns = (
             read_columns(found.format, handle, entry.size) if found.format in _TABULAR else None
         )
-        digest = digest_handle(handle, algorithm) if algorithm is not None else None
+        given = source.content_digest(entry) if algorithm is not None else None
+        if given is None and algorithm is not None:
+            given = algorithm, digest_handle(handle, algorithm)
     properties = dict(found.properties)
     properties["detected_by"] = found.by
+    if entry.version:
+        properties["version"] = entry.version
     local = source.local_path(entry)
     if isinstance(local, bytes) and os.fsdecode(local) != entry.path:
         properties["os_path"] = os.fsdecode(local)
@@ -152,8 +160,8 @@ def _read_once(source: Source, entry: Entry, algorithm: Algorithm | None) -> Fil
         owner=entry.owner,
         kind=found.kind,
         format=found.format,
-        digest=digest,
-        digest_algorithm=algorithm,
+        digest=given[1] if given else None,
+        digest_algorithm=given[0] if given else None,
         columns=columns,
         properties=properties,
     )

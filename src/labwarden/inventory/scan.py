@@ -7,7 +7,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from labwarden.core.asset import Asset, FileRecord, SensitivityReason
 from labwarden.core.check import Check, CheckContext, run_checks
@@ -79,12 +79,14 @@ def run_scan(
     checks: Sequence[Check] = (),
     recheck: bool = False,
     on_progress: Callable[[int, int], None] | None = None,
+    opener: Callable[[FileRecord], BinaryIO] | None = None,
 ) -> ScanResult:
     """Scan ``source`` into ``catalog`` and return what changed.
 
     Files are committed in batches, so a killed scan keeps what it stored; assets are regrouped
     and file deletions applied in one transaction at the end. Checks run on assets that are new
-    or changed (all assets with ``recheck``).
+    or changed (all assets with ``recheck``); they read files through ``opener`` when the
+    source's files are not local (an object store).
     """
     scan_id = catalog.scans.start(source.roots, algorithm)
     result = ScanResult(scan_id)
@@ -93,10 +95,14 @@ def run_scan(
     for asset in assets:
         asset.sensitivity, asset.reasons = policy.classify(asset)
     changed = _store_assets(catalog, assets, source.roots, files, algorithm, result)
-    context = CheckContext(workspace_root=catalog.path.parent)
+    context = CheckContext(workspace_root=catalog.path.parent, opener=opener)
+    stale = _changed_checks(catalog, checks)
     for asset in assets:
         if recheck or asset.id in changed or any(f.path in files.touched for f in asset.files):
             _run_checks(catalog, asset, checks, context, scan_id, result)
+        elif stale:
+            _run_checks(catalog, asset, stale, context, scan_id, result)
+    _remember_checks(catalog, checks)
     if result.notes:
         catalog.scans.add_notes(scan_id, [(n.path, n.action, n.reason) for n in result.notes])
     catalog.scans.finish(scan_id, result.stats())
@@ -275,6 +281,29 @@ def _diff(asset: Asset, old: dict[str, str | None]) -> dict[str, Any]:
         "files_modified": rel(modified),
         "counts": {"added": len(added), "removed": len(removed), "modified": len(modified)},
     }
+
+
+def _fingerprint_key(check: Check) -> str:
+    return f"checks.{check.name}.fingerprint"
+
+
+def _changed_checks(catalog: Catalog, checks: Sequence[Check]) -> list[Check]:
+    """Checks whose rules changed since the last scan (a check may expose ``fingerprint``, a
+    digest of its rules and lists): they run again on unchanged assets too."""
+    stored = catalog.settings.all()
+    return [
+        c
+        for c in checks
+        if getattr(c, "fingerprint", "") and stored.get(_fingerprint_key(c)) != c.fingerprint  # type: ignore[attr-defined]
+    ]
+
+
+def _remember_checks(catalog: Catalog, checks: Sequence[Check]) -> None:
+    stored = catalog.settings.all()
+    for check in checks:
+        fingerprint = str(getattr(check, "fingerprint", ""))
+        if fingerprint and stored.get(_fingerprint_key(check)) != fingerprint:
+            catalog.settings.set(_fingerprint_key(check), fingerprint, "scan")
 
 
 def _run_checks(

@@ -1,1 +1,2 @@
-"""Incident response: host triage (collection and findings)."""
+"""Incident response: host triage (collection and findings) and incidents (timeline, scope,
+breach report)."""

@@ -5,7 +5,9 @@ the web server can share it. Writes happen in short transactions per batch: a sc
 half-way leaves every committed batch intact and the next scan completes the rest.
 
 Callers never see the connection: they use the stores (``catalog.assets``, ``catalog.files``,
-``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``), each of which
+``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``,
+``catalog.incidents``, ``catalog.object_versions``, ``catalog.alert_triage``, and the web
+server's ``users``, ``sessions``, ``audit`` and ``settings``), each of which
 writes atomically on its own, and :meth:`Catalog.transaction` to make several writes one.
 """
 
@@ -18,14 +20,23 @@ from types import TracebackType
 from typing import Self
 
 from labwarden.core.workspace import Workspace
+from labwarden.store.alert_triage import AlertTriageStore
 from labwarden.store.alerts import AlertStore
 from labwarden.store.assets import AssetStore
+from labwarden.store.audit import AuditStore
+from labwarden.store.dashboard import DashboardStore
 from labwarden.store.db import Database
 from labwarden.store.files import FileStore
 from labwarden.store.findings import FindingStore
+from labwarden.store.incidents import IncidentStore
 from labwarden.store.migrate import CATALOG
+from labwarden.store.objects import ObjectVersionStore
 from labwarden.store.scans import ScanStore
 from labwarden.store.seals import SealStore
+from labwarden.store.sessions import SessionStore
+from labwarden.store.settings import SettingsStore
+from labwarden.store.trace import CanaryStore, ShareStore
+from labwarden.store.users import UserStore
 
 
 class Catalog:
@@ -40,12 +51,26 @@ class Catalog:
         self.findings = FindingStore(db)
         self.seals = SealStore(db, self.assets)
         self.alerts = AlertStore(db)
+        self.alert_triage = AlertTriageStore(db)
+        self.users = UserStore(db)
+        self.sessions = SessionStore(db)
+        self.audit = AuditStore(db)
+        self.settings = SettingsStore(db)
+        self.dashboard = DashboardStore(db)
+        self.canaries = CanaryStore(db)
+        self.shares = ShareStore(db)
+        self.incidents = IncidentStore(db)
+        self.object_versions = ObjectVersionStore(db)
 
     @classmethod
-    def open(cls, workspace: Workspace) -> Catalog:
-        """Open (creating and migrating if needed) the catalog of ``workspace``."""
+    def open(cls, workspace: Workspace, *, threads: bool = False) -> Catalog:
+        """Open (creating and migrating if needed) the catalog of ``workspace``.
+
+        ``threads`` lets another thread use the connection than the one that opened it (the web
+        server's pool hands each connection to one request at a time).
+        """
         workspace.ensure()
-        return cls(Database.open(workspace.catalog_path, CATALOG, what="catalog"))
+        return cls(Database.open(workspace.catalog_path, CATALOG, what="catalog", threads=threads))
 
     def close(self) -> None:
         """Close the connection."""

@@ -326,15 +326,24 @@ class Lake:
         self.tmp.mkdir(parents=True, exist_ok=True)
 
 
+def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """``table`` with ``schema``'s columns: one a part written before it existed is null."""
+    columns = [
+        table.column(f.name) if f.name in table.column_names else pa.nulls(table.num_rows, f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema.remove_metadata()).cast(schema)
+
+
 def _copy_parts(parts: list[Path], target: Path, schema: pa.Schema) -> None:
     """Copy the rows of ``parts`` into one Parquet file, a bounded number at a time."""
     with pq.ParquetWriter(target, schema, **_WRITE_OPTIONS) as writer:
         buffered: list[pa.Table] = []
         for path in parts:
-            for batch in pq.ParquetFile(path).iter_batches(
-                batch_size=64 * 1024, columns=LAKE_SCHEMA.names
-            ):
-                buffered.append(pa.Table.from_batches([batch]).cast(schema))
+            handle = pq.ParquetFile(path)
+            present = [n for n in LAKE_SCHEMA.names if n in handle.schema_arrow.names]
+            for batch in handle.iter_batches(batch_size=64 * 1024, columns=present):
+                buffered.append(_conform(pa.Table.from_batches([batch]), schema))
                 if sum(t.num_rows for t in buffered) >= COMPACT_ROWS:
                     writer.write_table(pa.concat_tables(buffered), COMPACT_ROWS)
                     buffered = []

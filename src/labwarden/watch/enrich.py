@@ -77,7 +77,7 @@ class Enricher:
             if register("exact_found", exact):
                 joins.append("LEFT JOIN exact_found e ON b.resource_uri = e.resource_uri")
                 assets.append("e.asset")
-            if resolver.rules or resolver.by_uri or resolver.by_name:
+            if resolver.rules or resolver.by_uri:
                 folders = [
                     r[0]
                     for r in con.rows(
@@ -88,9 +88,17 @@ class Enricher:
                 if register("folders_found", found):
                     joins.append(f"LEFT JOIN folders_found f ON {_FOLDER} = f.folder")
                     assets.append("f.asset")
-            if register("leaves_found", _asset_table("leaf", list(resolver.by_name.items()))):
-                joins.append(f"LEFT JOIN leaves_found l ON {_LEAF} = l.leaf")
-                assets.append("l.asset")
+            if resolver.inferrer is not None:
+                shapes = [
+                    r[0]
+                    for r in con.rows(
+                        f"SELECT DISTINCT {_SHAPE} FROM batch b WHERE b.resource_uri IS NOT NULL"  # noqa: S608
+                    )
+                ]
+                found = _asset_table("shape", [(u, resolver.infer(u)) for u in shapes])
+                if register("inferred_found", found):
+                    joins.append(f"LEFT JOIN inferred_found i ON {_SHAPE} = i.shape")
+                    assets.append("i.asset")
             yield _select(
                 passthrough,
                 joins,
@@ -155,6 +163,7 @@ def _asset_table(key: str, items: list[tuple[str, ResolvedAsset | None]]) -> pa.
                 "asset_name": found.name,
                 "asset_kind": found.kind,
                 "asset_sensitivity": found.sensitivity,
+                "asset_reason": found.reason,
                 "asset_canary": found.canary,
             },
         }
@@ -169,6 +178,12 @@ def _asset_table(key: str, items: list[tuple[str, ResolvedAsset | None]]) -> pa.
 # The folder (up to the last ``/``) and the last component of a resource, without a regex.
 _LEAF = "parse_filename(b.resource_uri, false, 'forward_slash')"
 _FOLDER = f"left(b.resource_uri, length(b.resource_uri) - length({_LEAF}))"
+# What inference classifies: the resource with the digits of its last component folded
+# (``part-00017.parquet`` and ``part-00018.parquet`` are classified once); ARNs as they are.
+_SHAPE = (
+    "CASE WHEN b.resource_uri LIKE 'arn:%' THEN b.resource_uri "
+    f"ELSE {_FOLDER} || regexp_replace({_LEAF}, '[0-9]+', '0', 'g') END"
+)
 
 
 def _select(

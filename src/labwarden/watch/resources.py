@@ -6,11 +6,13 @@ local paths (auditd) or URL paths (a model registry). They are resolved, most sp
 1. ``[[resource]]`` entries of the workspace's ``resources.toml``: the longest ``match`` prefix
    wins; the entry names a catalog asset (``asset`` = id, URI or unique name) and/or gives a
    ``sensitivity``, ``kind``, ``name`` and ``canary`` flag directly;
-2. catalog assets whose URI (an absolute local path) is a prefix of the resource;
-3. catalog assets whose name equals a component of the resource's path (the deepest wins), so
-   that ``/api/models/protein-lm-v3/files/x`` or ``s3://b/models/protein-lm-v3/x`` find the
-   asset called ``protein-lm-v3``; names shorter than 4 characters or shared by several assets
-   are not used.
+2. catalog assets whose URI (an absolute local path, ``s3://bucket/prefix``) is the resource
+   or a folder above it;
+3. otherwise the sensitivity policy applied to the resource's own name and folders
+   (:mod:`labwarden.watch.sensitivity`), with the reason it gives.
+
+Resources are matched by identity (bucket and key, ARN, path), never by a bare name: an SSM
+parameter ``.../credentials/x`` is not the local file asset called ``credentials``.
 
 ``[[network]]`` entries label source addresses (``cidr`` and ``country``), since no GeoIP
 database is shipped; unlabelled addresses get ``private``/``public``.
@@ -27,10 +29,11 @@ from typing import Any
 from labwarden.core.errors import InputError, PolicyError
 from labwarden.core.events import is_internal, parse_address
 from labwarden.core.values import AssetKind, Sensitivity
+from labwarden.inventory.policy import Policy, default_policy
 from labwarden.store.catalog import Catalog
+from labwarden.watch.sensitivity import Inferrer
 
 RESOURCES_FILE = "resources.toml"
-_MIN_NAME = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,9 @@ class ResolvedAsset:
     kind: str
     sensitivity: str
     canary: bool = False
+    reason: str = ""
+    """Where the asset and its sensitivity come from (``resources.toml``, the catalog, or the
+    policy's reason when inferred)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +73,19 @@ class Resolver:
         self,
         rules: list[ResourceRule],
         by_uri: dict[str, ResolvedAsset],
-        by_name: dict[str, ResolvedAsset],
         networks: list[NetworkLabel],
+        policy: Policy | None = None,
     ) -> None:
         self.rules = sorted(rules, key=lambda r: -len(r.match))
         self.by_uri = by_uri
-        self.by_name = by_name
+        self.inferrer = Inferrer(policy) if policy is not None else None
         self.networks = sorted(networks, key=lambda n: -n.network.prefixlen)
         self._dirs: dict[str, ResolvedAsset | None] = {}
 
     @classmethod
     def empty(cls) -> Resolver:
-        """A resolver that knows no assets."""
-        return cls([], {}, {}, [])
+        """A resolver that knows no assets and infers no sensitivity."""
+        return cls([], {}, [])
 
     def resolve(self, uri: str | None) -> ResolvedAsset | None:
         """The asset ``uri`` belongs to, if any."""
@@ -100,12 +106,6 @@ class Resolver:
         found: ResolvedAsset | None = self.by_uri.get(folder) if folder else None
         if found is None and folder and "/" in folder:
             found = self._resolve_dir(folder.rsplit("/", 1)[0])
-        if found is None and folder:
-            # Deepest path component naming a unique catalog asset.
-            for component in reversed(folder.split("/")):
-                found = self.by_name.get(component)
-                if found is not None:
-                    break
         self._dirs[folder] = found
         return found
 
@@ -127,8 +127,7 @@ class Resolver:
 
     def folder(self, folder: str) -> ResolvedAsset | None:
         """The asset of resources directly in ``folder`` (which ends with ``/``): the longest
-        matching ``[[resource]]`` prefix, else a catalog asset at or above it, else a path
-        component naming an asset."""
+        matching ``[[resource]]`` prefix, else a catalog asset at or above it."""
         for rule in self.rules:
             if folder.startswith(rule.match) or (
                 not rule.match.endswith("/") and folder.startswith(rule.match + "/")
@@ -136,12 +135,14 @@ class Resolver:
                 return rule.asset
         return self._resolve_dir(folder.rstrip("/"))
 
-    def resolve_leaf(self, uri: str | None) -> ResolvedAsset | None:
-        """Like :meth:`resolve`, also matching the last component by name (``/models/x``)."""
-        found = self.resolve(uri)
-        if found is None and uri:
-            found = self.by_name.get(uri.rstrip("/").rsplit("/", 1)[-1])
-        return found
+    def infer(self, uri: str | None) -> ResolvedAsset | None:
+        """The policy's view of a resource nothing maps (``None`` without a policy)."""
+        if self.inferrer is None:
+            return None
+        found = self.inferrer.infer(uri)
+        if found is None:
+            return None
+        return ResolvedAsset(None, found.name, found.kind, found.sensitivity, False, found.reason)
 
     def network(self, ip: str | None) -> str | None:
         """The label of the ``[[network]]`` holding ``ip``, else ``private``/``public``."""
@@ -154,20 +155,21 @@ class Resolver:
         return "private" if is_internal(address) else "public"
 
 
-def load_resolver(workspace_root: Path, catalog: Catalog | None) -> Resolver:
-    """The resolver of a workspace: its ``resources.toml`` and its catalog's assets."""
+def load_resolver(
+    workspace_root: Path, catalog: Catalog | None, policy: Policy | None = None
+) -> Resolver:
+    """The resolver of a workspace: its ``resources.toml``, its catalog's assets and the
+    sensitivity ``policy`` for the rest (the packaged default policy when ``None``)."""
     by_uri: dict[str, ResolvedAsset] = {}
-    names: dict[str, list[ResolvedAsset]] = {}
     stored = catalog.assets.find() if catalog is not None else []
     for asset in stored:
-        resolved = ResolvedAsset(asset.id, asset.name, asset.kind.value, asset.sensitivity.value)
-        by_uri[asset.uri.rstrip("/")] = resolved
-        if len(asset.name) >= _MIN_NAME:
-            names.setdefault(asset.name, []).append(resolved)
-            stem = asset.name.rsplit(".", 1)[0]
-            if stem != asset.name and len(stem) >= _MIN_NAME:
-                names.setdefault(stem, []).append(resolved)
-    by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
+        by_uri[asset.uri.rstrip("/")] = ResolvedAsset(
+            asset.id,
+            asset.name,
+            asset.kind.value,
+            asset.sensitivity.value,
+            reason=f"catalog asset {asset.id}",
+        )
     path = workspace_root / RESOURCES_FILE
     rules: list[ResourceRule] = []
     networks: list[NetworkLabel] = []
@@ -180,7 +182,7 @@ def load_resolver(workspace_root: Path, catalog: Catalog | None) -> Resolver:
             rules.append(_rule(entry, f"{path}: resource #{index}", catalog))
         for index, entry in enumerate(data.get("network", []), 1):
             networks.append(_network(entry, f"{path}: network #{index}"))
-    return Resolver(rules, by_uri, by_name, networks)
+    return Resolver(rules, by_uri, networks, policy or default_policy())
 
 
 def _rule(entry: Any, where: str, catalog: Catalog | None) -> ResourceRule:
@@ -211,7 +213,14 @@ def _rule(entry: Any, where: str, catalog: Catalog | None) -> ResourceRule:
     name = str(entry.get("name") or (base.name if base else match))
     return ResourceRule(
         match,
-        ResolvedAsset(base.asset_id if base else None, name, kind.value, sensitivity.value, canary),
+        ResolvedAsset(
+            base.asset_id if base else None,
+            name,
+            kind.value,
+            sensitivity.value,
+            canary,
+            f"{RESOURCES_FILE}: {match}",
+        ),
     )
 
 

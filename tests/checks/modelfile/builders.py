@@ -9,9 +9,9 @@ import struct
 import zipfile
 
 from labwarden.checks.modelfile.check import ModelFileCheck
+from labwarden.checks.modelfile.samples import PickleWriter
 from labwarden.core.finding import Finding
 from labwarden.core.values import Severity
-from labwarden.demo.pickles import PickleWriter
 
 
 def su(text: str) -> bytes:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from labwarden.checks.modelfile import ModelFileCheck
 from labwarden.checks.registry import all_checks, get_check
 from labwarden.checks.standalone import inspect_paths
 from labwarden.core.values import AssetKind, Severity
-from labwarden.demo.lab import Lab
+from labwarden.core.workspace import Workspace
+from labwarden.inventory.policy import load_policy
+from labwarden.inventory.scan import run_scan
+from labwarden.inventory.sources.local import LocalSource
+from labwarden.store.catalog import Catalog
+from labwarden.store.findings import FindingQuery
 
-from .builders import stack_global_call
+from .builders import stack_global_call, su
 
 
 def test_registered_and_named() -> None:
@@ -44,10 +51,25 @@ def test_inspect_mode_reads_every_file(tmp_path: Path) -> None:
     assert result.errors == []
 
 
-def test_demo_lab_models(demo_lab: Lab) -> None:
-    result = inspect_paths([str(demo_lab.root / "models")], [ModelFileCheck()])
-    assert result.errors == []
-    serious = [f for f in result.findings if f.severity >= Severity.HIGH]
-    assert [Path(f.location.path).name for f in serious] == ["docking-scorer.pkl"]
-    assert serious[0].severity is Severity.CRITICAL
-    assert serious[0].evidence["callable"] == "posix.system"
+def test_a_changed_denylist_rejudges_unchanged_files(
+    workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab = tmp_path / "lab" / "models" / "scorer"
+    lab.mkdir(parents=True)
+    (lab / "model.pkl").write_bytes(b"\x80\x04" + su("mylab.layers") + su("Block") + b"\x93.")
+    policy = load_policy(None)
+
+    def scan() -> list[str]:
+        with Catalog.open(workspace) as catalog:
+            run_scan(
+                catalog, LocalSource([str(tmp_path / "lab")]), policy, checks=[ModelFileCheck()]
+            )
+            found = catalog.findings.all(FindingQuery(checks=("modelfile",)))
+            return [f.finding.severity.value for f in found if f.present]
+
+    assert scan() == ["medium"]
+    deny = tmp_path / "deny.toml"
+    deny.write_text('[ours]\nreason = "is banned"\nnames = ["mylab.*"]\n')
+    monkeypatch.setenv("LABWARDEN_MODELFILE_DENYLIST", str(deny))
+    assert scan() == ["critical"]  # the file did not change; the list did
+    assert scan() == ["critical"]

@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 from typer.testing import CliRunner
 
+from labwarden.checks.modelfile.samples import torch_zip
 from labwarden.cli.app import app
 from labwarden.core.errors import InputError
-from labwarden.demo.pickles import torch_zip
 
-from .builders import stack_global_call, zip_bytes
+from .builders import stack_global_call, su, zip_bytes
 
 SCHEMA = Path(__file__).resolve().parents[2] / "data" / "modelfile" / "sarif-schema-2.1.0.json"
 
@@ -39,7 +39,8 @@ def lab(tmp_path: Path) -> Path:
     (root / "good").mkdir(parents=True)
     (root / "good" / "pytorch_model.bin").write_bytes(torch_zip([("w", (4, 4))], b"\x01\x02"))
     (root / "good" / "config.json").write_text('{"model_type": "bert"}')
-    (root / "custom.pkl").write_bytes(stack_global_call("mylab.layers", "Block", "x"))
+    # A class of the lab's own package, referenced but never called: medium.
+    (root / "custom.pkl").write_bytes(b"\x80\x04" + su("mylab.layers") + su("Block") + b"\x93.")
     (root / "evil.pt").write_bytes(
         zip_bytes({"archive/data.pkl": stack_global_call("os", "system", "id")})
     )
@@ -100,6 +101,10 @@ def test_user_allowlist_and_denylist(tmp_path: Path) -> None:
     (finding,) = json.loads(result.stdout)
     assert finding["severity"] == "critical" and "is banned here" in finding["message"]
     assert result.returncode == 1
+    # Entries written with a wildcard, as the README shows them, match too.
+    deny.write_text(deny.read_text().replace('"mylab.layers"', '"mylab.*"'))
+    result = run(str(root / "custom.pkl"), "--denylist", str(deny), "-f", "json", cwd=tmp_path)
+    assert [f["severity"] for f in json.loads(result.stdout)] == ["critical"]
 
 
 def test_bad_list_file_is_a_usage_error(tmp_path: Path) -> None:

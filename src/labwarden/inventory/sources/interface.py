@@ -21,6 +21,9 @@ class Entry:
     owner: str
     handle: object
     """What the source needs to open the entry again (a real OS path, an object key...)."""
+    version: str = ""
+    """An object store's identity of this content (ETag and version id); a rescan reads an
+    entry again when it differs. Empty for local files (size, mtime and inode decide)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +56,9 @@ class Source(Protocol):
 
     def stat_again(self, entry: Entry) -> tuple[int, int] | None:
         """Current ``(size, mtime_ns)`` of an entry, or ``None`` if it is gone."""
+        ...
+
+    def content_digest(self, entry: Entry) -> tuple[str, str] | None:
+        """``(algorithm, digest)`` the store already gives (an ETag), so the content is not
+        read whole to hash it; ``None``: hash the bytes."""
         ...

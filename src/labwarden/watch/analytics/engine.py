@@ -12,7 +12,7 @@ from labwarden.engines.interface import Engine, EngineError
 from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics import explain
 from labwarden.watch.analytics.features import PRINCIPAL, compute_day, day_source, stale_days
-from labwarden.watch.analytics.peers import peers_table
+from labwarden.watch.analytics.peers import peers_table, roles
 from labwarden.watch.analytics.scoring import score_day
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,14 @@ class AnalyticsAlert:
     components: list[tuple[str, float, str]]
     baseline: dict[str, Any]
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    role: str | None = None
+    """The role the principal acted through (its peer group), when it is a role session."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
         return {
             "principal": self.principal,
+            "role": self.role,
             "day": self.day.isoformat(),
             "risk": self.risk,
             "points": round(self.points, 2),
@@ -99,8 +102,11 @@ def score(
         with con.registered("lw_peers", peers):
             scored = score_day(con, "lw_features", "lw_facts", "lw_peers", day, config.window_days)
         rows = [r for r in scored.to_pylist() if r["risk"] >= config.min_risk][: config.budget]
+        known_roles = roles(con, "lw_facts", lo, day) if rows else {}
         for row in rows:
-            alerts.append(_alert(con, row, day, config, source))
+            alert = _alert(con, row, day, config, source)
+            alert.role = known_roles.get(alert.principal)
+            alerts.append(alert)
     return alerts
 
 

@@ -1,6 +1,8 @@
 """One day of lake events -> per-principal daily features and first-seen facts (SQL).
 
-A principal is the user, or failing that the user id, or failing that the access key. Features
+A principal is who acted (``actor_user``: the user, or a role session's person or workload), or
+failing that the user id, or failing that the access key; the role it acted through is kept as
+a ``role`` fact, so that the sessions of one role are each other's peers. Features
 are split by the sensitivity of the asset touched, so that reading a restricted trial dataset weighs
 more than reading public data. Facts are the distinct networks, countries, user-agent families,
 operations, prefixes and assets a principal used that day; comparing them with earlier days gives
@@ -77,6 +79,7 @@ def facts_sql(source: str) -> str:
         ("country", "src_country"),
         ("tool", "nullif(tool, '')"),
         ("operation", "api_operation"),
+        ("role", "actor_role"),
         ("prefix", "prefix"),
         (
             "restricted-asset",
@@ -100,9 +103,9 @@ def facts_sql(source: str) -> str:
 
 
 _COLUMNS = (
-    "time, actor_user, actor_uid, access_key, activity, status, bytes, asset_sensitivity, "
-    "asset_id, resource_bucket, resource_key, src_network, src_country, user_agent, "
-    "api_operation"
+    "time, actor_user, actor_uid, access_key, actor_role, activity, status, bytes, "
+    "asset_sensitivity, asset_id, resource_bucket, resource_key, src_network, src_country, "
+    "user_agent, api_operation"
 )
 
 
@@ -113,8 +116,13 @@ def compute_day(con: Engine, store: FeatureStore, day: date, source: str = "even
     :func:`day_source` gives), so that a day costs its own events only.
     """
     params = {"day": day, "next": day + timedelta(days=1)}
+    present = set(con.columns(f"(SELECT * FROM {source} LIMIT 0)"))
+    # Lake parts written before a column existed lack it: it is NULL for their events.
+    columns = ", ".join(
+        c if c in present else f"NULL::VARCHAR AS {c}" for c in _COLUMNS.split(", ")
+    )
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE lw_day AS SELECT {_COLUMNS}, {PREFIX} AS prefix, "
+        f"CREATE OR REPLACE TEMP TABLE lw_day AS SELECT {columns}, {PREFIX} AS prefix, "
         f"{TOOL} AS tool, CAST(hour(time) AS INTEGER) AS hour FROM {source} "
         "WHERE time >= CAST($day AS TIMESTAMPTZ) AND time < CAST($next AS TIMESTAMPTZ)",
         params,

@@ -3,7 +3,9 @@
 Learned peers are the most similar principals by the Jaccard similarity of the prefixes they read
 in the window; prefixes that most principals touch say nothing and are left out (as IDF would).
 A mapping file (CSV ``principal,group`` or TOML ``[groups] group = [principals]``) puts the
-principals of one team or role in one group; for them it replaces the learned peers.
+principals of one team or role in one group; for them it replaces the learned peers. Without a
+mapping entry, the sessions of one cloud role (the ``role`` facts of the window) are each
+other's peers: forty researchers sharing ``ml-researcher`` are compared with each other.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from labwarden.core.errors import InputError
 from labwarden.engines.interface import Engine
 
 MAX_PEERS = 10
+MAX_GROUP_PEERS = 50
 MIN_SIMILARITY = 0.2
 MAX_PREFIX_SHARE = 0.2
 
@@ -94,6 +97,16 @@ def _csv_mapping(path: Path, text: str) -> dict[str, str]:
     return mapping
 
 
+def roles(con: Engine, facts: str, lo: date, hi: date) -> dict[str, str]:
+    """``principal -> role`` from the ``role`` facts of ``[lo, hi]`` (the latest role wins)."""
+    rows = con.rows(
+        f"SELECT principal, arg_max(value, day) FROM {facts} WHERE kind = 'role' "
+        "AND day >= CAST($lo AS DATE) AND day <= CAST($hi AS DATE) GROUP BY principal",
+        {"lo": lo, "hi": hi},
+    )
+    return {str(p): str(r) for p, r in rows if r is not None and p != r}
+
+
 def peers_table(
     con: Engine,
     facts: str,
@@ -101,13 +114,17 @@ def peers_table(
     hi: date,
     mapping: dict[str, str] | None = None,
 ) -> pa.Table:
-    """``(principal, peer, similarity)`` rows: the mapping's groups, else learned peers."""
+    """``(principal, peer, similarity)`` rows: the mapping's groups, else the sessions of the
+    same role, else learned peers."""
     learned = con.table(learned_peers_sql(facts), {"lo": lo, "hi": hi})
+    mapping = {**roles(con, facts, lo, hi), **(mapping or {})}
     if not mapping:
         return learned
     groups: dict[str, list[str]] = defaultdict(list)
     for principal, group in mapping.items():
         groups[group].append(principal)
+    # A group of one says nothing: its member keeps its learned peers.
+    mapping = {p: g for p, g in mapping.items() if len(groups[g]) > 1}
     principals, peers, similarity = [], [], []
     for row in learned.to_pylist():
         if row["principal"] not in mapping:
@@ -115,12 +132,15 @@ def peers_table(
             peers.append(row["peer"])
             similarity.append(row["similarity"])
     for members in groups.values():
-        for principal in members:
-            for peer in members:
-                if peer != principal:
-                    principals.append(principal)
-                    peers.append(peer)
-                    similarity.append(1.0)
+        members.sort()
+        for index, principal in enumerate(members):
+            # At most MAX_GROUP_PEERS each (the next ones, round the group): a median over
+            # that many is as good as over thousands, and a large role stays linear.
+            count = min(len(members) - 1, MAX_GROUP_PEERS)
+            for step in range(1, count + 1):
+                principals.append(principal)
+                peers.append(members[(index + step) % len(members)])
+                similarity.append(1.0)
     return pa.table(
         {"principal": principals, "peer": peers, "similarity": pa.array(similarity, pa.float64())}
     )

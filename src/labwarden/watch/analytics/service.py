@@ -134,6 +134,7 @@ def record_of(alert: AnalyticsAlert) -> AlertRecord:
         sensitivity=sensitivity.value if sensitivity else None,
         risk=round(alert.risk),
         detail={
+            **({"role": alert.role} if alert.role else {}),
             "title": alert.title,
             "day": alert.day.isoformat(),
             "points": round(alert.points, 2),

@@ -16,6 +16,7 @@ from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
 from labwarden.watch.parsers.base import JsonRecordParser
 from labwarden.watch.parsers.fields import (
+    AfterLast,
     AfterSlash,
     Coalesce,
     Concat,
@@ -23,6 +24,7 @@ from labwarden.watch.parsers.fields import (
     Equals,
     Expr,
     If,
+    Matches,
     NonZeroOr,
     Present,
     Text,
@@ -38,11 +40,27 @@ _TYPE = Text("userIdentity.type")
 _BUCKET = Text("requestParameters.bucketName")
 _KEY = Text("requestParameters.key")
 
+_ROLE = Text("userIdentity.sessionContext.sessionIssuer.userName")
+_SESSION = AfterLast(Text("userIdentity.arn"))
+MACHINE_SESSION = (
+    r"(botocore-session-|aws-go-sdk-|aws-sdk-[a-z]+-|Mando[A-Za-z]*|AWS[A-Za-z]*-?)?"
+    r"([0-9]{6,}|[0-9a-f]{20,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
+)
+"""Role session names an SDK or a service makes up per session (a timestamp, a random number,
+a task id): they name no one, so such a session acts as its role."""
+
 ACTOR_USER = Coalesce(
     (
         Text("userIdentity.userName"),
         If(
-            Equals(_TYPE, "AssumedRole"), Text("userIdentity.sessionContext.sessionIssuer.userName")
+            Equals(_TYPE, "AssumedRole"),
+            Coalesce(
+                (
+                    Text("userIdentity.sessionContext.sourceIdentity"),
+                    If(Matches(_SESSION, MACHINE_SESSION), _ROLE, _SESSION),
+                    _ROLE,
+                )
+            ),
         ),
         AfterSlash(Text("userIdentity.arn")),
         If(Equals(_TYPE, "Root"), Const("root")),
@@ -50,13 +68,17 @@ ACTOR_USER = Coalesce(
         Text("userIdentity.principalId"),
     )
 )
-"""The principal's readable name: user name, role name, ``root`` or the service. Assumed roles
-are named by their role (sessions come and go; the ARN keeps the session)."""
+"""Who acted: the IAM user; for an assumed role the session's ``sourceIdentity``, else its
+session name (a person's name or e-mail, an instance id ``i-...``), else the role when the
+session name is made up per session (:data:`MACHINE_SESSION`); the federated user; ``root``;
+the service. The role (or the user a federation token was issued to) is ``actor_role``, the
+session's peer group."""
 
 FIELDS: dict[str, Expr] = {
     "actor_user": ACTOR_USER,
     "actor_uid": Coalesce((Text("userIdentity.arn"), Text("userIdentity.principalId"))),
     "actor_type": _TYPE,
+    "actor_role": _ROLE,
     "access_key": Text("userIdentity.accessKeyId"),
     "src_ip": Text("sourceIPAddress"),
     "user_agent": Text("userAgent"),

@@ -184,6 +184,25 @@ class AfterSlash(Expr):
 
 
 @dataclass(frozen=True, slots=True)
+class AfterLast(Expr):
+    """What follows the last ``/`` of a text (no value without one, or when nothing follows)."""
+
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Matches(Expr):
+    """Whether ``expr`` matches ``pattern`` as a whole (a condition).
+
+    Write patterns that mean the same in Python's ``re`` and DuckDB's RE2: literals, classes,
+    ``|``, groups and counted repeats, no look-around or back-references.
+    """
+
+    expr: Expr
+    pattern: str
+
+
+@dataclass(frozen=True, slots=True)
 class Concat(Expr):
     """The parts joined (no value when one has none)."""
 
@@ -203,6 +222,10 @@ class NonZeroOr(Expr):
 
 def _after_slash(text: str | None) -> str | None:
     return text.split("/", 1)[1] if text and "/" in text else None
+
+
+def _after_last(text: str | None) -> str | None:
+    return (text.rsplit("/", 1)[1] or None) if text and "/" in text else None
 
 
 def _concat(values: Sequence[Any]) -> str | None:
@@ -247,6 +270,16 @@ def _py_after_slash(expr: AfterSlash) -> Getter:
     return lambda r: _after_slash(inner(r))
 
 
+def _py_after_last(expr: AfterLast) -> Getter:
+    inner = _python(expr.expr)
+    return lambda r: _after_last(inner(r))
+
+
+def _py_matches(expr: Matches) -> Getter:
+    inner, pattern = _python(expr.expr), re.compile(expr.pattern)
+    return lambda r: (v := inner(r)) is not None and pattern.fullmatch(v) is not None
+
+
 def _py_concat(expr: Concat) -> Getter:
     parts = [_python(p) for p in expr.parts]
     return lambda r: _concat([p(r) for p in parts])
@@ -266,6 +299,8 @@ _PYTHON: dict[type[Expr], Callable[[Any], Getter]] = {
     Present: _py_present,
     If: _py_if,
     AfterSlash: _py_after_slash,
+    AfterLast: _py_after_last,
+    Matches: _py_matches,
     Concat: _py_concat,
     NonZeroOr: _py_non_zero_or,
 }
@@ -352,6 +387,16 @@ def _sql_after_slash(expr: AfterSlash, paths: list[str]) -> str:
     return f"CASE WHEN strpos({inner}, '/') > 0 THEN substr({inner}, strpos({inner}, '/') + 1) END"
 
 
+def _sql_after_last(expr: AfterLast, paths: list[str]) -> str:
+    inner = _sql(expr.expr, paths)
+    return f"nullif(CASE WHEN strpos({inner}, '/') > 0 THEN split_part({inner}, '/', -1) END, '')"
+
+
+def _sql_matches(expr: Matches, paths: list[str]) -> str:
+    pattern = _sql_const(Const(expr.pattern), paths)
+    return f"coalesce(regexp_full_match({_sql(expr.expr, paths)}, {pattern}), false)"
+
+
 def _sql_concat(expr: Concat, paths: list[str]) -> str:
     return "(" + " || ".join(_sql(p, paths) for p in expr.parts) + ")"
 
@@ -370,6 +415,8 @@ _SQL: dict[type[Expr], Callable[[Any, list[str]], str]] = {
     Present: _sql_present,
     If: _sql_if,
     AfterSlash: _sql_after_slash,
+    AfterLast: _sql_after_last,
+    Matches: _sql_matches,
     Concat: _sql_concat,
     NonZeroOr: _sql_non_zero_or,
 }

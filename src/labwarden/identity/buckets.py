@@ -1,0 +1,20 @@
+"""The buckets that hold catalog assets worth protecting (models, datasets, trial data)."""
+
+from __future__ import annotations
+
+from labwarden.core.values import AssetKind, Sensitivity
+from labwarden.store.catalog import Catalog
+
+_KINDS = frozenset({AssetKind.MODEL, AssetKind.DATASET})
+
+
+def asset_buckets(catalog: Catalog) -> dict[str, list[str]]:
+    """Bucket name -> URIs of its models, datasets and confidential or restricted assets."""
+    found: dict[str, list[str]] = {}
+    for uri, asset in catalog.assets.under(["s3://"]).items():
+        worth = asset.kind in _KINDS or asset.sensitivity >= Sensitivity.CONFIDENTIAL
+        if not worth:
+            continue
+        bucket = uri.removeprefix("s3://").split("/", 1)[0]
+        found.setdefault(bucket, []).append(uri)
+    return found

@@ -1,0 +1,1 @@
+"""Privilege-escalation paths: the methods are data (``methods.yaml``), the evaluator is code."""

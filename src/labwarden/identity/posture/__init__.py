@@ -1,0 +1,1 @@
+"""Bucket posture: what a bucket holding assets exposes and how well it keeps them."""

@@ -1,0 +1,108 @@
+"""Judge a :class:`BucketPosture`: each gap is a rule id with its detail and evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from labwarden.core.errors import InputError
+from labwarden.identity.policy import DENY, parse_document
+from labwarden.identity.posture.collect import BucketPosture
+
+_PUBLIC_GROUPS = (
+    "http://acs.amazonaws.com/groups/global/AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
+)
+_EXPIRING = ("Expiration", "NoncurrentVersionExpiration")
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """One rule the bucket breaks."""
+
+    rule: str
+    detail: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def gaps(posture: BucketPosture, account: str = "") -> Iterator[Gap]:
+    """Every gap of the bucket, in a fixed order."""
+    block = posture.public_access_block or {}
+    if not block or not all(block.values()):
+        yield Gap("public-access-block", evidence={"configuration": block})
+    yield from _policy_gaps(posture, account)
+    public = [g for g in posture.acl_grants if g.get("Grantee", {}).get("URI") in _PUBLIC_GROUPS]
+    if public:
+        yield Gap("public-acl", evidence={"grants": public})
+    yield from _storage_gaps(posture)
+    if posture.logging is None:
+        yield Gap("no-access-logging")
+    if posture.data_events is False:
+        yield Gap("no-data-events")
+    if posture.unknown:
+        yield Gap("posture-unknown", "; ".join(posture.unknown), {"unknown": posture.unknown})
+
+
+def _storage_gaps(posture: BucketPosture) -> Iterator[Gap]:
+    if posture.encryption is None:
+        yield Gap("no-default-encryption")
+    else:
+        algorithms = [
+            r.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm", "")
+            for r in posture.encryption
+        ]
+        if not any(a.startswith("aws:kms") for a in algorithms):
+            yield Gap("no-kms-key", evidence={"algorithms": algorithms})
+    if posture.versioning != "Enabled":
+        yield Gap("no-versioning", evidence={"status": posture.versioning or "never enabled"})
+    if posture.object_lock is None or posture.object_lock.get("ObjectLockEnabled") != "Enabled":
+        yield Gap("no-object-lock")
+    expiring = [
+        r.get("ID", "")
+        for r in posture.lifecycle
+        if r.get("Status") == "Enabled" and any(k in r for k in _EXPIRING)
+    ]
+    if expiring:
+        yield Gap("lifecycle-deletes-versions", f"rules {', '.join(expiring)}", {"rules": expiring})
+
+
+def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
+    if posture.policy is None:
+        yield Gap("no-tls-enforcement")
+        return
+    try:
+        policy = parse_document(posture.policy, f"bucket policy of {posture.bucket}", "resource")
+    except InputError as exc:
+        yield Gap("posture-unknown", exc.message)
+        return
+    tls = False
+    for statement in policy.statements:
+        named = (
+            ()
+            if statement.principals is None
+            else (statement.principals.get("AWS", ()) + statement.principals.get("*", ()))
+        )
+        if statement.effect == DENY:
+            tls = tls or any(c.key.lower() == "aws:securetransport" for c in statement.conditions)
+            continue
+        conditions = [str(c) for c in statement.conditions]
+        if "*" in named:
+            yield Gap(
+                "public-policy",
+                _if(conditions),
+                {"statement": statement.origin, "conditions": conditions},
+            )
+        outsiders = sorted({n for n in named if n != "*" and account and account not in n})
+        if outsiders:
+            yield Gap(
+                "cross-account-policy",
+                ", ".join(outsiders),
+                {"principals": outsiders, "statement": statement.origin},
+            )
+    if not tls:
+        yield Gap("no-tls-enforcement")
+
+
+def _if(conditions: list[str]) -> str:
+    return f"if {'; '.join(conditions)}" if conditions else ""

@@ -1,0 +1,113 @@
+"""The access model for the incident scope: who could read which catalog assets, and why.
+
+:class:`ModelAccess` meets :class:`labwarden.respond.incident.scope.AccessProvider`: given the
+principals an incident's events name (ARNs, assumed-role sessions, user names), it lists the
+object-store assets of the catalog each may read, with the statements that allow it; and given
+the affected assets, every principal of the account that could read them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from labwarden.core.errors import InputError
+from labwarden.identity.account import Principal
+from labwarden.identity.evaluate import Decision
+from labwarden.identity.load import load_model, parse_bucket_option
+from labwarden.identity.model import AccessModel
+from labwarden.identity.tri import Tri
+from labwarden.respond.incident.scope import Reachable
+from labwarden.store.catalog import Catalog
+from labwarden.watch.resources import load_resolver
+
+READ = "s3:GetObject"
+
+
+@dataclass(frozen=True, slots=True)
+class _Asset:
+    id: int
+    arn: str
+    """The ARN prefix of the asset's objects."""
+
+
+def _s3_assets(catalog: Catalog, asset_ids: Iterable[int] | None = None) -> list[_Asset]:
+    """Catalog assets in object stores: scanned ``s3://`` assets, and assets that the
+    workspace's ``resources.toml`` maps ``s3://`` prefixes to."""
+    wanted = set(asset_ids) if asset_ids is not None else None
+    prefixes = [(a.id, uri) for uri, a in catalog.assets.under(["s3://"]).items()]
+    resolver = load_resolver(catalog.path.parent, catalog)
+    prefixes += [
+        (r.asset.asset_id, r.match)
+        for r in resolver.rules
+        if r.match.startswith("s3://") and r.asset.asset_id is not None
+    ]
+    found = []
+    for asset_id, uri in prefixes:
+        if wanted is not None and asset_id not in wanted:
+            continue
+        path = uri.removeprefix("s3://")
+        found.append(_Asset(asset_id, f"arn:aws:s3:::{path if '/' in path else path + '/'}"))
+    return found
+
+
+def _how(decision: Decision) -> str:
+    grants = "; ".join(sorted({m.statement.origin for m in decision.allows}))
+    if decision.outcome is Tri.MAYBE:
+        undecided = sorted({u for m in (*decision.allows, *decision.denies) for u in m.undecided})
+        return f"{grants} (if {'; '.join(undecided)})"
+    return grants
+
+
+class ModelAccess:
+    """An incident :class:`AccessProvider` backed by an :class:`AccessModel`."""
+
+    def __init__(self, model: AccessModel) -> None:
+        self.model = model
+
+    def resolve(self, name: str) -> Principal | None:
+        """The account's user or role an event's principal names, or ``None``."""
+        account = self.model.account
+        if name in account.principals:
+            return account.principals[name]
+        if ":assumed-role/" in name:
+            role = name.split(":assumed-role/", 1)[1].split("/", 1)[0]
+            name = f"role/{role}"
+        try:
+            return account.find(name.rsplit(":", 1)[-1])
+        except InputError:
+            return None
+
+    def _reach(self, principal: Principal, asset: _Asset) -> Decision:
+        return self.model.may(principal, READ, asset.arn, prefix=True)
+
+    def readable_assets(self, principals: Sequence[str], catalog: Catalog) -> list[Reachable]:
+        """Object-store assets of the catalog each principal may read."""
+        assets = _s3_assets(catalog)
+        found = []
+        for name in principals:
+            principal = self.resolve(name)
+            if principal is None:
+                continue
+            for asset in assets:
+                decision = self._reach(principal, asset)
+                if decision.outcome is not Tri.NO:
+                    found.append(Reachable(asset.id, name, _how(decision)))
+        return found
+
+    def readers(self, asset_ids: Iterable[int], catalog: Catalog) -> list[Reachable]:
+        """Every user and role of the account that may read the given assets."""
+        found = []
+        for asset in _s3_assets(catalog, asset_ids):
+            for principal in self.model.account.principals.values():
+                decision = self._reach(principal, asset)
+                if decision.outcome is not Tri.NO:
+                    found.append(Reachable(asset.id, principal.label, _how(decision)))
+        return found
+
+
+def access_provider(details: Path, bucket_policies: Sequence[str] = ()) -> ModelAccess:
+    """The incident scope's provider from an authorization-details file and ``BUCKET=FILE``s."""
+    policies = dict(parse_bucket_option(b) for b in bucket_policies)
+    return ModelAccess(load_model(details, bucket_policies=policies))

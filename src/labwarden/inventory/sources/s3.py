@@ -1,0 +1,241 @@
+"""S3-compatible object stores (AWS, MinIO, Ceph...): listing, versions, ranged reads.
+
+``s3://bucket/prefix`` is listed with ``ListObjectVersions`` (paginated): current versions are
+entries; older versions and delete markers are kept in :attr:`S3Source.history` for the
+catalog. An object's ETag and version id are its ``version``: with size and last-modified time
+they decide whether a rescan reads it again. Content is read with ranged GETs under a byte
+budget (:mod:`objectio`); boto3 finds credentials the way it always does.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from labwarden.core.asset import FileRecord
+from labwarden.core.errors import InputError
+from labwarden.inventory.sources.interface import Entry, Note
+from labwarden.inventory.sources.objectio import DEFAULT_BUDGET, open_ranged
+from labwarden.store.objects import VersionRow
+
+log = logging.getLogger(__name__)
+
+INSTALL_HINT = "scanning s3:// needs boto3: pip install 'labwarden[cloud]'"
+_CACHE_ITEM = 1024 * 1024
+_CACHE_TOTAL = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    """What the source needs to read an object again."""
+
+    bucket: str
+    key: str
+    version_id: str | None
+    etag: str
+
+
+def parse_url(url: str) -> tuple[str, str]:
+    """``s3://bucket/prefix`` -> ``(bucket, prefix)``."""
+    if not url.startswith("s3://"):
+        raise InputError(f"{url}: not an s3:// URL")
+    bucket, _, prefix = url.removeprefix("s3://").partition("/")
+    if not bucket:
+        raise InputError(f"{url}: no bucket name")
+    return bucket, prefix
+
+
+def make_client(endpoint_url: str | None = None, region: str | None = None) -> Any:
+    """A boto3 S3 client (credentials, region and retries as boto3 finds them)."""
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise InputError(INSTALL_HINT) from None
+    session = boto3.session.Session()
+    config = Config(retries={"max_attempts": 5, "mode": "standard"}, max_pool_connections=16)
+    return session.client(
+        "s3",
+        endpoint_url=endpoint_url,
+        region_name=region or session.region_name or "us-east-1",
+        config=config,
+    )
+
+
+def _ns(when: datetime) -> int:
+    return int(when.timestamp()) * 1_000_000_000 + when.microsecond * 1000
+
+
+def _owner(raw: dict[str, Any]) -> str:
+    owner = raw.get("Owner") or {}
+    return str(owner.get("DisplayName") or owner.get("ID") or "")
+
+
+def client_error(url: str, exc: Exception) -> InputError:
+    """A user-facing error for a failed S3 call."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        error = response.get("Error", {})
+        return InputError(f"{url}: {error.get('Code', 'error')}: {error.get('Message', exc)}")
+    return InputError(f"{url}: {exc}")
+
+
+class S3Source:
+    """The objects below one ``s3://bucket/prefix``."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        client: Any = None,
+        endpoint_url: str | None = None,
+        exclude: tuple[str, ...] = (),
+        budget: int = DEFAULT_BUDGET,
+        page_size: int = 1000,
+    ) -> None:
+        self.bucket, self.prefix = parse_url(url)
+        self.page_size = page_size
+        self.url = url
+        self.client = client if client is not None else make_client(endpoint_url)
+        self.roots: tuple[str, ...] = (f"s3://{self.bucket}/{self.prefix}".rstrip("/"),)
+        self.exclude = exclude
+        self.budget = budget
+        self.history: list[VersionRow] = []
+        """Every version and delete marker seen by the last walk."""
+        self._cache: OrderedDict[tuple[str, str | None], bytes] = OrderedDict()
+        self._cached = 0
+        self._lock = threading.Lock()
+
+    def _excluded(self, key: str) -> bool:
+        parts = key.split("/")
+        return any(part in self.exclude for part in parts)
+
+    def walk(self) -> Iterator[Entry | Note]:
+        """Yield the current version of every object, in key order."""
+        self.history = []
+        paginator = self.client.get_paginator("list_object_versions")
+        try:
+            pages = paginator.paginate(
+                Bucket=self.bucket,
+                Prefix=self.prefix,
+                PaginationConfig={"PageSize": self.page_size},
+            )
+            for page in pages:
+                yield from self._page(page)
+        except Exception as exc:  # botocore's errors: no bucket, no access, no endpoint
+            if type(exc).__module__.startswith(("botocore", "boto3")):
+                raise client_error(self.url, exc) from None
+            raise
+
+    def _page(self, page: dict[str, Any]) -> Iterator[Entry | Note]:
+        for raw in page.get("DeleteMarkers", []):
+            self.history.append(self._version(raw, marker=True))
+        for raw in page.get("Versions", []):
+            version = self._version(raw, marker=False)
+            self.history.append(version)
+            if not version.is_latest:
+                continue
+            path = f"s3://{self.bucket}/{version.key}"
+            if version.key.endswith("/") and version.size == 0:
+                continue  # a "folder" placeholder made by consoles
+            if self._excluded(version.key):
+                yield Note(path, "skipped", "excluded by policy")
+                continue
+            ref = ObjectRef(self.bucket, version.key, raw.get("VersionId"), version.etag)
+            yield Entry(
+                path=path,
+                size=version.size,
+                mtime_ns=version.last_modified_ns,
+                inode=0,
+                mode=0,
+                uid=0,
+                owner=version.owner,
+                handle=ref,
+                version=f"{version.etag}/{version.version_id}",
+            )
+
+    def _version(self, raw: dict[str, Any], *, marker: bool) -> VersionRow:
+        return VersionRow(
+            bucket=self.bucket,
+            key=str(raw["Key"]),
+            version_id=str(raw.get("VersionId") or "null"),
+            etag=str(raw.get("ETag", "")).strip('"'),
+            size=int(raw.get("Size", 0)),
+            last_modified_ns=_ns(raw["LastModified"]),
+            is_latest=bool(raw.get("IsLatest")),
+            delete_marker=marker,
+            owner=_owner(raw),
+        )
+
+    def open(self, entry: Entry) -> BinaryIO:
+        """A seekable reader over ranged GETs of the entry's version."""
+        ref = entry.handle
+        assert isinstance(ref, ObjectRef)
+        return self.open_object(ref.key, entry.size, ref.version_id)
+
+    def open_object(self, key: str, size: int, version_id: str | None = None) -> BinaryIO:
+        """A seekable reader over one object (one version of it).
+
+        Small objects read whole once (detection fetches them in one GET) are kept in a bounded
+        cache, so that the checks that read them next do not fetch them again.
+        """
+        cached = self._cache.get((key, version_id))
+        if cached is not None:
+            self._cache.move_to_end((key, version_id))
+            return io.BytesIO(cached)
+        extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
+
+        def fetch(start: int, end: int) -> bytes:
+            try:
+                response = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes={start}-{end}", **extra
+                )
+            except Exception as exc:
+                raise OSError(str(client_error(f"s3://{self.bucket}/{key}", exc))) from None
+            body = response["Body"]
+            try:
+                data: bytes = body.read()
+            finally:
+                body.close()
+            if start == 0 and len(data) == size and size <= _CACHE_ITEM:
+                self._remember((key, version_id), data)
+            return data
+
+        return open_ranged(f"s3://{self.bucket}/{key}", size, fetch, self.budget)
+
+    def _remember(self, key: tuple[str, str | None], data: bytes) -> None:
+        with self._lock:
+            self._cache[key] = data
+            self._cached += len(data)
+            while self._cached > _CACHE_TOTAL:
+                _, old = self._cache.popitem(last=False)
+                self._cached -= len(old)
+
+    def local_path(self, entry: Entry) -> None:
+        """Objects have no local path."""
+        return
+
+    def stat_again(self, entry: Entry) -> tuple[int, int] | None:
+        """The size and time the listing gave (a ranged read of a version cannot change)."""
+        return entry.size, entry.mtime_ns
+
+    def content_digest(self, entry: Entry) -> tuple[str, str] | None:
+        """``("s3-etag", etag)``: objects are identified by their ETag, never downloaded whole."""
+        ref = entry.handle
+        assert isinstance(ref, ObjectRef)
+        return "s3-etag", ref.etag
+
+    def open_record(self, record: FileRecord) -> BinaryIO:
+        """Open a catalog file of this bucket (the version the scan saw) for the checks."""
+        bucket, key = parse_url(record.path)
+        if bucket != self.bucket:
+            raise OSError(f"{record.path}: not in s3://{self.bucket}")
+        version = str(record.properties.get("version", ""))
+        version_id = version.rpartition("/")[2] or None
+        return self.open_object(key, record.size, version_id)

@@ -1,0 +1,233 @@
+"""Timeline lines that do not come from the lake query: alerts, catalog history, seal
+verifications, triage archives, and the incident's own notes and changes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from labwarden.core.events import parse_iso_time
+from labwarden.core.incident import StoredIncident
+from labwarden.respond.incident import lake_lines
+from labwarden.respond.incident.entries import TimelineEntry
+from labwarden.respond.incident.triage_feed import FileTimes, TriageFeed
+from labwarden.store.alerts import StoredAlert
+from labwarden.store.catalog import Catalog
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_iso_time(text)
+    except ValueError:
+        return None
+
+
+def alert_lines(alerts: Iterable[StoredAlert], lake_uids: set[str]) -> Iterator[TimelineEntry]:
+    """Each alert at its first event, and its evidence events the lake query did not return
+    (another principal's, or events the lake no longer holds)."""
+    for alert in alerts:
+        first = _when(alert.first_seen)
+        if first is not None:
+            yield TimelineEntry(
+                time=first,
+                timestamp_desc="Alert First Seen",
+                source="alert",
+                kind="alert",
+                message=f"alert {alert.id} [{alert.severity.value}, risk {alert.risk}] "
+                f"{alert.rule_title}: {alert.event_count} events"
+                + (f" by {alert.principal}" if alert.principal else "")
+                + (f" until {alert.last_seen}" if alert.last_seen != alert.first_seen else ""),
+                ref=f"alert:{alert.id:012d}",
+                fields={
+                    "principal": alert.principal,
+                    "alerts": [alert.id],
+                    "asset_id": alert.asset_id,
+                    "resource": ", ".join(alert.assets) or None,
+                    "asset_sensitivity": alert.sensitivity,
+                },
+            )
+        for event in alert.evidence:
+            uid = str(event.get("event_uid") or "")
+            when = _when(str(event.get("time") or ""))
+            if uid in lake_uids or when is None:
+                continue
+            yield lake_lines.entry({**event, "time": when}, "alert", [alert.id])
+
+
+def asset_lines(
+    catalog: Catalog, asset_ids: Iterable[int], since: str | None
+) -> Iterator[TimelineEntry]:
+    """Catalog history (added, modified, removed, reclassified, sealed) and seal
+    verifications of the assets, from the start of the window on."""
+    for asset_id in sorted(set(asset_ids)):
+        if not catalog.assets.exists(asset_id):
+            continue
+        asset = catalog.assets.get(str(asset_id))
+        base = {
+            "asset_id": asset.id,
+            "asset_name": asset.name,
+            "resource": asset.uri,
+            "asset_sensitivity": asset.sensitivity.value,
+        }
+        for number, change in enumerate(catalog.assets.history(asset.id)):
+            when = _when(change.at)
+            if when is None or (since and change.at < since):
+                continue
+            detail = json.dumps(change.detail, default=str) if change.detail else ""
+            yield TimelineEntry(
+                time=when,
+                timestamp_desc=f"Asset {change.change.capitalize()}",
+                source="catalog",
+                kind="asset",
+                message=f"asset {asset.name} ({asset.kind.value}) {change.change} {detail}".strip(),
+                ref=f"asset:{asset.id:012d}:{number:06d}",
+                fields=dict(base),
+            )
+        yield from _verification_lines(catalog, asset.id, base, since)
+
+
+def _verification_lines(
+    catalog: Catalog, asset_id: int, base: Mapping[str, Any], since: str | None
+) -> Iterator[TimelineEntry]:
+    for version in catalog.seals.versions(asset_id):
+        for number, check in enumerate(catalog.seals.verifications(version.id)):
+            when = _when(str(check.get("checked_at")))
+            if when is None or (since and str(check["checked_at"]) < since):
+                continue
+            outcome = str(check.get("outcome"))
+            failed = outcome != "verified"
+            yield TimelineEntry(
+                time=when,
+                timestamp_desc="Seal Verification Failed" if failed else "Seal Verified",
+                source="seal",
+                kind="seal",
+                message=f"{version.ref} ({base['asset_name']}) against {check.get('target')}: "
+                f"{outcome}" + (f" ({_changes(check)})" if failed else ""),
+                ref=f"seal:{version.id:012d}:{number:06d}",
+                fields={**base, "status": outcome},
+            )
+
+
+def _changes(check: Mapping[str, Any]) -> str:
+    counts = check.get("counts")
+    if isinstance(counts, dict):
+        return ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "no file changed"
+    return str(check.get("error") or "see `labwarden verify`")
+
+
+def _in_window(when: datetime, since: str | None, until: str | None) -> bool:
+    text = when.isoformat()
+    return (not since or text >= since) and (not until or text <= until)
+
+
+_EVENT_DESC = {
+    "auth": "Authentication",
+    "history": "Shell Command",
+    "process": "Process Start",
+}
+
+
+def triage_lines(
+    feed: TriageFeed, lake_uids: set[str], since: str | None, until: str | None
+) -> Iterator[TimelineEntry]:
+    """An archive's records not already in the lake lines, its file times and its findings,
+    within the window."""
+    for event in feed.events:
+        if str(event.get("event_uid")) in lake_uids or not _in_window(event["time"], since, until):
+            continue
+        line = lake_lines.entry(event, "triage", desc=_desc(event))
+        line.fields["archive"] = feed.archive
+        yield line
+    for item in feed.files:
+        yield from _file_lines(feed, item, since, until)
+    for placed in feed.findings:
+        if not _in_window(placed.time, since, until):
+            continue
+        finding = placed.finding
+        location = finding.get("location") or {}
+        where = location.get("path") if isinstance(location, dict) else None
+        line_no = location.get("line") if isinstance(location, dict) else None
+        yield TimelineEntry(
+            time=placed.time,
+            timestamp_desc=placed.time_desc,
+            source="triage",
+            kind="finding",
+            message=f"[{finding.get('severity')}] {finding.get('rule')}: {finding.get('message')}",
+            ref=f"finding:{finding.get('fingerprint')}",
+            fields={
+                "host": feed.host,
+                "origin": f"{where}:{line_no}" if where and line_no else where,
+                "status": finding.get("severity"),
+                "archive": feed.archive,
+            },
+        )
+
+
+def _desc(event: Mapping[str, Any]) -> str:
+    if event.get("api_operation") in ("wtmp", "btmp", "utmp", "wtmpdb"):
+        return "Login" if event.get("activity") == "logon" else "Logoff"
+    if event.get("api_operation") == "history" and '"timed":false' in str(event.get("raw")):
+        return "History File Modified (command not timed)"
+    kind, default = lake_lines.kind_of(event)
+    return _EVENT_DESC.get(kind, default)
+
+
+def _file_lines(
+    feed: TriageFeed, item: FileTimes, since: str | None, until: str | None
+) -> Iterator[TimelineEntry]:
+    times: dict[datetime, list[str]] = {}
+    for label, when in (
+        ("Modified", item.mtime),
+        ("Changed", item.ctime),
+        ("Created", item.crtime),
+    ):
+        if when is not None and _in_window(when, since, until):
+            times.setdefault(when, []).append(label)
+    for when, labels in times.items():
+        yield TimelineEntry(
+            time=when,
+            timestamp_desc="File " + "/".join(labels),
+            source="triage",
+            kind="file",
+            message=f"{item.path} ({item.mode}, uid {item.uid}, {item.size} bytes) "
+            f"{'/'.join(labels).lower()}",
+            ref=f"file:{item.line:09d}",
+            fields={
+                "host": feed.host,
+                "resource": item.path,
+                "origin": f"bodyfile:{item.line}",
+                "archive": feed.archive,
+            },
+        )
+
+
+def incident_lines(incident: StoredIncident) -> Iterator[TimelineEntry]:
+    """The incident's notes and changes (the response, in the same stream)."""
+    for note in incident.notes:
+        when = _when(note.at)
+        if when is not None:
+            yield TimelineEntry(
+                when,
+                "Note Written",
+                "incident",
+                "note",
+                f"{note.author}: {note.text}",
+                f"note:{note.id:012d}",
+            )
+    for change in incident.changes:
+        when = _when(change.at)
+        if when is None or change.action == "noted":
+            continue
+        detail = json.dumps(change.detail, default=str)
+        yield TimelineEntry(
+            when,
+            "Incident Changed",
+            "incident",
+            "change",
+            f"{change.actor}: {change.action} {detail}",
+            f"change:{change.id:012d}",
+        )

@@ -1,0 +1,152 @@
+"""Tracing a leaked table: which catalog tables it comes from and whose marked copy it is."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labwarden.core.errors import LabwardenError
+from labwarden.core.workspace import Workspace
+from labwarden.seal.hashing import digest_file
+from labwarden.store.catalog import Catalog
+from labwarden.trace.fingerprint import keys
+from labwarden.trace.fingerprint.attribute import DEFAULT_ALPHA, Comparison, attribute, compare
+from labwarden.trace.fingerprint.attribute import evidence as recipient_evidence
+from labwarden.trace.fingerprint.frame import Frame, read_frame
+from labwarden.trace.fingerprint.marks import DEFAULT_BOUND, DEFAULT_RATE
+from labwarden.trace.fingerprint.normalize import name_key
+
+log = logging.getLogger(__name__)
+
+TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".xpt")
+
+
+@dataclass(slots=True)
+class Original:
+    """A table the leak may come from."""
+
+    path: str
+    digest: str
+    asset_id: int | None
+    columns: list[str] = field(default_factory=list)
+    shared: bool = False
+
+
+@dataclass(slots=True)
+class TableMatch:
+    """A leak against one original: containment and, for shared tables, the attribution."""
+
+    original: Original
+    comparison: Comparison
+    attribution: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary."""
+        return {
+            "kind": "table",
+            "source": self.original.path,
+            "digest": self.original.digest,
+            "asset_id": self.original.asset_id,
+            **self.comparison.containment.to_dict(),
+            "attribution": self.attribution,
+            "notes": self.notes,
+        }
+
+    @property
+    def rank(self) -> tuple[float, float]:
+        """Sort key: attributed first, then most of the leak explained."""
+        named = 1.0 if self.attribution and self.attribution["verdict"] != "unknown" else 0.0
+        data = self.comparison.containment.to_dict()
+        return (-named, -float(data["fraction_of_leak"]))
+
+
+def originals(catalog: Catalog, leaked: Frame, limit: int = 1000) -> list[Original]:
+    """Shared tables and catalog tables worth comparing with the leak (sharing a column name,
+    or any table when the leak's names match none)."""
+    found: dict[str, Original] = {}
+    copies = {s.output for s in catalog.shares.find()}
+    for digest, path in catalog.shares.sources().items():
+        found[digest] = Original(path, digest, None, shared=True)
+    for row in catalog.shares.table_files():
+        if row["path"] in (leaked.source, *copies) or not row["digest"]:
+            continue  # the leak itself or a marked copy, when scanned into the catalog
+        known = found.get(row["digest"])
+        if known is not None:
+            known.asset_id = known.asset_id or row["asset_id"]
+            continue
+        found[row["digest"]] = Original(
+            row["path"], row["digest"], row["asset_id"], list(row["columns"])
+        )
+    wanted = {name_key(c.name) for c in leaked.columns}
+    named = [
+        o
+        for o in found.values()
+        if o.shared or not o.columns or wanted & {name_key(c) for c in o.columns}
+    ]
+    return (named or list(found.values()))[:limit]
+
+
+def _attribution(workspace: Workspace, catalog: Catalog, match: TableMatch, alpha: float) -> None:
+    shares = catalog.shares.find(match.original.digest)
+    if not shares:
+        return
+    master = keys.load(workspace)
+    if master is None:
+        match.notes.append("shared, but the workspace's fingerprint key is missing")
+        return
+    found = []
+    for item in shares:
+        if item.key_id != keys.key_id(master):
+            match.notes.append(f"share to {item.recipient} used another key ({item.key_id})")
+            continue
+        found.append(
+            recipient_evidence(
+                match.comparison,
+                item.recipient,
+                keys.recipient_key(master, item.source_digest, item.recipient),
+                float(item.detail.get("rate", DEFAULT_RATE)),
+                float(item.detail.get("bound", DEFAULT_BOUND)),
+                int(item.detail.get("canary_rows", 0)),
+            )
+        )
+    if found:
+        match.attribution = attribute(found, alpha).to_dict()
+
+
+def _load(original: Original, notes: list[str]) -> Frame | None:
+    path = Path(original.path)
+    try:
+        if digest_file(str(path)) != original.digest:
+            notes.append(f"{path}: changed since it was recorded; not compared")
+            return None
+        return read_frame(path)
+    except (OSError, LabwardenError) as exc:
+        notes.append(f"{path}: cannot be read ({getattr(exc, 'message', exc)})")
+        return None
+
+
+def trace_table(
+    workspace: Workspace, catalog: Catalog, path: Path, alpha: float = DEFAULT_ALPHA
+) -> tuple[Frame, list[TableMatch], list[str]]:
+    """The catalog tables ``path`` holds rows of, best first, and notes on what was skipped."""
+    leaked = read_frame(path.absolute())
+    notes: list[str] = []
+    matches: list[TableMatch] = []
+    for original in originals(catalog, leaked):
+        frame = _load(original, notes)
+        if frame is None:
+            continue
+        comparison = compare(leaked, frame)
+        if comparison is None:
+            continue
+        data = comparison.containment
+        if data.exact + data.near == 0:
+            continue
+        match = TableMatch(original, comparison)
+        _attribution(workspace, catalog, match, alpha)
+        matches.append(match)
+    matches.sort(key=lambda m: m.rank)
+    return leaked, matches, notes

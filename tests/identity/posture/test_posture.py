@@ -1,0 +1,161 @@
+"""Bucket posture read from a real S3 API (moto's server) and judged."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from labwarden.core.asset import Asset
+from labwarden.core.check import CheckContext
+from labwarden.core.values import AssetKind, Severity
+from labwarden.identity.posture.check import BucketPostureCheck
+from labwarden.identity.posture.collect import covers_bucket
+from tests.s3server import client
+
+
+def new_bucket(s3: Any) -> str:
+    name = f"lab-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def findings(endpoint: str, name: str, cloudtrail: Any = None) -> dict[str, Severity]:
+    check = BucketPostureCheck(client(endpoint), name, cloudtrail, account="123456789012")
+    asset = Asset(f"s3://{name}/models/bert", "bert", AssetKind.MODEL)
+    assert check.applies_to(asset)
+    return {f.rule: f.severity for f in check.run(asset, CheckContext())}
+
+
+def test_a_bare_bucket_has_every_gap(s3_endpoint: str) -> None:
+    s3 = client(s3_endpoint)
+    name = new_bucket(s3)
+    s3.delete_bucket_encryption(Bucket=name)  # moto (like AWS) encrypts by default
+    found = findings(s3_endpoint, name, client(s3_endpoint, "cloudtrail"))
+    assert set(found) >= {
+        "public-access-block",
+        "no-tls-enforcement",
+        "no-versioning",
+        "no-object-lock",
+        "no-access-logging",
+        "no-data-events",
+    }
+    assert "public-policy" not in found
+
+
+def test_a_hardened_bucket_has_none(s3_endpoint: str) -> None:
+    s3 = client(s3_endpoint)
+    name = new_bucket(s3)
+    logs = new_bucket(s3)
+    s3.put_public_access_block(
+        Bucket=name,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_encryption(
+        Bucket=name,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "k",
+                    }
+                }
+            ]
+        },
+    )
+    tls = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{name}", f"arn:aws:s3:::{name}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(tls))
+    s3.put_bucket_acl(Bucket=logs, ACL="log-delivery-write")
+    s3.put_bucket_logging(
+        Bucket=name,
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": logs, "TargetPrefix": "x/"}},
+    )
+    found = findings(s3_endpoint, name)
+    assert set(found) == {"no-object-lock"}
+
+
+def test_public_and_cross_account_policies_and_acls(s3_endpoint: str) -> None:
+    s3 = client(s3_endpoint)
+    name = new_bucket(s3)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{name}/*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+                "Action": "s3:ListBucket",
+                "Resource": f"arn:aws:s3:::{name}",
+            },
+        ],
+    }
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    s3.put_bucket_acl(Bucket=name, ACL="public-read")
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=name,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "purge",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "NoncurrentVersionExpiration": {"NoncurrentDays": 1},
+                }
+            ]
+        },
+    )
+    found = findings(s3_endpoint, name)
+    assert found["public-policy"] is Severity.CRITICAL
+    assert found["cross-account-policy"] is Severity.MEDIUM
+    assert found["public-acl"] is Severity.CRITICAL
+    assert "lifecycle-deletes-versions" in found
+
+
+def test_event_selectors() -> None:
+    basic = {
+        "EventSelectors": [
+            {"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::models/"]}]}
+        ]
+    }
+    assert covers_bucket(basic, "models") and not covers_bucket(basic, "other")
+    everything = {
+        "EventSelectors": [
+            {"DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]}]}
+        ]
+    }
+    assert covers_bucket(everything, "any")
+    advanced = {
+        "AdvancedEventSelectors": [
+            {
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                    {"Field": "resources.ARN", "StartsWith": ["arn:aws:s3:::models/"]},
+                ]
+            }
+        ]
+    }
+    assert covers_bucket(advanced, "models") and not covers_bucket(advanced, "other")
