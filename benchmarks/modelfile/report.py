@@ -12,9 +12,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 TOOLS = ("labwarden", "picklescan", "modelscan", "fickling", "modelaudit")
 BUCKETS = ("high", "medium", "low", "clean", "error", "crash")
-LABELS = ("malicious", "suspicious", "benign", "edge")
+LABELS = ("malicious", "unparseable", "suspicious", "benign", "edge")
 EXPECT = {
     "malicious": "high or critical",
+    "unparseable": "high or critical",
     "suspicious": "at least medium",
     "benign": "no high or critical",
     "edge": "no crash",
