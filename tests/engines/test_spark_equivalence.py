@@ -1,6 +1,5 @@
 """Identical detections on DuckDB and Spark over the same lake: every SigmaHQ CloudTrail rule
-and labwarden's whole pack on real CloudTrail, and the pack and the analytics on a generated
-month (where the pack's correlations and novelty rules fire)."""
+and labwarden's whole pack on real CloudTrail and OpenSSH logs."""
 
 from __future__ import annotations
 
@@ -48,16 +47,17 @@ def run_on(engine: Engine, lake: Path, rules_paths: list[Path]) -> DetectResult:
     return result
 
 
-def test_sigmahq_cloudtrail_and_the_pack_on_real_cloudtrail(
-    spark: SparkEngine, tmp_path: Path
-) -> None:
+def test_sigmahq_cloudtrail_and_the_pack_on_real_logs(spark: SparkEngine, tmp_path: Path) -> None:
+    # Real CloudTrail (an attack simulation) and a real OpenSSH log (brute force, spraying).
     lake = Lake(tmp_path / "lake")
-    ingest([corpora_path("logs", "cloudtrail-invictus")], lake, Resolver.empty())
+    logs = [corpora_path("logs", "cloudtrail-invictus"), corpora_path("logs", "linux")]
+    ingest(logs, lake, Resolver.empty())
     paths = [corpora_path("sigma", "cloud", "aws", "cloudtrail"), bundled_rules_dir()]
     expected = run_on(duckdb(), lake.root, paths)
     found = run_on(spark, lake.root, paths)
     assert found.rules_run == expected.rules_run >= 57 + 20
     assert len(expected.detections) >= 20
+    assert {d.rule.kind for d in expected.detections} == {"detection", "correlation"}
     assert detections(found) == detections(expected)
     for detection in found.detections:
         assert detection.evidence and detection.evidence[0]["time"]
