@@ -50,15 +50,18 @@ def connect(
         return SparkEngine(active.newSession())
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise SparkUnavailableError("the Spark engine needs Java 17 or later (no `java` on PATH)")
+    # Under spark-submit the JVM is already up (its gateway port is in the environment) and
+    # holds the master and resources given on its command line: keep them.
+    submitted = master is None and bool(os.environ.get("PYSPARK_GATEWAY_PORT"))
     url = master or DEFAULT_MASTER
+    builder = SparkSession.builder if submitted else SparkSession.builder.master(url)
     builder = (
-        SparkSession.builder.master(url)
-        .appName(app)
+        builder.appName(app)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
     )
-    if url.startswith("local"):
+    if url.startswith("local") and not submitted:
         builder = builder.config("spark.sql.shuffle.partitions", str(_local_partitions(url)))
     for key, value in (conf or {}).items():
         builder = builder.config(key, value)
