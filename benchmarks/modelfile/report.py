@@ -117,9 +117,9 @@ def bombs_table(data: dict[str, Any]) -> list[str]:
     lines = [
         "## Decompression bombs (issue #13 class 9)",
         "",
-        f"Each file inflates to {data['inflated'] >> 30} GiB: a pickle whose `os.system` call "
+        f"Each file inflates to {data['inflated'] >> 20} MiB: a pickle whose `os.system` call "
         "comes "
-        "after a 2 GiB bytes argument. Every tool runs once per file under `/usr/bin/time -v` "
+        "after a bytes argument as large. Every tool runs once per file under `/usr/bin/time -v` "
         "with an 8 GiB address-space limit (a tool that runs out fails instead of exhausting the "
         "shared machine). Cells: peak RSS MiB / wall seconds / exit code (labwarden: 1 = a high "
         "finding).",
