@@ -105,7 +105,11 @@ def main() -> None:
             u
             for u, (op, actor_role) in stratus.items()
             if (role is not None and role in actor_role)
-            or (role is None and op in operations and not any(r in actor_role for r in ROLES.values()))
+            or (
+                role is None
+                and op in operations
+                and not any(r in actor_role for r in ROLES.values())
+            )
         ]
         if not uids:
             continue
