@@ -45,6 +45,12 @@ def test_share_then_trace(tmp_path: Path) -> None:
     assert report["candidates"][0]["kind"] == "table" and report["incidents"] == []
     table = runner.invoke(app, [*ws, "trace", str(sample)])
     assert "lab-b" in table.stdout
+    # Once everything is scanned into the catalog, the leak and the copies are not sources.
+    runner.invoke(app, [*ws, "scan", str(tmp_path)])
+    again = json.loads(runner.invoke(app, [*ws, "trace", str(sample), "-f", "json"]).stdout)
+    assert again["recipients"] == ["lab-b"]
+    assert {c["source"] for c in again["candidates"]} == {str(source)}
+    assert again["candidates"][0]["asset_id"] is not None
     bad = runner.invoke(app, [*ws, "share", str(tmp_path / "nope.csv"), "-r", "x", "-o", "y.csv"])
     assert isinstance(bad.exception, InputError)
 

@@ -33,11 +33,30 @@ def ingest(
         int | None,
         typer.Option("--threads", min=1, help="Workers for CloudTrail (default: one per CPU)."),
     ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=1970,
+            max=9999,
+            help="Year of syslog lines without one (default: from the file's modification time).",
+        ),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="Zone of syslog lines without one, e.g. Europe/Copenhagen (default: UTC).",
+        ),
+    ] = None,
 ) -> None:
     """Parse access logs (format detected), resolve touched assets, store them in the lake."""
     shown: list[Issue] = []
 
     def report(issue: Issue) -> None:
+        if issue.note:
+            stderr.print(f"note: {issue}", markup=False)
+            return
         if len(shown) < _SHOWN:
             stderr.print(f"warning: {issue}", markup=False)
         shown.append(issue)
@@ -45,8 +64,9 @@ def ingest(
     with STATE.catalog() as catalog:
         # DuckDB and pyarrow take a while to import: only when this command runs.
         from labwarden.watch.ingest import parse_map_options
-        from labwarden.watch.service import ingest_paths
+        from labwarden.watch.service import ingest_paths, syslog_clock
 
+        clock = syslog_clock(year, timezone)
         result = ingest_paths(
             STATE.resolve(),
             catalog,
@@ -55,6 +75,7 @@ def ingest(
             mapping=parse_map_options(mapping or []),
             report=report,
             threads=threads,
+            clock=clock,
         )
     if len(shown) > _SHOWN:
         stderr.print(f"... and {len(shown) - _SHOWN} more problems", markup=False)

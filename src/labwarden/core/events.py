@@ -93,7 +93,17 @@ NOVELTY_COLUMNS: tuple[str, ...] = (
 )
 """Derived at detection time: the principal's first event with this asset, network, country or
 user agent, after a baseline of known history (see :mod:`labwarden.watch.detect.novelty`)."""
-LAKE_COLUMNS: tuple[str, ...] = (*LAKE_SCHEMA.names, "source", "day", *NOVELTY_COLUMNS)
+CONTEXT_COLUMNS: tuple[str, ...] = ("src_failures",)
+"""Derived at detection time from the events around one: ``src_failures`` is the number of
+failed logon attempts from the event's source address in the hour up to it (see
+:mod:`labwarden.watch.detect.novelty`), so that "a success after a brute force" is a rule."""
+LAKE_COLUMNS: tuple[str, ...] = (
+    *LAKE_SCHEMA.names,
+    "source",
+    "day",
+    *NOVELTY_COLUMNS,
+    *CONTEXT_COLUMNS,
+)
 """Every column a query over the lake (and a Sigma rule) may use."""
 
 Event = dict[str, Any]

@@ -12,6 +12,7 @@ from labwarden.checks.registry import all_checks
 from labwarden.core.workspace import Workspace
 from labwarden.demo.context import DemoContext, Section, Step
 from labwarden.demo.lab import build_lab
+from labwarden.demo.steps.incident import incident_step
 from labwarden.demo.steps.privacy import privacy_step
 from labwarden.demo.steps.seals import seal_step
 from labwarden.demo.steps.triage import triage_step
@@ -27,7 +28,7 @@ __all__ = ["DemoContext", "Section", "run_demo"]
 
 def _steps() -> list[Step]:
     """The demo steps after the scan, in order."""
-    return [privacy_step, seal_step, watch_step, triage_step]
+    return [privacy_step, seal_step, watch_step, triage_step, incident_step]
 
 
 def run_demo(root: Path, workspace: Workspace, *, force: bool = False) -> DemoContext:

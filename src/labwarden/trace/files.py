@@ -10,6 +10,7 @@ from typing import Any
 
 from labwarden.seal.hashing import Algorithm, digest_bytes, digest_file
 from labwarden.store.catalog import Catalog
+from labwarden.trace.models import trace_models
 
 MAX_MEMBER = 1 << 30
 MAX_FILES = 100_000
@@ -71,8 +72,9 @@ def _file_digests(path: Path, notes: list[str]) -> dict[str, str]:
 
 
 def trace_files(catalog: Catalog, path: Path) -> tuple[int, list[dict[str, Any]], list[str]]:
-    """The catalog assets whose files the leak holds byte for byte: how many leaked files were
-    looked at, one entry per asset (best first), and notes."""
+    """The sealed asset versions whose files or tensors the leak holds, then the catalog assets
+    whose files it holds byte for byte: how many leaked files were looked at, one entry per
+    version or asset (best first), and notes."""
     notes: list[str] = []
     digests = _digests(path, notes)
     leaked_files = len(set(digests.values()))
@@ -95,4 +97,16 @@ def trace_files(catalog: Catalog, path: Path) -> tuple[int, list[dict[str, Any]]
     found = sorted(assets.values(), key=lambda e: -int(e["files_matched"]))
     for entry in found:
         entry["fraction_of_leak"] = entry["files_matched"] / max(1, leaked_files)
+    if path.is_dir() or not is_archive(path):
+        sealed = trace_models(catalog, _regular(path))
+        found = sealed + found
+    elif found or digests:
+        notes.append(f"{path}: archive members compared by file digest only (not by tensor)")
     return leaked_files, found, notes
+
+
+def _regular(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+    return files[:MAX_FILES]

@@ -67,13 +67,19 @@ def originals(catalog: Catalog, leaked: Frame, limit: int = 1000) -> list[Origin
     """Shared tables and catalog tables worth comparing with the leak (sharing a column name,
     or any table when the leak's names match none)."""
     found: dict[str, Original] = {}
+    copies = {s.output for s in catalog.shares.find()}
     for digest, path in catalog.shares.sources().items():
         found[digest] = Original(path, digest, None, shared=True)
     for row in catalog.shares.table_files():
-        if row["digest"] and row["digest"] not in found:
-            found[row["digest"]] = Original(
-                row["path"], row["digest"], row["asset_id"], list(row["columns"])
-            )
+        if row["path"] in (leaked.source, *copies) or not row["digest"]:
+            continue  # the leak itself or a marked copy, when scanned into the catalog
+        known = found.get(row["digest"])
+        if known is not None:
+            known.asset_id = known.asset_id or row["asset_id"]
+            continue
+        found[row["digest"]] = Original(
+            row["path"], row["digest"], row["asset_id"], list(row["columns"])
+        )
     wanted = {name_key(c.name) for c in leaked.columns}
     named = [
         o
@@ -126,7 +132,7 @@ def trace_table(
     workspace: Workspace, catalog: Catalog, path: Path, alpha: float = DEFAULT_ALPHA
 ) -> tuple[Frame, list[TableMatch], list[str]]:
     """The catalog tables ``path`` holds rows of, best first, and notes on what was skipped."""
-    leaked = read_frame(path)
+    leaked = read_frame(path.absolute())
     notes: list[str] = []
     matches: list[TableMatch] = []
     for original in originals(catalog, leaked):

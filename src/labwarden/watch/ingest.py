@@ -34,6 +34,7 @@ from labwarden.store.ledger import LedgerEntry
 from labwarden.watch import bulk
 from labwarden.watch.enrich import Enricher
 from labwarden.watch.parsers import cloudtrail
+from labwarden.watch.parsers.authlog import SyslogClock
 from labwarden.watch.parsers.base import GZIP_MAGIC, Issue, LogFile, Parser
 from labwarden.watch.parsers.registry import detect, get_parser
 from labwarden.watch.parts import sort_order, write_days
@@ -63,6 +64,8 @@ class IngestResult:
 
     files: list[FileResult] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+    """Remarks on how files were read (a guessed syslog year); nothing was left out."""
     events: int = 0
     parts_written: int = 0
     compacted: int = 0
@@ -176,12 +179,14 @@ class Ingestor:
         mapping: Mapping[str, str] | None = None,
         report: Callable[[Issue], None] | None = None,
         threads: int | None = None,
+        clock: SyslogClock | None = None,
     ) -> None:
         self.lake = lake.ensure()
         self.resolver = resolver
         self.enricher = Enricher(resolver)
         self.mapping = dict(mapping or {})
-        self.forced = get_parser(fmt, self.mapping) if fmt else None
+        self.clock = clock
+        self.forced = get_parser(fmt, self.mapping, clock) if fmt else None
         self.result = IngestResult()
         self._report = report
         self.workers = max(1, threads or os.cpu_count() or 1)
@@ -193,8 +198,8 @@ class Ingestor:
         self._cursors_lock = threading.Lock()
 
     def issue(self, item: Issue) -> None:
-        """Keep and pass on one problem."""
-        self.result.issues.append(item)
+        """Keep and pass on one problem (or note)."""
+        (self.result.notes if item.note else self.result.issues).append(item)
         if self._report is not None:
             self._report(item)
 
@@ -278,7 +283,7 @@ class Ingestor:
                     if plan is None:
                         self.result.files.append(FileResult(str(path), "-", 0, "unchanged"))
                         continue
-                    parser = self.forced or detect(_log_file(plan), self.mapping)
+                    parser = self.forced or detect(_log_file(plan), self.mapping, self.clock)
                 except (OSError, LabwardenError) as exc:
                     message = exc.message if isinstance(exc, LabwardenError) else str(exc)
                     self.issue(Issue(str(path), 0, message.removeprefix(f"{path}: ")))
@@ -416,9 +421,12 @@ def ingest(
     mapping: Mapping[str, str] | None = None,
     report: Callable[[Issue], None] | None = None,
     threads: int | None = None,
+    clock: SyslogClock | None = None,
 ) -> IngestResult:
     """Ingest ``paths`` (files or folders) into ``lake``; see :class:`Ingestor`."""
-    ingestor = Ingestor(lake, resolver, fmt=fmt, mapping=mapping, report=report, threads=threads)
+    ingestor = Ingestor(
+        lake, resolver, fmt=fmt, mapping=mapping, report=report, threads=threads, clock=clock
+    )
     try:
         return ingestor.run(paths)
     finally:

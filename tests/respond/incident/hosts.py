@@ -17,6 +17,11 @@ COMMANDS = (
 )
 
 
+def commands(lab: str = "/lab") -> tuple[str, ...]:
+    """The root history's commands, naming the lab's files under ``lab``."""
+    return tuple(c.replace("/lab/", lab.rstrip("/") + "/") for c in COMMANDS)
+
+
 def _utmp(kind: int, pid: int, line: str, user: str, host: str, when: datetime) -> bytes:
     """One 384-byte glibc utmp record."""
     seconds = int(when.timestamp())
@@ -39,7 +44,7 @@ def _utmp(kind: int, pid: int, line: str, user: str, host: str, when: datetime) 
     )
 
 
-def build_host(root: Path, now: datetime) -> datetime:
+def build_host(root: Path, now: datetime, lab: str = "/lab") -> datetime:
     """Write the tree; returns the time of the intruder's login (an hour before ``now``)."""
     login = (now - timedelta(hours=1)).replace(microsecond=0)
     etc = root / "etc"
@@ -51,7 +56,7 @@ def build_host(root: Path, now: datetime) -> datetime:
     )
     (etc / "group").write_text("root:x:0:\nsudo:x:27:alice\n")
     history = [f"#{int((login + timedelta(minutes=5 + i)).timestamp())}\n{c}\n"
-               for i, c in enumerate(COMMANDS)]  # fmt: skip
+               for i, c in enumerate(commands(lab))]  # fmt: skip
     (root / "root").mkdir()
     (root / "root" / ".bash_history").write_text("".join(history))
     (root / "home" / "alice").mkdir(parents=True)

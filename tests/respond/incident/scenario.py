@@ -58,6 +58,10 @@ def build_lab(root: Path) -> dict[str, Path]:
     for shard in range(MODEL_SHARDS):
         name = f"model-{shard + 1:05d}-of-{MODEL_SHARDS:05d}.safetensors"
         (model / name).write_bytes(_safetensors(4096))
+    other = root / "models" / "vision-lm"  # never read: reachable, but not taken
+    other.mkdir(parents=True)
+    (other / "config.json").write_text('{"model_type": "vit"}')
+    (other / "model.safetensors").write_bytes(_safetensors(1024))
     trial = root / "data" / "trials" / "CTX-9"
     trial.mkdir(parents=True)
     _trial(trial / "dm.csv")
@@ -149,14 +153,26 @@ def records() -> list[dict[str, Any]]:
         _record(22, "2026-03-03T02:13:00Z", "GetObject", "lab-code", "train/settings.py", size=120)
     )
     found.append(
+        _record(
+            23,
+            "2026-03-03T02:12:40Z",
+            "GetObject",
+            "lab-backup",
+            "nightly/data/trials/CTX-9/ae.csv",
+            size=700,
+        )
+    )
+    found.append(
         _record(21, "2026-03-03T02:12:31Z", "GetObject", "lab-trials", "CTX-9/missing.csv", size=0)
     )
     return found
 
 
-ATTACKER_EVENTS = 3 + MODEL_SHARDS + 3
-"""Everything the stolen key did (list, two listings, the shards, two trial reads, code)."""
-BYTES_READ = MODEL_SHARDS * 4200 + 3100 + 120
+ATTACKER_EVENTS = 3 + MODEL_SHARDS + 4
+"""Everything the stolen key did (list, two listings, the shards, three trial reads (one from
+a backup bucket no resources.toml entry maps), code)."""
+BYTES_READ = MODEL_SHARDS * 4200 + 3100 + 700 + 120
+AE_ROWS = len(range(0, SUBJECTS, 3))
 
 
 @dataclass(frozen=True, slots=True)

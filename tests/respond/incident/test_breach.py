@@ -18,6 +18,7 @@ from labwarden.respond.incident.scope import build_scope
 from labwarden.respond.incident.timeline import build_timeline
 from labwarden.store.catalog import Catalog
 from tests.respond.incident.scenario import (
+    AE_ROWS,
     ATTACKER_IP,
     BYTES_READ,
     ROWS,
@@ -55,7 +56,7 @@ def test_numbers_match_the_data(scenario: Scenario) -> None:
     doc = _report(scenario)
     nature = doc["nature"]
     assert nature["data_subjects"]["value"] == SUBJECTS
-    assert nature["records"]["value"] == ROWS
+    assert nature["records"]["value"] == ROWS + AE_ROWS
     assert "USUBJID" in nature["data_subjects"]["how"]
     assert f"({BYTES_READ} bytes)" in nature["description"]["text"]
     assert STOLEN_KEY in nature["description"]["text"]
@@ -148,7 +149,7 @@ def test_markdown_sections_and_json_round_trip(scenario: Scenario) -> None:
         "## Technical annex",
     ):
         assert heading in markdown
-    assert json.loads(json.dumps(doc, default=str))["nature"]["records"]["value"] == ROWS
+    assert json.loads(json.dumps(doc, default=str))["nature"]["records"]["value"] == ROWS + AE_ROWS
 
 
 def test_empty_incident_report_says_what_is_unknown(scenario: Scenario) -> None:

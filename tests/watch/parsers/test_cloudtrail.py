@@ -201,3 +201,23 @@ def test_untrusted_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
         events = list(CloudTrailParser().parse(LogFile(path), issues.append))
         if events:
             pa.Table.from_pylist(events, schema=SCHEMA)
+
+
+@pytest.mark.parametrize("depth", [1000, 100_000])
+def test_a_record_too_deep_is_skipped_alone(tmp_path: Path, depth: int) -> None:
+    """One record nested past what JSON readers allow costs that record, not its file."""
+    from labwarden.store.lake import Lake
+    from labwarden.watch.ingest import ingest
+    from labwarden.watch.resources import Resolver
+
+    texts = [json.dumps({**RECORD, "eventID": f"e-{i}"}) for i in range(4)]
+    # Strings with brackets and escaped quotes must not confuse the search for its end.
+    deep = '{"a": "]}\\"[{", "b":' + "[" * depth + '"x"' + "]" * depth + "}"
+    texts[1] = texts[1][:-1] + f', "additionalEventData": {deep}}}'
+    path = tmp_path / "trail.json"
+    path.write_text('{"Records": [' + ",\n".join(texts) + "]}")
+    events, issues = parse(CloudTrailParser(), path)
+    assert [e["event_uid"] for e in events] == ["e-0", "e-2", "e-3"]
+    assert [(i.line, i.message.split(":")[0]) for i in issues] == [(2, "record 2")]
+    result = ingest([path], Lake(tmp_path / "lake"), Resolver.empty())
+    assert result.events == 3 and [i.line for i in result.issues] == [2]

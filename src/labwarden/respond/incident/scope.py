@@ -22,7 +22,13 @@ from labwarden.engines.duckdb import connect
 from labwarden.engines.interface import Engine, EngineError
 from labwarden.respond.incident import touched as touched_mod
 from labwarden.respond.incident.exposure import Integrity, Rotation, integrity, rotations
+from labwarden.respond.incident.resolve import (
+    SuffixResolver,
+    exfiltration_rows,
+    resolve_rows,
+)
 from labwarden.respond.incident.subjects import PersonalData, personal_data
+from labwarden.respond.incident.timeline import read_feeds
 from labwarden.respond.incident.touched import Derived, Touched
 from labwarden.store.catalog import Catalog
 
@@ -206,7 +212,14 @@ def build_scope(
     engine: Engine | None = None,
 ) -> Scope:
     """The blast radius of ``incident`` (one grouped lake query, then the catalog)."""
-    folded = touched_mod.fold(_rows(workspace, incident, engine))
+    notes: list[str] = []
+    rows = _rows(workspace, incident, engine)
+    if any(r.get("asset_id") is None and "://" in str(r.get("resource_uri")) for r in rows):
+        rows = resolve_rows(rows, SuffixResolver(catalog), notes)
+    rows = _known_assets(catalog, rows, notes)
+    feeds = read_feeds(incident, notes)
+    rows += exfiltration_rows(catalog, feeds, incident.since, incident.until)
+    folded = touched_mod.fold(rows)
     linked = {t.asset_id for t in folded}
     for asset_id in incident.asset_ids:  # linked by hand or by an alert, even without events
         if asset_id not in linked and catalog.assets.exists(asset_id):
@@ -235,7 +248,22 @@ def build_scope(
     )
     _reachable(scope, catalog, access, principals)
     _notes(scope)
+    scope.notes.extend(notes)
     return scope
+
+
+def _known_assets(catalog: Catalog, rows: list[Any], notes: list[str]) -> list[Any]:
+    """Rows whose asset left the catalog (removed, or a lake from another catalog) are kept
+    as unresolved, by name."""
+    ids = {r["asset_id"] for r in rows if r.get("asset_id") is not None}
+    gone = {i for i in ids if not catalog.assets.exists(int(i))}
+    if not gone:
+        return rows
+    notes.append(
+        f"{len(gone)} asset ids of the lake are not in the catalog "
+        f"({', '.join(str(i) for i in sorted(gone)[:5])}): counted by name, not weighed"
+    )
+    return [{**r, "asset_id": None} if r.get("asset_id") in gone else r for r in rows]
 
 
 def _notes(scope: Scope) -> None:

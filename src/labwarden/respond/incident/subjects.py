@@ -190,7 +190,7 @@ def _categories(catalog: Catalog, asset_ids: Sequence[int], data: PersonalData) 
 def personal_data(catalog: Catalog, touched: Sequence[Touched]) -> PersonalData:
     """Data subjects, records, categories and re-identification risk of the datasets read."""
     data = PersonalData()
-    subjects: list[pa.Array] = []
+    subjects: dict[str, list[pa.Array]] = {}
     rows_read = 0
     read = [t for t in touched if t.asset_id is not None and t.events.get("read")]
     assets = [catalog.assets.get(str(t.asset_id)) for t in read]
@@ -210,18 +210,35 @@ def personal_data(catalog: Catalog, touched: Sequence[Touched]) -> PersonalData:
                 data.notes.append(f"{record.path}: {table.problem}; its subjects are unknown")
                 continue
             table.subjects = len(values)
-            subjects.append(values.cast(pa.string()))
+            subjects.setdefault(column, []).append(values.cast(pa.string()))
             rows_read += table.rows
             _risk(catalog, table)
     _categories(catalog, [a.id for _, a in datasets], data)
-    counted = [t for t in data.tables if t.subjects is not None]
-    if counted:
-        union = pc.unique(pa.chunked_array(subjects).combine_chunks())
-        names = ", ".join(sorted({f"{t.subject_column}" for t in counted}))
-        data.subjects = Derived(
-            len(union),
-            f"distinct values of {names} across the {len(counted)} tables read (read now from "
-            "the catalogued files; a table that changed since the incident may differ)",
-        )
-        data.records = Derived(rows_read, f"rows of the {len(counted)} tables read")
+    _count(data, subjects, rows_read)
     return data
+
+
+def _count(data: PersonalData, subjects: dict[str, list[pa.Array]], rows: int) -> None:
+    """Distinct subjects per identifier column; several columns (USUBJID in one table, a
+    pseudonym in another) may name the same people or not: the sum is an upper bound, the
+    largest column a lower bound."""
+    counted = [t for t in data.tables if t.subjects is not None]
+    if not counted:
+        return
+    per_column = {
+        column: len(pc.unique(pa.chunked_array(arrays).combine_chunks()))
+        for column, arrays in subjects.items()
+    }
+    upper = sum(per_column.values())
+    shown = ", ".join(f"{n} by {c}" for c, n in sorted(per_column.items()))
+    how = (
+        f"distinct subject identifiers across the {len(counted)} tables read ({shown}); read "
+        "now from the catalogued files (a table changed since may differ)"
+    )
+    if len(per_column) > 1:
+        how += (
+            f"; the columns may name the same people: at least {max(per_column.values())}, at "
+            f"most {upper} (the larger figure is given)"
+        )
+    data.subjects = Derived(upper, how)
+    data.records = Derived(rows, f"rows of the {len(counted)} tables read")

@@ -70,7 +70,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _feeds(incident: StoredIncident, notes: list[str]) -> list[TriageFeed]:
+def read_feeds(incident: StoredIncident, notes: list[str]) -> list[TriageFeed]:
+    """The incident's triage archives, read and checked; problems become ``notes``."""
     feeds: list[TriageFeed] = []
     for attachment in incident.attachments:
         if attachment.kind != "triage":
@@ -138,7 +139,7 @@ def build_timeline(
         for event in alert.evidence:
             if event.get("event_uid"):
                 evidence.setdefault(str(event["event_uid"]), []).append(alert.id)
-    feeds = _feeds(incident, notes)
+    feeds = read_feeds(incident, notes)
     wanted = set(evidence) | {str(e.get("event_uid")) for f in feeds for e in f.events}
     in_lake = _lake_uids(lake, wanted)
     others = [

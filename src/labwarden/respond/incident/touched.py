@@ -93,6 +93,7 @@ def query(engine: Engine, incident: StoredIncident) -> list[dict[str, Any]]:
         "min(time) AS first, max(time) AS last, list(DISTINCT api_operation) AS ops, "
         "list(DISTINCT actor_user) AS principals, list(DISTINCT src_ip) AS addresses "
         f"FROM events WHERE {where} AND (resource_uri IS NOT NULL OR asset_id IS NOT NULL) "
+        "AND coalesce(resource_type, '') NOT IN ('tty', 'process') "
         "GROUP BY ALL",
         params,
     )

@@ -7,6 +7,10 @@ Sigma has no "first seen" condition, so the engine derives boolean columns that 
 before that first use *in the same log source*, so that the start of the lake, a new
 principal, or a log source ingested later (a registry's logs added after a month of CloudTrail)
 does not make everything novel.
+
+The same views carry ``src_failures``: for a logon, the failed attempts from its source address
+in the :data:`FAILURE_WINDOW` up to it (``Failed <method>`` and pre-authentication closes;
+PAM's and ``Invalid user`` lines repeat them and are not counted).
 """
 
 from __future__ import annotations
@@ -29,7 +33,12 @@ _DIMENSIONS = {
 }
 NOVELTY_DIMENSIONS = tuple(_DIMENSIONS.values())
 """The event columns whose first use by a principal is novel."""
-_USES = re.compile(r"\bnovel_(asset|network|country|user_agent)\b")
+_USES = re.compile(r"\b(novel_(asset|network|country|user_agent)|src_failures)\b")
+FAILURE_WINDOW = "1 HOUR"
+REPEATS = ("pam_failure", "invalid_user")
+"""Failure lines that repeat an attempt another line already counts."""
+INPUTS = ("class_uid", "activity", "status", "api_operation", "src_ip", "source")
+"""Columns the derived ones are computed from (besides the novelty dimensions)."""
 
 
 def uses_novelty(sql: str) -> bool:
@@ -71,11 +80,23 @@ def create_novel_view(con: Engine, source_view: str = "events", raw_view: str = 
         f"FROM ({' UNION ALL '.join(selects)}) GROUP BY event_uid"
     )
     con.execute("DROP TABLE IF EXISTS actor_first")
+    repeats = ", ".join(f"'{r}'" for r in REPEATS)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE src_failures AS SELECT event_uid, src_failures FROM ("  # noqa: S608
+        "SELECT event_uid, status, sum(CASE WHEN status = 'failure' "
+        f"AND coalesce(api_operation, '') NOT IN ({repeats}) THEN 1 ELSE 0 END) OVER ("
+        "PARTITION BY src_ip ORDER BY time "
+        f"RANGE BETWEEN INTERVAL {FAILURE_WINDOW} PRECEDING AND CURRENT ROW) AS src_failures "
+        f"FROM {source_view} WHERE class_uid = 3002 AND activity = 'logon' "
+        "AND src_ip IS NOT NULL) WHERE src_failures > 0"
+    )
     coalesced = ", ".join(f"coalesce(n.{c}, false) AS {c}" for c in NOVELTY_COLUMNS)
     for view, base in ((NOVEL_VIEW, source_view), (NOVEL_RAW_VIEW, raw_view)):
         con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT e.*, {coalesced} "  # noqa: S608
-            f"FROM {base} e LEFT JOIN novelty n ON e.event_uid = n.event_uid"
+            f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT e.*, {coalesced}, "  # noqa: S608
+            "coalesce(f.src_failures, 0) AS src_failures "
+            f"FROM {base} e LEFT JOIN novelty n ON e.event_uid = n.event_uid "
+            "LEFT JOIN src_failures f ON e.event_uid = f.event_uid"
         )
 
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from labwarden.engines.interface import Engine, EngineError
 from labwarden.watch.detect.novelty import (
+    INPUTS,
     NOVEL_RAW_VIEW,
     NOVEL_VIEW,
     NOVELTY_DIMENSIONS,
@@ -174,7 +175,7 @@ def run_rules(
             # The episode's window starts before its first event; report the event.
             detection.first_seen = datetime.fromisoformat(str(detection.evidence[0]["time"]))
         result.detections.append(detection)
-    for table in (COLUMNS_TABLE, "novelty"):
+    for table in (COLUMNS_TABLE, "novelty", "src_failures"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
     result.seconds = time.perf_counter() - started
     return result
@@ -251,7 +252,9 @@ def _columns_needed(con: Engine, rules: Sequence[CompiledRule]) -> list[str]:
         if rule.correlation is not None:
             texts += [rule.correlation.episodes, rule.correlation.evidence]
     words = set(_WORD.findall("\n".join(texts)))
-    words.update(("event_uid", "time", "actor_user", *EVIDENCE_COLUMNS, *NOVELTY_DIMENSIONS))
+    words.update(
+        ("event_uid", "time", "actor_user", *EVIDENCE_COLUMNS, *NOVELTY_DIMENSIONS, *INPUTS)
+    )
     present = con.columns("events")
     return [name for name in present if name in words and name != "raw"]
 

@@ -1,15 +1,18 @@
 """Linux ``auth.log`` / ``secure`` (syslog): sshd logins and failures, sudo and su.
 
-Classic syslog lines carry no year: it is taken from the file's modification time, and a date
-later than that moment belongs to the year before (logs written across New Year).
-Lines of other programs are kept as generic events so that nothing in the file is lost.
+Classic syslog lines carry no year and no time zone. ``--year`` and ``--timezone`` (a
+:class:`SyslogClock`) give them; without a year it is taken from the file's modification time
+(a date later than that moment belongs to the year before: logs written across New Year), and
+the file gets one note saying so. Without a time zone the stamps are UTC. Lines of other
+programs are kept as generic events so that nothing in the file is lost.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from labwarden.core.events import Event, EventClass, parse_iso_time
@@ -34,6 +37,7 @@ _SSH = (
         re.compile(r"^Accepted (?P<method>\S+) for (?P<user>\S+) from (?P<ip>\S+) port \d+"),
         "logon",
         "success",
+        "",
     ),
     (
         re.compile(
@@ -41,31 +45,54 @@ _SSH = (
         ),
         "logon",
         "failure",
+        "",
     ),
-    (re.compile(r"^Invalid user (?P<user>\S*) from (?P<ip>\S+)"), "logon", "failure"),
+    (
+        re.compile(r"^Invalid user (?P<user>\S*) from (?P<ip>\S+)"),
+        "logon",
+        "failure",
+        "invalid_user",
+    ),
+    (
+        re.compile(
+            r"^Connection (?:closed|reset) by (?:authenticating|invalid) user (?P<user>\S*) "
+            r"(?P<ip>\S+) port \d+ \[preauth\]"
+        ),
+        "logon",
+        "failure",
+        "preauth_close",
+    ),
     (
         re.compile(
             r"^Disconnected from (?:authenticating |invalid )?user (?P<user>\S+) (?P<ip>\S+)"
         ),
         "logoff",
         "success",
+        "",
     ),
     (
         re.compile(r"^pam_unix\(\S+\): session opened for user (?P<user>[^\s(]+)"),
         "session_open",
         "success",
+        "",
     ),
     (
         re.compile(r"^pam_unix\(\S+\): session closed for user (?P<user>[^\s(]+)"),
         "session_close",
         "success",
+        "",
     ),
     (
         re.compile(r"authentication failure;.*?rhost=(?P<ip>\S*)(?:\s+user=(?P<user>\S+))?"),
         "logon",
         "failure",
+        "pam_failure",
     ),
 )
+"""``(pattern, activity, status, operation)``: the operation is the method when the line names
+one (``password``, ``publickey``), else this name, else the activity. An attempt is a
+``Failed <method>`` line, or ``Invalid user``/``[preauth]`` close for keys that are never
+tried; PAM's ``authentication failure`` repeats a ``Failed password`` line."""
 _SUDO = re.compile(
     r"^\s*(?P<user>\S+) : (?:(?P<error>[^;]+?) ; )?TTY=(?P<tty>\S+) ; PWD=(?P<pwd>.*?) ; "
     r"USER=(?P<target>\S+) ;(?: [A-Z]+=\S+ ;)* COMMAND=(?P<command>.*)$"
@@ -76,8 +103,26 @@ _SU = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class SyslogClock:
+    """What year-less, zone-less syslog stamps mean: ``--year`` and ``--timezone``."""
+
+    year: int | None = None
+    """The year of the stamps; ``None``: from the file's modification time (and a note)."""
+    zone: tzinfo = UTC
+    """The zone the stamps were written in (the host's local time, often)."""
+
+
+@dataclass(slots=True)
 class _Context:
     reference: datetime
+    clock: SyslogClock
+    guessed: int = 0
+    first_guessed: Event | None = None
+    """The first event whose year was guessed (its ``origin_line`` is set after parsing)."""
+
+
+_SSHD = frozenset({"sshd", "sshd-session", "sshd-auth"})
+"""OpenSSH 9.8 and later log as ``sshd-session`` and ``sshd-auth``."""
 
 
 class AuthLogParser(LineParser):
@@ -86,53 +131,77 @@ class AuthLogParser(LineParser):
     name = "authlog"
     description = "Linux auth.log / secure (sshd, sudo, su)"
 
+    def __init__(self, clock: SyslogClock | None = None) -> None:
+        self.clock = clock or SyslogClock()
+
     def sniff(self, sample: str) -> bool:
         """A syslog time, a host and a ``program[pid]:`` tag."""
         return bool(_SNIFF.search(sample))
 
     def context(self, log: LogFile) -> Any:
-        """The file's modification time supplies the year of classic syslog stamps."""
+        """The file's modification time supplies the year of classic syslog stamps, unless
+        the clock gives one."""
         try:
             reference = datetime.fromtimestamp(log.path.stat().st_mtime, UTC)
         except OSError:
             reference = datetime.now(UTC)
-        return _Context(reference)
+        return _Context(reference, self.clock)
 
     def parse_line(self, line: str, context: Any) -> Event | None:
         """One syslog line."""
         match = _CLASSIC.match(line) or _ISO.match(line)
         if not match:
             raise RecordError("not a syslog line (expected 'time host program[pid]: message')")
-        program = match["program"]
-        message = match["message"]
-        base = program.split("(", 1)[0].split(" ", 1)[0]
-        record: dict[str, Any] = {
-            "host": match["host"],
-            "program": program,
-            "pid": int(match["pid"]) if match["pid"] else None,
-            "message": message,
-        }
-        event: Event = {
-            "time": _time(match["stamp"], context.reference),
-            "class_uid": 0,
-            "activity": "other",
-            "host": match["host"],
-            "process": base,
-            "api_service": base,
-        }
-        if base == "sshd" or "pam_unix" in message:
-            _ssh(event, message)
-        elif base == "sudo":
-            _sudo(event, record, message)
-        elif base == "su":
-            _su(event, message)
-        event["raw"] = raw_json(record)
+        pid = int(match["pid"]) if match["pid"] else None
+        event = syslog_event(
+            _time(match["stamp"], context), match["host"], match["program"], pid, match["message"]
+        )
+        if not match["stamp"][0].isdigit() and context.clock.year is None:
+            context.guessed += 1
+            context.first_guessed = context.first_guessed or event
         return event
 
+    def notes(self, context: Any) -> list[tuple[int, str]]:
+        """One note per file whose year was guessed."""
+        first = context.first_guessed
+        if first is None:
+            return []
+        return [
+            (
+                int(first.get("origin_line") or 0),
+                f"syslog times carry no year: the year of {context.guessed} lines was taken from "
+                f"the file's modification time ({context.reference:%Y-%m-%d}; a date after it "
+                f"is the year before, so this line is {first['time'].year}); give --year "
+                "(and --timezone) if that is wrong",
+            )
+        ]
 
-def _time(stamp: str, reference: datetime) -> datetime:
+
+def syslog_event(when: datetime, host: str, program: str, pid: int | None, message: str) -> Event:
+    """The event of one syslog message (from a line of a file or a journal record)."""
+    base = program.split("(", 1)[0].split(" ", 1)[0]
+    record: dict[str, Any] = {"host": host, "program": program, "pid": pid, "message": message}
+    event: Event = {
+        "time": when,
+        "class_uid": 0,
+        "activity": "other",
+        "host": host,
+        "process": "sshd" if base in _SSHD else base,
+        "api_service": "sshd" if base in _SSHD else base,
+    }
+    if base in _SSHD or "pam_unix" in message:
+        _ssh(event, message)
+    elif base == "sudo":
+        _sudo(event, record, message)
+    elif base == "su":
+        _su(event, message)
+    event["raw"] = raw_json(record)
+    return event
+
+
+def _time(stamp: str, context: _Context) -> datetime:
     if not stamp[0].isdigit():
-        return _classic_time(stamp, reference)
+        return _classic_time(stamp, context)
     try:
         return parse_iso_time(stamp)
     except ValueError:
@@ -141,7 +210,7 @@ def _time(stamp: str, reference: datetime) -> datetime:
 
 def _ssh(event: Event, message: str) -> None:
     """A logon, logoff or failure of sshd or PAM."""
-    for pattern, activity, status in _SSH:
+    for pattern, activity, status, operation in _SSH:
         found = pattern.search(message)
         if found:
             groups = found.groupdict()
@@ -151,7 +220,7 @@ def _ssh(event: Event, message: str) -> None:
                 status=status,
                 actor_user=groups.get("user") or None,
                 src_ip=groups.get("ip") or None,
-                api_operation=groups.get("method") or activity,
+                api_operation=groups.get("method") or operation or activity,
             )
             return
 
@@ -189,12 +258,20 @@ def _su(event: Event, message: str) -> None:
         )
 
 
-def _classic_time(stamp: str, reference: datetime) -> datetime:
+def _classic_time(stamp: str, context: _Context) -> datetime:
+    clock, reference = context.clock, context.reference
+    year = clock.year if clock.year is not None else reference.year
     try:
-        when = datetime.strptime(f"{reference.year} {stamp}", "%Y %b %d %H:%M:%S")
+        # The year comes first so that 29 February parses in a leap year.
+        when = datetime.strptime(f"{year} {stamp}", "%Y %b %d %H:%M:%S")
     except ValueError:
         raise RecordError(f"bad time {stamp!r}") from None
-    when = when.replace(tzinfo=UTC)
-    if when > reference.replace(microsecond=0) and (when - reference).days > 1:
-        when = when.replace(year=reference.year - 1)
+    when = when.replace(tzinfo=clock.zone).astimezone(UTC)
+    if (
+        clock.year is None
+        and when > reference.replace(microsecond=0)
+        and (when - reference).days > 1
+    ):
+        with contextlib.suppress(ValueError):  # 29 February of a leap year stays as it is
+            when = when.replace(year=reference.year - 1)
     return when

@@ -30,6 +30,8 @@ class Issue:
     file: str
     line: int
     message: str
+    note: bool = False
+    """A remark about how the file was read (a guessed year), not a record left out."""
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.message}"
@@ -252,10 +254,16 @@ class LineParser(Parser):
                 yield event
         except RecordError as exc:
             report(Issue(log.name, 0, str(exc)))
+        for number, message in self.notes(context):
+            report(Issue(log.name, number, message, note=True))
 
     def context(self, log: LogFile) -> Any:
         """Per-file state handed to :meth:`parse_line` (the default is none)."""
         return None
+
+    def notes(self, context: Any) -> list[tuple[int, str]]:
+        """``(line, remark)`` about the file just read, from its context (default: none)."""
+        return []
 
     @abstractmethod
     def parse_line(self, line: str, context: Any) -> Event | None:
@@ -273,6 +281,8 @@ def raw_json(record: dict[str, Any]) -> str:
 
 
 _BETWEEN = re.compile(r"[ \t\r\n,]*")
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]|"', re.S)
+"""A whole string, a bracket, or the opening quote of a string not yet complete."""
 _CONTAINER = re.compile(r'\A\s*\{\s*"(Records|records)"\s*:\s*\[')
 
 
@@ -332,9 +342,17 @@ def _iter_array(log: LogFile, report: Report) -> Iterator[tuple[int, dict[str, A
             try:
                 value, end = reader.decode()
             except RecursionError:
-                message = "JSON nested too deeply to read; the rest of the file is skipped"
-                report(Issue(log.name, reader.line_at(reader.pos), message))
-                return
+                # Only this record is lost: its end is found without recursion, the rest goes on.
+                line = reader.line_at(reader.pos)
+                skipped = reader.skip_value()
+                ordinal += 1
+                message = f"record {ordinal}: JSON nested too deeply to read; record skipped"
+                report(Issue(log.name, line, message))
+                if skipped is None:
+                    report(Issue(log.name, line, "JSON array is not closed (truncated file?)"))
+                    return
+                reader.consume(skipped)
+                continue
             except json.JSONDecodeError as exc:
                 report(Issue(log.name, reader.line_at(exc.pos), f"not valid JSON: {exc.msg}"))
                 return
@@ -397,6 +415,29 @@ class _ArrayReader:
             if end == len(self.buf) and not self.eof and self._read_more():
                 continue
             return value, end
+
+    def skip_value(self) -> int | None:
+        """Where the object or array at ``pos`` ends, found by counting brackets outside
+        strings (no recursion, whatever the depth); ``None`` when the file ends first."""
+        depth, index = 0, self.pos
+        while True:
+            for match in _TOKEN.finditer(self.buf, index):
+                found = match.group()
+                if found == '"':  # a string the chunk cuts short: read on first
+                    break
+                index = match.end()
+                if found in ("[", "{"):
+                    depth += 1
+                elif found in ("]", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        return index
+            else:
+                index = len(self.buf)
+            offset = index - self.pos
+            if not self._read_more():
+                return None
+            index = self.pos + offset
 
     def _read_more(self) -> bool:
         """Append the next chunk to the text from ``pos``; ``False`` at the end of the file."""

@@ -13,6 +13,7 @@ FORMAT_NAMES: tuple[str, ...] = (
     "s3access",
     "http",
     "authlog",
+    "journald",
     "jsonl",
 )
 """Every parser's name, in detection order (a test keeps it equal to the registry's)."""
