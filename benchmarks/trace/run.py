@@ -368,6 +368,9 @@ def main() -> None:
     parser.add_argument("--tables", type=int, default=1000)
     parser.add_argument("--table-rows", type=int, default=1000)
     parser.add_argument("--skip-adult", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="adult conditions to run: indices, comma-separated"
+    )
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--skip-catalog", action="store_true")
     args = parser.parse_args()
@@ -383,7 +386,10 @@ def adult_section(args: argparse.Namespace) -> None:
     adult = read_table(ADULT)
     print(f"adult.csv: {adult.num_rows} rows", file=sys.stderr)
     setup = Setup(adult, args.recipients, [n for n in adult.column_names if n != "age"], {"age": 0})
-    results = run_conditions(setup, adult_conditions(), args.trials, seed=1)
+    conditions = adult_conditions()
+    if args.only:
+        conditions = [conditions[int(i)] for i in args.only.split(",")]
+    results = run_conditions(setup, conditions, args.trials, seed=1)
     out = [f"### adult.csv ({adult.num_rows:,} rows, 9 columns), {args.recipients} recipients", ""]
     out += [*_table(results, args.trials), "", _changes(setup), ""]
     print("\n".join(out), flush=True)
