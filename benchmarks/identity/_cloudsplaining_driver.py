@@ -7,20 +7,21 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from cloudsplaining.scan.authorization_details import AuthorizationDetails
 from cloudsplaining.shared.exclusions import DEFAULT_EXCLUSIONS
 
 
-def flagged(results, kind_key, principals):
-    policies = {}
+def flagged(results: dict[str, Any], kind_key: object, principals: object) -> dict[str, bool]:
+    policies: dict[str, bool] = {}
     for section in ("inline_policies", "customer_managed_policies", "aws_managed_policies"):
         for policy_id, policy in results.get(section, {}).items():
             policies[policy_id] = bool(policy.get("PrivilegeEscalation", {}).get("findings"))
     return policies
 
 
-def principals_flagged(results):
+def principals_flagged(results: dict[str, Any]) -> set[str]:
     policies = flagged(results, None, None)
     groups = {
         g["name"]: any(
@@ -30,7 +31,7 @@ def principals_flagged(results):
         )
         for g in results.get("groups", {}).values()
     }
-    out = set()
+    out: set[str] = set()
     for kind, section in (("user", "users"), ("role", "roles")):
         for principal in results.get(section, {}).values():
             own = any(
@@ -44,10 +45,10 @@ def principals_flagged(results):
     return out
 
 
-def main():
+def main() -> None:
     folder = Path(sys.argv[1])
     all_risky = len(sys.argv) > 2 and sys.argv[2] == "all"
-    report = {}
+    report: dict[str, list[str]] = {}
     total = 0.0
     for path in sorted(folder.glob("*.json")):
         document = json.loads(path.read_text())

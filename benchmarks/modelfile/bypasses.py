@@ -13,10 +13,12 @@ import io
 import json
 import shutil
 import struct
+import subprocess
 import zipfile
 import zlib
 
 import py7zr
+from tests.checks.modelfile import classes
 from tests.checks.modelfile.builders import (
     gguf_bytes,
     npy_object,
@@ -196,7 +198,36 @@ def cases() -> dict[str, tuple[str, bytes]]:
     }
     for label, (module, name) in UNLISTED.items():
         found[f"unlisted_{label}.pkl"] = ("malicious", stack_global_call(module, name, "id"))
+    found |= issue_13_cases()
     return found
+
+
+def issue_13_cases() -> dict[str, tuple[str, bytes]]:
+    """The bypass classes of issue #13 (tests/checks/modelfile/classes.py), every variant."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for family in (
+        classes.headerless,
+        classes.nested_loaders,
+        classes.wildcard_admitted,
+        classes.compressed_joblib,
+        classes.encryption_flag,
+        classes.unknown_invoked,
+    ):
+        found |= {f"i13/{n}": ("malicious", d) for n, d in family("touch /tmp/lw-marker").items()}
+    found |= {f"i13/{n}": ("unparseable", d) for n, d in classes.unparseable().items()}
+    return found
+
+
+def benign_real() -> dict[str, tuple[str, bytes]]:
+    """Benign files written by NumPy, SciPy, scikit-learn, joblib and dill themselves (made in
+    the benchmark venv by benign_real.py; labwarden never depends on those libraries)."""
+    out = WORK / "benign_real"
+    python = WORK / "peers" / "bin" / "python"
+    if not out.exists():
+        subprocess.run(
+            [str(python), str(ROOT / "benchmarks/modelfile/benign_real.py"), str(out)], check=True
+        )
+    return {f"benign_real/{p.name}": ("benign", p.read_bytes()) for p in sorted(out.iterdir())}
 
 
 def main() -> None:
@@ -204,6 +235,11 @@ def main() -> None:
         shutil.rmtree(CASES)
     files: dict[str, str] = {}
     for name, (label, data) in cases().items():
+        path = CASES / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        files[name] = label
+    for name, (label, data) in benign_real().items():
         path = CASES / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)

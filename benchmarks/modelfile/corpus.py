@@ -16,12 +16,13 @@ import json
 import re
 import tempfile
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.modelfile.common import CORPUS, ROOT, ensure_peers, labwarden_bin, timed
 
 BUCKETS = ("high", "medium", "low", "clean", "error", "crash")
-LABELS = ("malicious", "suspicious", "benign", "edge")
+LABELS = ("malicious", "unparseable", "suspicious", "benign", "edge")
 RANK = {"critical": 4, "high": 4, "medium": 3, "warning": 3, "low": 2, "info": 2, "clean": 1}
 
 
@@ -212,7 +213,7 @@ def _rel(base: Path, source: str, root: Path = CORPUS) -> str:
 
 def met(label: str, verdict: str) -> bool:
     """Whether ``verdict`` meets the expectation of ``label``."""
-    if label == "malicious":
+    if label in ("malicious", "unparseable"):
         return verdict == "high"
     if label == "suspicious":
         return verdict in ("high", "medium")
@@ -224,7 +225,7 @@ def met(label: str, verdict: str) -> bool:
 def compare(root: Path, files: dict[str, str]) -> dict[str, dict[str, object]]:
     """Run every tool over ``root`` and score each against the labels of ``files``."""
     bin_dir = ensure_peers()
-    tools = {
+    tools: dict[str, Callable[[], tuple[dict[str, str], float]]] = {
         "labwarden": lambda: run_labwarden(files, root),
         "picklescan": lambda: run_picklescan(bin_dir, files, root),
         "modelscan": lambda: run_modelscan(bin_dir, files, root),

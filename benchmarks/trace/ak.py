@@ -18,7 +18,7 @@ import math
 from dataclasses import dataclass
 
 import pyarrow as pa
-from scipy.stats import binom
+from scipy.stats import binom  # type: ignore[import-untyped]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def _h(key: bytes, pk: str) -> int:
 
 
 def _scale(decimals: int) -> int:
-    return 10**decimals
+    return int(10**decimals)
 
 
 def embed(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,12 +14,13 @@ from labwarden.core.errors import InputError
 from labwarden.core.events import parse_iso_time
 from labwarden.core.workspace import Workspace
 from labwarden.engines.duckdb import connect
-from labwarden.engines.interface import EngineError
+from labwarden.engines.interface import Engine, EngineError
 from labwarden.inventory.policy import load_policy
 from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
 from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
+from labwarden.watch.detect.routine import Routine, split_routine
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
 from labwarden.watch.ingest import Ingestor, IngestResult
@@ -104,6 +105,8 @@ class DetectRun:
     result: DetectResult
     new_alerts: int
     updated_alerts: int
+    routine: list[Routine] = field(default_factory=list)
+    """Volume detections left out as what the principal or its role does every day."""
 
 
 def compile_rules(
@@ -136,13 +139,14 @@ def detect(
         result = run_rules(con, rules.rules, progress=progress)
     finally:
         con.close()
+    result.detections, routine = split_routine(result.detections)
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)
     if store:  # canaries registered in the catalog: their touches are alerts too
         touches = canary_sweep(workspace, catalog)
         new, updated = new + touches.new_alerts, updated + touches.updated_alerts
-    return DetectRun(rules, result, new, updated)
+    return DetectRun(rules, result, new, updated, routine)
 
 
 @dataclass(slots=True)
@@ -159,55 +163,29 @@ class EventQuery:
 
 
 def query_events(
-    workspace: Workspace, query: EventQuery | None = None, sql: str | None = None
+    workspace: Workspace,
+    query: EventQuery | None = None,
+    sql: str | None = None,
+    *,
+    engine: Engine | None = None,
 ) -> pa.Table:
     """Events matching ``query``, newest first, or the result of raw DuckDB ``sql``.
 
     ``sql`` runs on a connection where ``events`` is the lake; errors name the problem.
+    ``engine``: a session that already has the ``events`` view (the web server keeps a few
+    open, since opening one costs more than most queries); it is left open.
     """
-    con = connect()
+    con = engine or connect()
     try:
-        con.events_view(workspace.lake_path)
+        if engine is None:
+            con.events_view(workspace.lake_path)
         if sql is not None:
             try:
                 return con.table(sql)
             except EngineError as exc:
                 raise InputError(f"--sql: {str(exc).splitlines()[0]}") from exc
         query = query or EventQuery()
-        where: list[str] = ["1 = 1"]
-        params: list[object] = []
-        if query.since is not None:
-            where.append("time >= ?")
-            params.append(query.since)
-        if query.until is not None:
-            where.append("time < ?")
-            params.append(query.until)
-        if query.principal:
-            # The session identity, its ARN or key, or its role (every session of the role).
-            where.append(
-                "(actor_user ILIKE ? OR actor_uid ILIKE ? OR access_key = ? OR actor_role ILIKE ?)"
-            )
-            params.extend(
-                [
-                    _like(query.principal),
-                    _like(query.principal),
-                    query.principal,
-                    _like(query.principal),
-                ]
-            )
-        if query.asset:
-            if query.asset.isdigit():
-                where.append("asset_id = ?")
-                params.append(int(query.asset))
-            else:
-                where.append("(asset_name ILIKE ? OR resource_uri ILIKE ?)")
-                params.extend([_like(query.asset), _like(query.asset)])
-        if query.action:
-            where.append("(api_operation ILIKE ? OR activity ILIKE ?)")
-            params.extend([_like(query.action), _like(query.action)])
-        if query.source:
-            where.append("source = ?")
-            params.append(query.source)
+        where, params = _event_filters(query)
         params.append(int(query.limit))
         return con.table(
             f"SELECT * EXCLUDE (raw) FROM events WHERE {' AND '.join(where)} "  # noqa: S608
@@ -215,7 +193,47 @@ def query_events(
             params,
         )
     finally:
-        con.close()
+        if engine is None:
+            con.close()
+
+
+def _event_filters(query: EventQuery) -> tuple[list[str], list[object]]:
+    """The WHERE terms and parameters of ``query``'s filters."""
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
+    if query.since is not None:
+        where.append("time >= ?")
+        params.append(query.since)
+    if query.until is not None:
+        where.append("time < ?")
+        params.append(query.until)
+    if query.principal:
+        # The session identity, its ARN or key, or its role (every session of the role).
+        where.append(
+            "(actor_user ILIKE ? OR actor_uid ILIKE ? OR access_key = ? OR actor_role ILIKE ?)"
+        )
+        params.extend(
+            [
+                _like(query.principal),
+                _like(query.principal),
+                query.principal,
+                _like(query.principal),
+            ]
+        )
+    if query.asset:
+        if query.asset.isdigit():
+            where.append("asset_id = ?")
+            params.append(int(query.asset))
+        else:
+            where.append("(asset_name ILIKE ? OR resource_uri ILIKE ?)")
+            params.extend([_like(query.asset), _like(query.asset)])
+    if query.action:
+        where.append("(api_operation ILIKE ? OR activity ILIKE ?)")
+        params.extend([_like(query.action), _like(query.action)])
+    if query.source:
+        where.append("source = ?")
+        params.append(query.source)
+    return where, params
 
 
 def _like(text: str) -> str:

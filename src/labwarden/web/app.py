@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -23,6 +24,7 @@ from labwarden.web.api import admin, alerts, events, incidents, inventory
 from labwarden.web.auth import Viewer
 from labwarden.web.config import ServerConfig
 from labwarden.web.errors import ApiError
+from labwarden.web.lake import LakePool
 from labwarden.web.middleware import BodyLimit, SecurityHeaders
 from labwarden.web.pages import admin as admin_pages
 from labwarden.web.pages import alerts as alert_pages
@@ -110,13 +112,27 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+def _warm_up(state: ServerState) -> None:
+    """Import what the lake and incident pages need and open one lake session before the
+    first request, so that the first clients do not wait on imports (DuckDB takes seconds)."""
+    import labwarden.respond.incident.breach
+    import labwarden.respond.incident.scope
+    import labwarden.respond.incident.timeline
+    import labwarden.watch.service  # noqa: F401
+
+    with state.lake.engine():
+        pass
+
+
 def create_app(config: ServerConfig) -> FastAPI:
     """The application serving ``config.workspace``."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(_warm_up, app.state.server)
         yield
         app.state.server.pool.close()
+        app.state.server.lake.close()
 
     app = FastAPI(
         title="labwarden",
@@ -126,7 +142,11 @@ def create_app(config: ServerConfig) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.server = ServerState(config, CatalogPool(config.workspace, config.connections))
+    app.state.server = ServerState(
+        config,
+        CatalogPool(config.workspace, config.connections),
+        LakePool(config.workspace, size=max(1, config.connections // 2)),
+    )
     _install_errors(app)
 
     @app.get("/healthz", include_in_schema=False)

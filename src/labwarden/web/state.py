@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from starlette.requests import Request
 
 from labwarden.web.config import ServerConfig
+from labwarden.web.lake import LakePool
 from labwarden.web.pool import CatalogPool
 from labwarden.web.ratelimit import LoginLimiter
 
@@ -17,6 +18,7 @@ class ServerState:
 
     config: ServerConfig
     pool: CatalogPool
+    lake: LakePool
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
 
 

@@ -227,7 +227,7 @@ def compressed_joblib(command: str) -> dict[str, bytes]:
     legacy = b"ZF" + hex(len(payload)).encode().ljust(19) + zlib.compress(payload)
     cases = {
         "zlib.joblib": zlib.compress(payload),
-        "gzip.joblib": gzip.compress(payload),
+        "gzip.joblib": gzip.compress(payload, mtime=0),
         "bz2.joblib": bz2.compress(payload),
         "xz.joblib": lzma.compress(payload),
         "lzma.joblib": alone,
@@ -281,6 +281,6 @@ def bombs(command: str, size: int = 64 << 20) -> dict[str, bytes]:
         archive.writestr("archive/version", b"3\n")
     return {
         "bomb_torch.pt": buffer.getvalue(),
-        "bomb_pickle.pkl.gz": gzip.compress(padded, 9),
+        "bomb_pickle.pkl.gz": gzip.compress(padded, 9, mtime=0),
         "bomb_joblib.joblib": zlib.compress(padded, 9),
     }

@@ -12,14 +12,19 @@ from .builders import scan, worst
 CMD = "touch /tmp/labwarden-marker"
 
 
-@pytest.mark.parametrize(("name", "data"), sorted(classes.headerless(CMD).items()))
+def _id(value: object) -> str:
+    """Test ids are the file names, not the bytes."""
+    return value if isinstance(value, str) else "-"
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(classes.headerless(CMD).items()), ids=_id)
 def test_pickles_without_a_header_are_analyzed(name: str, data: bytes) -> None:
     found = scan(data, name)
     assert worst(found) is Severity.CRITICAL, [f.message for f in found]
     assert any(f.evidence.get("callable") == "os.system" for f in found)
 
 
-@pytest.mark.parametrize(("name", "data"), sorted(classes.unparseable().items()))
+@pytest.mark.parametrize(("name", "data"), sorted(classes.unparseable().items()), ids=_id)
 def test_unparseable_model_files_are_findings(name: str, data: bytes) -> None:
     found = scan(data, name)
     assert worst(found) is not None and worst(found) >= Severity.HIGH, [f.message for f in found]
@@ -40,6 +45,7 @@ FAMILIES = {
 @pytest.mark.parametrize(
     ("name", "data"),
     [(name, data) for family in FAMILIES.values() for name, data in sorted(family.items())],
+    ids=_id,
 )
 def test_every_variant_is_high_or_critical(name: str, data: bytes) -> None:
     found = scan(data, name)
@@ -48,7 +54,7 @@ def test_every_variant_is_high_or_critical(name: str, data: bytes) -> None:
     ]
 
 
-@pytest.mark.parametrize(("name", "data"), sorted(classes.nested_loaders(CMD).items()))
+@pytest.mark.parametrize(("name", "data"), sorted(classes.nested_loaders(CMD).items()), ids=_id)
 def test_a_hidden_pickle_gives_the_file_its_own_verdict(name: str, data: bytes) -> None:
     found = scan(data, name)
     inner = [f for f in found if f.evidence.get("callable") == "os.system"]
@@ -56,7 +62,7 @@ def test_a_hidden_pickle_gives_the_file_its_own_verdict(name: str, data: bytes) 
     assert all(f.location.member for f in inner)
 
 
-@pytest.mark.parametrize(("name", "data"), sorted(classes.wildcard_admitted(CMD).items()))
+@pytest.mark.parametrize(("name", "data"), sorted(classes.wildcard_admitted(CMD).items()), ids=_id)
 def test_wildcards_do_not_admit_helpers(name: str, data: bytes) -> None:
     flagged = [f for f in scan(data, name) if f.rule == "dangerous-import"]
     assert flagged and all(f.severity >= Severity.HIGH for f in flagged)
@@ -65,6 +71,7 @@ def test_wildcards_do_not_admit_helpers(name: str, data: bytes) -> None:
 @pytest.mark.parametrize(
     ("name", "data"),
     sorted({**classes.compressed_joblib(CMD), **classes.encryption_flag(CMD)}.items()),
+    ids=_id,
 )
 def test_compressed_and_flagged_payloads_are_found(name: str, data: bytes) -> None:
     found = scan(data, name)
@@ -83,9 +90,25 @@ def test_lz4_reader_matches_the_format() -> None:
     assert decode_block(block, b"", 1 << 20) == b"abc" * 4
 
 
-@pytest.mark.parametrize(("name", "data"), sorted(classes.bombs(CMD).items()))
+@pytest.mark.parametrize(("name", "data"), sorted(classes.bombs(CMD).items()), ids=_id)
 def test_bombs_are_reported_once_and_truthfully(name: str, data: bytes) -> None:
     found = scan(data, name)
     bombs = [f for f in found if f.rule == "archive-bomb"]
     assert len(bombs) == 1 and bombs[0].severity is Severity.HIGH, [f.message for f in found]
     assert "bad-crc" not in {f.rule for f in found}
+
+
+INERT = {
+    # Flax: {"params": {"w": <16 bytes>, "b": [1.5, -1]}}
+    "flax_model.msgpack": b"\x81\xa6params\x82\xa1w\xc4\x10" + bytes(16)
+    + b"\xa1b\x92\xcb" + bytes(8) + b"\xff",
+    "model.tflite": b"\x1c\x00\x00\x00TFL3" + bytes(32),
+    "model.mlmodel": b"\x08\x04\x12\x06\x0a\x04name",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(INERT.items()), ids=_id)
+def test_formats_without_code_are_read_not_guessed(name: str, data: bytes) -> None:
+    assert scan(data, name) == []
+    broken = b"\xc1" + data if name.endswith(".msgpack") else data[:3] + b"\xff" * 9
+    assert worst(scan(broken, name)) is Severity.HIGH

@@ -161,3 +161,39 @@ def test_a_host_upload_triage_judged_counts_as_a_read(scenario: Scenario, tmp_pa
     assert model.events == {"read": 1}
     assert model.principals == {"root"}
     assert any(o.startswith("gpu-07:") for o in model.objects_read)
+
+
+def test_lake_asset_ids_missing_from_the_catalog_are_unresolved(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    import pyarrow as pa
+
+    from labwarden.core.events import LAKE_SCHEMA
+    from labwarden.core.workspace import Workspace
+    from labwarden.store.lake import Lake
+
+    workspace = Workspace(tmp_path / "ws").ensure()
+    event = {
+        "time": datetime(2026, 3, 3, 2, 0, tzinfo=UTC),
+        "actor_user": "x",
+        "api_operation": "GetObject",
+        "resource_uri": "s3://b/k",
+        "asset_id": 999,
+        "asset_name": "gone",
+        "bytes": 5,
+        "status": "success",
+        "event_uid": "u1",
+    }
+    lake = Lake(workspace.lake_path).ensure()
+    with lake.writing():
+        lake.write_part(
+            "cloudtrail", "2026-03-03", "p1", pa.Table.from_pylist([event], LAKE_SCHEMA)
+        )
+    lake.close()
+    with Catalog.open(workspace) as catalog:
+        incident = catalog.incidents.open(
+            IncidentDraft(title="t", scope=Scope(selectors=[("principal", "x")])), "t"
+        )
+        scope = build_scope(catalog, workspace, incident)
+    assert scope.assets == [] and [t.name for t in scope.unresolved] == ["gone"]
+    assert any("not in the catalog (999)" in n for n in scope.notes)

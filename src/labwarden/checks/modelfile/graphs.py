@@ -318,31 +318,30 @@ def _fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
                 raise _ProtoError("a field runs past the end")
             yield number, wire, data[pos : pos + length]
             pos += length
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+            if pos > size:
+                raise _ProtoError("a fixed-size field runs past the end")
         else:
             raise _ProtoError(f"unsupported wire type {wire}")
 
 
-def scan_onnx(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
+def protobuf_fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
+    """(field number, wire type, value) of one protobuf message; raises ``ValueError`` when the
+    bytes are not one."""
+    try:
+        yield from _fields(data)
+    except _ProtoError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def scan_onnx(ctx: ScanContext, blob: Blob) -> None:
     """Custom operator domains and external-data paths that leave the model folder."""
     data = bytes(blob.data) if blob.size <= (2 << 30) else bytes(blob.data[: 2 << 30])
     domains: set[str] = set()
     locations: set[str] = set()
     try:
-        for number, wire, value in _fields(data):
-            if number == 8 and wire == 2:  # opset_import
-                for n, w, v in _fields(value):
-                    if n == 1 and w == 2:
-                        domains.add(v.decode("utf-8", "replace"))
-            elif number == 7 and wire == 2:  # graph
-                _onnx_graph(value, domains, locations, 0)
-            elif number == 25 and wire == 2:  # functions
-                for n, w, v in _fields(value):
-                    if n == 7 and w == 2:  # FunctionProto.node
-                        _onnx_node(v, domains, locations, 0)
+        _onnx_model(data, domains, locations)
     except _ProtoError as exc:
         ctx.add(
             blob,
@@ -363,17 +362,37 @@ def scan_onnx(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
             evidence={"domains": custom},
         )
     for location in sorted(locations):
-        norm = posixpath.normpath(location.replace("\\", "/"))
-        if norm.startswith(("/", "../")) or norm == ".." or re.match(r"^[A-Za-z]:", norm):
-            ctx.add(
-                blob,
-                "onnx-external-data",
-                Severity.HIGH,
-                f"external data location {location!r} leaves the model folder; loading reads "
-                "an arbitrary file into the model (and can leak it)",
-                "Do not load it; external data must live next to the model.",
-                evidence={"location": location},
+        _onnx_location(ctx, blob, location)
+
+
+def _onnx_model(data: bytes, domains: set[str], locations: set[str]) -> None:
+    for number, wire, value in _fields(data):
+        if wire != 2:
+            continue
+        if number == 8:  # opset_import
+            domains.update(
+                v.decode("utf-8", "replace") for n, w, v in _fields(value) if n == 1 and w == 2
             )
+        elif number == 7:  # graph
+            _onnx_graph(value, domains, locations, 0)
+        elif number == 25:  # functions
+            for n, w, v in _fields(value):
+                if n == 7 and w == 2:  # FunctionProto.node
+                    _onnx_node(v, domains, locations, 0)
+
+
+def _onnx_location(ctx: ScanContext, blob: Blob, location: str) -> None:
+    norm = posixpath.normpath(location.replace("\\", "/"))
+    if norm.startswith(("/", "../")) or norm == ".." or re.match(r"^[A-Za-z]:", norm):
+        ctx.add(
+            blob,
+            "onnx-external-data",
+            Severity.HIGH,
+            f"external data location {location!r} leaves the model folder; loading reads "
+            "an arbitrary file into the model (and can leak it)",
+            "Do not load it; external data must live next to the model.",
+            evidence={"location": location},
+        )
 
 
 def _onnx_graph(data: bytes, domains: set[str], locations: set[str], depth: int) -> None:
@@ -413,7 +432,7 @@ def _onnx_tensor(data: bytes, locations: set[str]) -> None:
 _SKOPS_TRUSTED = ("builtins", "numpy", "sklearn", "scipy", "collections", "skops")
 
 
-def scan_skops(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
+def scan_skops(ctx: ScanContext, blob: Blob) -> None:
     """skops ``schema.json``: every type it would construct, judged by the import policy."""
     try:
         schema = safejson.loads(bytes(blob.data))
@@ -427,24 +446,31 @@ def scan_skops(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
         if depth > 200:
             continue
         if isinstance(node, dict):
-            module, cls = node.get("__module__"), node.get("__class__")
-            if isinstance(module, str) and isinstance(cls, str) and (module, cls) not in seen:
-                seen.add((module, cls))
-                _skops_type(ctx, blob, module, cls, str(node.get("__loader__", "")))
-            for key, value in node.items():
-                if key == "content" and isinstance(value, str) and len(value) >= 16:
-                    for payload in scan_text(value.encode("utf-8", "replace")):
-                        if payload.kind == "nested-pickle":
-                            ctx.add(
-                                blob,
-                                "nested-pickle",
-                                Severity.MEDIUM,
-                                f"a skops value holds {payload.detail}",
-                                "Review what reads it.",
-                            )
-                stack.append((value, depth + 1))
+            _skops_node(ctx, blob, node, seen)
+            stack.extend((value, depth + 1) for value in node.values())
         elif isinstance(node, list):
             stack.extend((item, depth + 1) for item in node)
+
+
+def _skops_node(
+    ctx: ScanContext, blob: Blob, node: dict[str, Any], seen: set[tuple[str, str]]
+) -> None:
+    module, cls = node.get("__module__"), node.get("__class__")
+    if isinstance(module, str) and isinstance(cls, str) and (module, cls) not in seen:
+        seen.add((module, cls))
+        _skops_type(ctx, blob, module, cls, str(node.get("__loader__", "")))
+    content = node.get("content")
+    if not (isinstance(content, str) and len(content) >= 16):
+        return
+    for payload in scan_text(content.encode("utf-8", "replace")):
+        if payload.kind == "nested-pickle":
+            ctx.add(
+                blob,
+                "nested-pickle",
+                Severity.MEDIUM,
+                f"a skops value holds {payload.detail}",
+                "Review what reads it.",
+            )
 
 
 def _skops_type(ctx: ScanContext, blob: Blob, module: str, cls: str, loader: str) -> None:

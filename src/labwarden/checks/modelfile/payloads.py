@@ -142,59 +142,65 @@ _SHELL_HINTS = (
 )
 
 
-def scan_text(data: bytes, *, urls: bool = True, depth: int = 0) -> list[Payload]:  # noqa: C901
+def scan_text(data: bytes, *, urls: bool = True, depth: int = 0) -> list[Payload]:
     """Payloads in one string value (bytes of its UTF-8 text)."""
-    found: list[Payload] = []
     if looks_like_pickle(data):
-        found.append(
+        return [
             Payload(
                 "nested-pickle", Severity.MEDIUM, "a pickle stored as data", snippet(data), data
             )
-        )
-        return found
+        ]
+    found: list[Payload] = []
+    if depth < 2 and (b"\\x" in data or any(len(token) >= 20 for token in data.split())):
+        found += _encoded(data, depth)
     low = data.lower()
-    encoded = b"\\x" in data or any(len(token) >= 20 for token in data.split())
-    if depth < 2 and encoded:
-        for match in _B64.finditer(data):
-            token = match.group(0)
-            if len(token) < 20 or (token.isalpha() and token.lower() == token):
-                continue
-            decoded = _decode_b64(token)
-            if decoded:
-                found.extend(_decoded(decoded, "base64", token, depth))
-        for match in _HEX.finditer(data):
-            decoded = _decode_hex(match.group(0))
-            if decoded:
-                found.extend(_decoded(decoded, "hex", match.group(0), depth))
+    found += _plain(data, low)
+    if urls and b"://" in data:
+        found += _urls(data)
+    return found
+
+
+def _encoded(data: bytes, depth: int) -> list[Payload]:
+    """Pickles and code hidden in base64 or hex runs."""
+    found: list[Payload] = []
+    for match in _B64.finditer(data):
+        token = match.group(0)
+        if len(token) < 20 or (token.isalpha() and token.lower() == token):
+            continue
+        decoded = _decode_b64(token)
+        if decoded:
+            found.extend(_decoded(decoded, "base64", token, depth))
+    for match in _HEX.finditer(data):
+        decoded = _decode_hex(match.group(0))
+        if decoded:
+            found.extend(_decoded(decoded, "hex", match.group(0), depth))
+    return found
+
+
+def _plain(data: bytes, low: bytes) -> list[Payload]:
+    """Python code, shell commands and HTML scripts in clear text."""
+    found: list[Payload] = []
     code = _CODE.search(data) if any(h in low for h in _CODE_HINTS) else None
     if code:
-        found.append(
-            Payload(
-                "code", Severity.MEDIUM, f"Python code ({code.group(0).decode()})", snippet(data)
-            )
-        )
+        detail = f"Python code ({code.group(0).decode()})"
+        found.append(Payload("code", Severity.MEDIUM, detail, snippet(data)))
     shell = _SHELL.search(data) if any(h in low for h in _SHELL_HINTS) else None
     if shell:
-        found.append(
-            Payload(
-                "shell",
-                Severity.MEDIUM,
-                f"a shell command ({shell.group(0).decode(errors='replace')})",
-                snippet(data),
-            )
-        )
+        detail = f"a shell command ({shell.group(0).decode(errors='replace')})"
+        found.append(Payload("shell", Severity.MEDIUM, detail, snippet(data)))
     if (b"<script" in low or b"javascript:" in low) and _SCRIPT.search(data):
         found.append(Payload("script", Severity.MEDIUM, "an HTML script", snippet(data)))
-    if urls and b"://" in data:
-        for match in _URL.finditer(data):
-            url = match.group(0)
-            severity = url_severity(url)
-            if severity is not None:
-                found.append(
-                    Payload("url", severity, f"a URL ({snippet(url, 120)})", snippet(data))
-                )
-                break
     return found
+
+
+def _urls(data: bytes) -> list[Payload]:
+    """The first URL worth naming."""
+    for match in _URL.finditer(data):
+        url = match.group(0)
+        severity = url_severity(url)
+        if severity is not None:
+            return [Payload("url", severity, f"a URL ({snippet(url, 120)})", snippet(data))]
+    return []
 
 
 def url_severity(url: bytes) -> Severity | None:

@@ -167,59 +167,59 @@ def report_template(ctx: ScanContext, blob: Blob, where: str, template: str) -> 
         )
 
 
-def scan_text_file(ctx: ScanContext, blob: Blob) -> None:  # noqa: C901
+def scan_text_file(ctx: ScanContext, blob: Blob) -> None:
     """JSON/YAML configs and standalone templates: templates and payloads in their strings."""
     if blob.size > ctx.limits.max_text_bytes:
         return
-    raw = bytes(blob.data)
-    text = raw.decode("utf-8", "replace")
+    text = bytes(blob.data).decode("utf-8", "replace")
     name = blob.name.lower()
     if name.endswith(".json"):
-        try:
-            document = safejson.loads(text)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            if "{{" in text or "{%" in text:
-                report_template(ctx, blob, "file", text)
-            if "template" in name or "tokenizer" in name or "config" in name:
-                ctx.add(
-                    blob,
-                    "malformed-config",
-                    Severity.LOW,
-                    f"the file is not valid JSON ({exc}); loaders may reject or misread it",
-                    "Check where the file came from.",
-                )
-            return
-        found = False
-        for key, value in _strings(document):
-            if _KEYS.search(key) or "{{" in value or "{%" in value:
-                if "{{" in value or "{%" in value:
-                    found = True
-                    report_template(ctx, blob, key or "value", value)
-                continue
-            if len(value) >= 8:
-                _config_value(ctx, blob, key, value)
-        if not found and isinstance(document, dict) and "chat_template" in document:
-            return
+        _json_file(ctx, blob, text, name)
         return
     if "{{" in text or "{%" in text:
         report_template(ctx, blob, "file", text)
     if name.endswith((".yaml", ".yml")):
-        for number, line in enumerate(text.splitlines()[:200_000], 1):
-            if "{{" in line or "{%" in line:
-                continue
-            for payload in scan_text(line.encode("utf-8", "replace")):
-                if not payload.notable:
-                    continue
-                ctx.add(
-                    blob,
-                    "suspicious-config",
-                    Severity.MEDIUM,
-                    f"line {number} holds {payload.detail}",
-                    "Model configuration should not carry commands, code or unknown URLs; "
-                    "find out what reads this value.",
-                    line=number,
-                )
-                break
+        _yaml_file(ctx, blob, text)
+
+
+def _json_file(ctx: ScanContext, blob: Blob, text: str, name: str) -> None:
+    try:
+        document = safejson.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        if "{{" in text or "{%" in text:
+            report_template(ctx, blob, "file", text)
+        if "template" in name or "tokenizer" in name or "config" in name:
+            ctx.add(
+                blob,
+                "malformed-config",
+                Severity.LOW,
+                f"the file is not valid JSON ({exc}); loaders may reject or misread it",
+                "Check where the file came from.",
+            )
+        return
+    for key, value in _strings(document):
+        templated = "{{" in value or "{%" in value
+        if templated:
+            report_template(ctx, blob, key or "value", value)
+        elif not _KEYS.search(key) and len(value) >= 8:
+            _config_value(ctx, blob, key, value)
+
+
+def _yaml_file(ctx: ScanContext, blob: Blob, text: str) -> None:
+    for number, line in enumerate(text.splitlines()[:200_000], 1):
+        if "{{" in line or "{%" in line:
+            continue
+        notable = [p for p in scan_text(line.encode("utf-8", "replace")) if p.notable]
+        if notable:
+            ctx.add(
+                blob,
+                "suspicious-config",
+                Severity.MEDIUM,
+                f"line {number} holds {notable[0].detail}",
+                "Model configuration should not carry commands, code or unknown URLs; "
+                "find out what reads this value.",
+                line=number,
+            )
 
 
 _SECRET_KEY = re.compile(r"(api[_-]?key|secret|token|password|exfil)", re.IGNORECASE)

@@ -216,6 +216,7 @@ def build_scope(
     rows = _rows(workspace, incident, engine)
     if any(r.get("asset_id") is None and "://" in str(r.get("resource_uri")) for r in rows):
         rows = resolve_rows(rows, SuffixResolver(catalog), notes)
+    rows = _known_assets(catalog, rows, notes)
     feeds = read_feeds(incident, notes)
     rows += exfiltration_rows(catalog, feeds, incident.since, incident.until)
     folded = touched_mod.fold(rows)
@@ -249,6 +250,20 @@ def build_scope(
     _notes(scope)
     scope.notes.extend(notes)
     return scope
+
+
+def _known_assets(catalog: Catalog, rows: list[Any], notes: list[str]) -> list[Any]:
+    """Rows whose asset left the catalog (removed, or a lake from another catalog) are kept
+    as unresolved, by name."""
+    ids = {r["asset_id"] for r in rows if r.get("asset_id") is not None}
+    gone = {i for i in ids if not catalog.assets.exists(int(i))}
+    if not gone:
+        return rows
+    notes.append(
+        f"{len(gone)} asset ids of the lake are not in the catalog "
+        f"({', '.join(str(i) for i in sorted(gone)[:5])}): counted by name, not weighed"
+    )
+    return [{**r, "asset_id": None} if r.get("asset_id") in gone else r for r in rows]
 
 
 def _notes(scope: Scope) -> None:

@@ -33,7 +33,9 @@ def get_events(
 ) -> dict[str, Any]:
     """Events newest first; ``next_offset`` is set while there are more."""
     filters = EventFilters(since, until, principal, asset, action, source)
+    state = server(request)
     try:
-        return list_events(server(request).config.workspace, filters, page)
+        with state.lake.engine() as engine:
+            return list_events(state.config.workspace, filters, page, engine)
     except InputError as exc:
         raise ApiError(400, exc.message) from exc

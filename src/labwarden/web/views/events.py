@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from labwarden.core.workspace import Workspace
+from labwarden.engines.interface import Engine
 from labwarden.web.views.paging import Page
 
 MAX_OFFSET = 10_000
@@ -38,8 +39,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def list_events(workspace: Workspace, filters: EventFilters, page: Page) -> dict[str, Any]:
-    """One page of events, newest first; ``total`` counts what the page could see."""
+def list_events(
+    workspace: Workspace, filters: EventFilters, page: Page, engine: Engine | None = None
+) -> dict[str, Any]:
+    """One page of events, newest first (``engine``: a session with the ``events`` view)."""
     from labwarden.core.errors import InputError
     from labwarden.watch.service import EventQuery, parse_time, query_events
 
@@ -54,7 +57,7 @@ def list_events(workspace: Workspace, filters: EventFilters, page: Page) -> dict
         source=filters.source,
         limit=page.offset + page.limit + 1,
     )
-    rows = query_events(workspace, query).to_pylist()
+    rows = query_events(workspace, query, engine=engine).to_pylist()
     items = [_plain(r) for r in page.of(rows)]
     more = len(rows) > page.offset + page.limit
     document = page.document(items, page.offset + len(items) + (1 if more else 0))
