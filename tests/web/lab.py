@@ -7,6 +7,7 @@ import json
 import os
 import random
 import socket
+import ssl
 import string
 import subprocess
 import sys
@@ -169,10 +170,11 @@ def build(root: Path, extra_alerts: int = 6) -> Lab:
     return lab
 
 
-def serve(lab: Lab, log: Path, *extra: str) -> Lab:
-    """Start ``labwarden serve`` on a free loopback port and wait until it answers."""
+def serve(lab: Lab, log: Path, *extra: str, ca: Path | None = None) -> Lab:
+    """Start ``labwarden serve`` on a free loopback port and wait until it answers (over
+    HTTPS, trusting ``ca``, when given)."""
     port = free_port()
-    lab.url = f"http://127.0.0.1:{port}"
+    lab.url = f"{'https' if ca else 'http'}://127.0.0.1:{port}"
     lab.log = log
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
@@ -197,7 +199,12 @@ def serve(lab: Lab, log: Path, *extra: str) -> Lab:
         if lab.process.poll() is not None:
             raise RuntimeError(f"labwarden serve exited: {log.read_text()}")
         try:
-            if httpx.get(f"{lab.url}/healthz", timeout=2).status_code == 200:
+            answer = httpx.get(
+                f"{lab.url}/healthz",
+                timeout=2,
+                verify=ssl.create_default_context(cafile=ca) if ca else True,
+            )
+            if answer.status_code == 200:
                 return lab
         except httpx.HTTPError:
             time.sleep(0.2)

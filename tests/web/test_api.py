@@ -88,6 +88,13 @@ def test_errors_have_one_shape(lab: Lab) -> None:
         assert error["code"] == "invalid" and error["details"][0]["where"] == "query.limit"
         wrong = client.patch("/api/v1/alerts/1", json={"status": "exploded"})
         assert wrong.status_code == 422 and "status" in wrong.json()["error"]["message"]
+        for odd in ("²", "٣", "%00", "a" * 300, "../../etc"):
+            weird = client.get(f"/api/v1/findings/{odd}")
+            assert weird.status_code == 404, (odd, weird.text)
+        weird_alert = client.patch(
+            "/api/v1/alerts/1", json={"note": "x"}, headers={"If-Match": '"r-1"'}
+        )
+        assert weird_alert.status_code == 400
         unknown = client.get("/api/v1/nothing-here")
         assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "not_found"
     bogus = httpx.get(f"{lab.url}/api/v1/assets", headers={"Authorization": "Bearer lw_nope"})

@@ -15,7 +15,7 @@ from labwarden.store.catalog import Catalog
 from labwarden.store.users import User, check_role
 from labwarden.web import security
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def cli_actor() -> Actor:
 
 def check_name(name: str) -> str:
     """``name`` if it is a valid user name (letters, digits, ``._@-``, at most 64)."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise InputError(
             f"user name {name!r} must be 1-64 letters, digits or ._@- and start with a "
             "letter or digit"

@@ -39,7 +39,7 @@ def _expected(if_match: str | None) -> int | None:
     if if_match is None or if_match.strip() == "*":
         return None
     text = if_match.strip().removeprefix("W/").strip('"').removeprefix("r")
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise ApiError(400, f'If-Match must be an ETag this API sent (like "r3"), not {if_match}')
     return int(text)
 

@@ -14,7 +14,7 @@ from labwarden.web.api.common import Paging, catalog_for
 from labwarden.web.auth import Analyst, Viewer
 from labwarden.web.errors import ApiError
 from labwarden.web.views.assets import asset_detail, list_assets
-from labwarden.web.views.findings import finding_detail, list_findings, triage_finding
+from labwarden.web.views.findings import finding_detail, list_findings, resolve, triage_finding
 from labwarden.web.views.overview import overview
 
 router = APIRouter(tags=["inventory"])
@@ -107,7 +107,7 @@ class FindingPatch(BaseModel):
 def patch_finding(request: Request, who: Analyst, ref: str, patch: FindingPatch) -> dict[str, Any]:
     """Accept the risk (with a reason), mark fixed or reopen; kept across rescans, audited."""
     with catalog_for(request, missing="finding") as catalog:
-        fingerprint = catalog.findings.resolve(ref)
+        fingerprint = resolve(catalog, ref)
         try:
             with catalog.transaction():
                 before, after = triage_finding(

@@ -19,6 +19,7 @@ from labwarden.web.views.findings import (
     STATUS_NAMES,
     finding_detail,
     list_findings,
+    resolve,
     triage_finding,
 )
 from labwarden.web.views.paging import Page
@@ -82,7 +83,7 @@ def finding_triage(
     if action not in ACTIONS:
         raise ApiError(422, f"unknown action {action!r}")
     with catalog_for(request, missing="finding") as catalog:
-        fingerprint = catalog.findings.resolve(ref)
+        fingerprint = resolve(catalog, ref)
         try:
             with catalog.transaction():
                 before, after = triage_finding(

@@ -155,7 +155,7 @@ def incident_change(
     widen = Widening()
     if action == "widen":
         ids = _lines(alerts)
-        if not all(i.isdigit() for i in ids):
+        if not all(i.isascii() and i.isdigit() for i in ids):
             return _back(incident_id, "alert ids are numbers")
         widen = Widening(principals=_lines(principals), alerts=[int(i) for i in ids])
     status = STATUS_ACTIONS.get(action)

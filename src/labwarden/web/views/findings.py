@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from labwarden.core.errors import InputError
 from labwarden.core.values import AssetKind, Severity
 from labwarden.store.catalog import Catalog
 from labwarden.store.findings import FindingQuery, StoredFinding, TriageStatus
@@ -48,9 +49,17 @@ def list_findings(
     return page.document(items, found.total)
 
 
+def _ref(ref: str) -> str:
+    """``ref`` if it can name a finding (an id or hex fingerprint): :class:`InputError` for
+    anything else, before the store parses it."""
+    if not (ref.isascii() and ref.isalnum()) or len(ref) > 64:
+        raise InputError(f"no finding {ref!r}: give an id or a fingerprint")
+    return ref
+
+
 def finding_detail(catalog: Catalog, ref: str, may_see_secrets: bool) -> dict[str, Any]:
     """One finding (by id or fingerprint) with its triage history."""
-    item = catalog.findings.get(ref)
+    item = catalog.findings.get(_ref(ref))
     document = _document(item, may_see_secrets)
     document["history"] = [e.to_dict() for e in catalog.findings.history(item.fingerprint)]
     return document
@@ -65,7 +74,7 @@ def triage_finding(
     expires: str | None = None,
 ) -> tuple[str, str]:
     """Accept (a reason is required), mark fixed or reopen one finding; ``(before, after)``."""
-    fingerprint = catalog.findings.resolve(ref)
+    fingerprint = catalog.findings.resolve(_ref(ref))
     before = catalog.findings.get(fingerprint).status.value
     if status == "accepted":
         after = catalog.findings.accept([fingerprint], reason=reason, actor=actor, expires=expires)
@@ -74,3 +83,8 @@ def triage_finding(
             [fingerprint], TriageStatus(status), reason=reason, actor=actor
         )
     return before, after[0].status.value
+
+
+def resolve(catalog: Catalog, ref: str) -> str:
+    """The fingerprint ``ref`` names (:class:`InputError` when none)."""
+    return catalog.findings.resolve(_ref(ref))
