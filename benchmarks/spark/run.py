@@ -55,6 +55,7 @@ def _child(engine: str, lake: Path, analytics: bool) -> None:
 
     threading.Thread(target=sample, daemon=True).start()
     from labwarden.engines.duckdb import connect
+    from labwarden.engines.interface import Engine
     from labwarden.store.analytics import FeatureStore
     from labwarden.watch.analytics.engine import AnalyticsConfig, refresh, score
     from labwarden.watch.detect.run import run_rules
@@ -62,6 +63,7 @@ def _child(engine: str, lake: Path, analytics: bool) -> None:
 
     rules = load([bundled_rules_dir()])
     started = time.perf_counter()
+    con: Engine
     if engine == "duckdb":
         con = connect()
     else:
