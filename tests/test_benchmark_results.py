@@ -38,9 +38,13 @@ def problems(text: str) -> list[str]:
 def _line(line: str) -> list[str]:
     low = line.lower()
     wrong: list[str] = []
-    if "quoted" in low and "quoted from" not in low:
+    if line.startswith("|") and "quoted" in low and "quoted from" not in low:
         wrong.append("a quoted figure must say where from ('quoted from ...')")
-    if line.startswith("|") and re.search(r"\bissue\b", low) and "quoted from" not in low:
+    if (
+        line.startswith("|")
+        and re.search(r"issue figure|per the issue|given in issue", low)
+        and ("quoted from" not in low)
+    ):
         wrong.append("a figure from an issue is quoted: say 'quoted from issue N'")
     if line.startswith("|") and "measured here" in low:
         wrong.append("say 'side by side in one run' in the Measured line, or 'quoted from'")
