@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, stderr
 from labwarden.core.errors import ExitCode, InputError
-from labwarden.core.values import Severity
 from labwarden.report.tabular import OutputFormat, render_rows
+from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
 
 if TYPE_CHECKING:
@@ -45,10 +45,7 @@ def detect(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="Show which rules convert (and why not) and stop.")
     ] = False,
-    fail_on: Annotated[
-        Severity | None,
-        typer.Option("--fail-on", help="Exit 1 when a detection has this severity or higher."),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.NEVER,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.TABLE
     ),
@@ -135,14 +132,15 @@ def detect(
         analytics = False
     query_engine = open_engine(engine, spark_master)
     try:
-        with STATE.catalog() as catalog:
-            run = run_detect(STATE.resolve(), catalog, ruleset, engine=query_engine, lake=lake_root)
+        workspace = STATE.existing()
+        with Catalog.open(workspace) as catalog:
+            run = run_detect(workspace, catalog, ruleset, engine=query_engine, lake=lake_root)
             scored = (
                 run_analytics(
-                    STATE.resolve(),
+                    workspace,
                     catalog,
                     config,
-                    days=lake_days(STATE.resolve()) if rescore else None,
+                    days=lake_days(workspace) if rescore else None,
                     engine=query_engine,
                     lake=lake_root if isinstance(lake_root, Path) else None,
                 )
@@ -206,14 +204,12 @@ def open_engine(engine: EngineName, master: str | None) -> Engine | None:
     return connect(master)
 
 
-def _exit(result: DetectResult, scored: AnalyticsRun | None, fail_on: Severity | None) -> None:
+def _exit(result: DetectResult, scored: AnalyticsRun | None, fail_on: FailOn) -> None:
     """Exit 1 when a detection or an analytics alert reaches ``fail_on``."""
     from labwarden.watch.analytics.service import severity_of_risk
 
-    failing = (
-        any(severity_of(d.rule.level) >= fail_on for d in result.detections) if fail_on else False
-    )
-    if fail_on is not None and scored is not None:
-        failing = failing or any(severity_of_risk(a.risk) >= fail_on for a in scored.alerts)
+    failing = fail_on.reached(severity_of(d.rule.level) for d in result.detections)
+    if scored is not None:
+        failing = failing or fail_on.reached(severity_of_risk(a.risk) for a in scored.alerts)
     if failing:
         raise typer.Exit(int(ExitCode.FINDINGS))
