@@ -1,6 +1,12 @@
-"""Which Stratus Red Team techniques in the invictus CloudTrail corpus are detected, by which rules.
+"""Which Stratus Red Team techniques in the invictus CloudTrail corpus are detected, by which rules,
+and how the alerts rank.
 
-Run: .venv/bin/python -m benchmarks.watch.invictus  (prints a Markdown table)
+A technique's events are the Stratus runner's calls (its user agent) of the technique's API calls,
+plus every call of the sessions of the role Stratus made for it (``stratus-red-team-<name>-role``;
+the instance credentials it stole or enumerated with). The corpus has no ``resources.toml``: the
+sensitivity of what was touched is inferred from names, as it would be on a first run.
+
+Run: .venv/bin/python -m benchmarks.watch.invictus  (prints Markdown tables)
 """
 
 from __future__ import annotations
@@ -10,8 +16,10 @@ import time
 from pathlib import Path
 
 from labwarden.engines.duckdb import connect, create_events_view
+from labwarden.inventory.policy import default_policy
 from labwarden.store.lake import Lake
-from labwarden.watch.detect.run import run_rules
+from labwarden.watch.alerting import risk_parts, role_of, top_sensitivity
+from labwarden.watch.detect.run import Detection, run_rules
 from labwarden.watch.detect.sigma.rules import bundled_rules_dir, load
 from labwarden.watch.ingest import ingest
 from labwarden.watch.resources import Resolver
@@ -50,21 +58,32 @@ TECHNIQUES: dict[str, tuple[str, ...]] = {
 }
 
 
+ROLES = {
+    "aws.credential-access.ec2-steal-instance-credentials": "ec2-steal-credentials-role",
+    "aws.discovery.ec2-enumerate-from-instance": "ec2-enumerate-role",
+}
+"""Techniques whose work is done with a role's (instance) credentials: the role's name part."""
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         lake = Lake(Path(tmp) / "lake")
         started = time.perf_counter()
-        ingested = ingest([CORPUS / "logs" / "cloudtrail-invictus"], lake, Resolver.empty())
+        ingested = ingest(
+            [CORPUS / "logs" / "cloudtrail-invictus"],
+            lake,
+            Resolver([], {}, [], default_policy()),
+        )
         ingest_s = time.perf_counter() - started
         rules = load([CORPUS / "sigma" / "cloud" / "aws" / "cloudtrail", bundled_rules_dir()])
         con = connect()
         create_events_view(con, lake.root)
         result = run_rules(con, rules.rules)
         stratus = {
-            uid: op
-            for uid, op in con.rows(
-                "SELECT event_uid, api_operation FROM events "
-                "WHERE user_agent LIKE '%stratus-red-team%'"
+            uid: (op, role or "")
+            for uid, op, role in con.rows(
+                "SELECT event_uid, api_operation, actor_role FROM events "
+                "WHERE user_agent LIKE '%stratus-red-team%' OR actor_role LIKE 'stratus-red-team%'"
             )
         }
     by_uid: dict[str, set[str]] = {}
@@ -80,7 +99,13 @@ def main() -> None:
     print("|---|---|---|")
     detected = present = 0
     for technique, operations in TECHNIQUES.items():
-        uids = [u for u, op in stratus.items() if op in operations]
+        role = ROLES.get(technique)
+        uids = [
+            u
+            for u, (op, actor_role) in stratus.items()
+            if (role is not None and role in actor_role)
+            or (role is None and op in operations and not actor_role.startswith("stratus"))
+        ]
         if not uids:
             continue
         present += 1
@@ -88,6 +113,32 @@ def main() -> None:
         detected += bool(titles)
         print(f"| {technique} | {len(uids)} events | {'; '.join(titles) or '**not detected**'} |")
     print(f"\n{detected} of {present} techniques present in the corpus are detected.")
+    _ranking(result.detections)
+
+
+def _ranking(detections: list[Detection]) -> None:
+    """The alerts as `labwarden alerts` would rank them (risk banded by severity)."""
+    rows = []
+    for detection in detections:
+        sensitivity = top_sensitivity(detection.evidence)
+        parts = risk_parts(detection.rule.level, sensitivity)
+        who = str(detection.group.get("actor_user") or detection.group.get("actor_uid") or "-")
+        role = role_of(detection.evidence)
+        rows.append(
+            (
+                int(parts["risk"]),
+                detection.rule.level,
+                detection.rule.title,
+                f"{who} ({role})" if role else who,
+                detection.count,
+                sensitivity.value if sensitivity else "-",
+            )
+        )
+    rows.sort(key=lambda r: (-r[0], r[2]))
+    print("\n| rank | risk | severity | rule | principal (role) | events | most sensitive asset |")
+    print("|---|---|---|---|---|---|---|")
+    for rank, (risk, level, title, who, count, top) in enumerate(rows, 1):
+        print(f"| {rank} | {risk} | {level} | {title} | {who} | {count} | {top} |")
 
 
 if __name__ == "__main__":

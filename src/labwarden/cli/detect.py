@@ -133,12 +133,15 @@ def detect(
     stderr.print(
         f"ran {result.rules_run} rules in {result.seconds:.1f}s: {len(result.detections)} "
         f"detections, {run.new_alerts} new alerts, {run.updated_alerts} updated; "
+        f"{len(run.routine)} routine volume detections left out; "
         f"{len(ruleset.problems)} rules skipped",
         markup=False,
     )
     if scored is not None:
-        for alert in scored.alerts:
-            typer.echo(f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}")
+        for alert in scored.alerts:  # stderr: stdout holds only the report (JSON parses)
+            stderr.print(
+                f"analytics {alert.day} risk {alert.risk:.0f}: {alert.title}", markup=False
+            )
         stderr.print(
             f"analytics: aggregated {len(scored.aggregated)} days, scored {len(scored.scored)}: "
             f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +20,7 @@ from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
 from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
+from labwarden.watch.detect.routine import Routine, split_routine
 from labwarden.watch.detect.run import DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
 from labwarden.watch.ingest import Ingestor, IngestResult
@@ -104,6 +105,8 @@ class DetectRun:
     result: DetectResult
     new_alerts: int
     updated_alerts: int
+    routine: list[Routine] = field(default_factory=list)
+    """Volume detections left out as what the principal or its role does every day."""
 
 
 def compile_rules(
@@ -136,13 +139,14 @@ def detect(
         result = run_rules(con, rules.rules, progress=progress)
     finally:
         con.close()
+    result.detections, routine = split_routine(result.detections)
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)
     if store:  # canaries registered in the catalog: their touches are alerts too
         touches = canary_sweep(workspace, catalog)
         new, updated = new + touches.new_alerts, updated + touches.updated_alerts
-    return DetectRun(rules, result, new, updated)
+    return DetectRun(rules, result, new, updated, routine)
 
 
 @dataclass(slots=True)

@@ -96,3 +96,19 @@ def test_bombs_are_reported_once_and_truthfully(name: str, data: bytes) -> None:
     bombs = [f for f in found if f.rule == "archive-bomb"]
     assert len(bombs) == 1 and bombs[0].severity is Severity.HIGH, [f.message for f in found]
     assert "bad-crc" not in {f.rule for f in found}
+
+
+INERT = {
+    # Flax: {"params": {"w": <16 bytes>, "b": [1.5, -1]}}
+    "flax_model.msgpack": b"\x81\xa6params\x82\xa1w\xc4\x10" + bytes(16)
+    + b"\xa1b\x92\xcb" + bytes(8) + b"\xff",
+    "model.tflite": b"\x1c\x00\x00\x00TFL3" + bytes(32),
+    "model.mlmodel": b"\x08\x04\x12\x06\x0a\x04name",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "data"), sorted(INERT.items()), ids=_id)
+def test_formats_without_code_are_read_not_guessed(name: str, data: bytes) -> None:
+    assert scan(data, name) == []
+    broken = b"\xc1" + data if name.endswith(".msgpack") else data[:3] + b"\xff" * 9
+    assert worst(scan(broken, name)) is Severity.HIGH

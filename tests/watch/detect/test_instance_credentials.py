@@ -25,7 +25,7 @@ def test_stolen_instance_credentials_found(tmp_path: Path) -> None:
     ]
     # The stolen session called from the instance (3.225.16.109) and from the attacker; the
     # enumeration instance only ever called from its own address.
-    assert [str(d.group["actor_uid"]).rsplit("/", 1)[-1] for d in found] == ["i-0dbc91f429e48eeed"]
+    assert [d.group["actor_user"] for d in found] == ["i-0dbc91f429e48eeed"]
     addresses = {e["src_ip"] for e in found[0].evidence}
     assert addresses == {"3.225.16.109", "192.168.10.20"}
     assert {e["actor_user"] for e in found[0].evidence} == {"i-0dbc91f429e48eeed"}

@@ -14,7 +14,7 @@ from labwarden.checks.interface import CheckContext
 from labwarden.checks.modelfile.dispatch import scan_blob, sniff
 from labwarden.checks.modelfile.interface import CHECK_NAME, Blob, Limits, ScanContext
 from labwarden.checks.modelfile.lists import ImportPolicy, builtin_text, load_policy
-from labwarden.checks.modelfile.positions import PICKLE_EXTENSIONS
+from labwarden.checks.modelfile.positions import MODEL_EXTENSIONS, PICKLE_EXTENSIONS
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
@@ -112,7 +112,7 @@ class ModelFileCheck:
         if record.format.startswith(_MODEL_FORMATS):
             return True
         low = record.name.lower()
-        if self.thorough or low.endswith(PICKLE_EXTENSIONS):
+        if self.thorough or low.endswith(PICKLE_EXTENSIONS + MODEL_EXTENSIONS):
             return True
         if low in _TEMPLATE_NAMES or low.endswith((".jinja", ".jinja2", ".j2")):
             return True

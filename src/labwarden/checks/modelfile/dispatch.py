@@ -18,6 +18,7 @@ from labwarden.checks.modelfile import (
     arrays,
     compressed,
     graphs,
+    inert,
     pickles,
     templates,
     tensors,
@@ -85,6 +86,7 @@ _SNIFFERS: tuple[tuple[_Sniffer, str, FormatScanner], ...] = (
         templates.scan_text_file,
     ),
     (lambda h, b, n: n.endswith(PICKLE_EXTENSIONS), "pickle", pickles.scan_pickle),
+    (lambda h, b, n: n.endswith((".msgpack", ".tflite", ".mlmodel")), "inert", inert.scan_inert),
     (lambda h, b, n: is_pickle(b.data, strict=True), "pickle", pickles.scan_pickle),
 )  # fmt: skip
 

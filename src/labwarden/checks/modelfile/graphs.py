@@ -318,12 +318,21 @@ def _fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
                 raise _ProtoError("a field runs past the end")
             yield number, wire, data[pos : pos + length]
             pos += length
-        elif wire == 1:
-            pos += 8
-        elif wire == 5:
-            pos += 4
+        elif wire in (1, 5):
+            pos += 8 if wire == 1 else 4
+            if pos > size:
+                raise _ProtoError("a fixed-size field runs past the end")
         else:
             raise _ProtoError(f"unsupported wire type {wire}")
+
+
+def protobuf_fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
+    """(field number, wire type, value) of one protobuf message; raises ``ValueError`` when the
+    bytes are not one."""
+    try:
+        yield from _fields(data)
+    except _ProtoError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def scan_onnx(ctx: ScanContext, blob: Blob) -> None:

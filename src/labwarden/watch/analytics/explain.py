@@ -131,12 +131,14 @@ def _failures(row: dict[str, Any], _new: dict[str, list[str]]) -> Component | No
 def _sustained(row: dict[str, Any], _new: dict[str, list[str]]) -> Component | None:
     if float(row.get("pts_sustained") or 0) < MIN_POINTS:
         return None
-    ratio = _times(float(row["week_bytes"]), 7 * float(row.get("before_daily_p50") or 0))
+    days = int(row.get("week_days") or 7)
+    ratio = _times(float(row["week_bytes"]), days * float(row.get("before_daily_p50") or 0))
     text = (
-        f"read {human_size(int(row['week_bytes']))} of restricted and confidential data in 7 days"
+        f"read {human_size(int(row['week_bytes']))} of restricted and confidential data on "
+        f"{days} days of the last 7"
     )
     if ratio:
-        text += f", {ratio} its usual week"
+        text += f", {ratio} its usual for as many days"
     if row.get("days_over"):
         text += f"; above its usual daily maximum on {row['days_over']} of them"
     return "sustained", float(row["pts_sustained"]), text

@@ -15,8 +15,9 @@ Points per component (a principal-day's risk is ``100 * (1 - exp(-points / SCALE
   operations, first reads of restricted assets and new prefixes;
 * activity at hours the principal is (almost) never active;
 * a failure spike (reconnaissance);
-* sustained reads: the last 7 days against the principal's earlier weekly volume, and how many of
-  them went over its usual daily maximum (slow exfiltration that stays under daily thresholds).
+* sustained reads: the last 7 days' active days against the principal's earlier median day (a
+  week with a weekend off is not a light week), and how many of them went over its usual daily
+  maximum (slow exfiltration that stays under daily thresholds).
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
         coalesce(n.new_prefixes, 0) AS new_prefixes,
         ({_ODD}) AS odd_events,
         list_filter([{_ODD_HOURS}], lambda x: x IS NOT NULL) AS odd_hours,
-        coalesce(wk.week_bytes, 0) AS week_bytes,
+        coalesce(wk.week_bytes, 0) AS week_bytes, coalesce(wk.week_days, 0) AS week_days,
         b.daily_p50 AS before_daily_p50, coalesce(b.days, 0) AS before_days,
         coalesce(ov.days_over, 0) AS days_over,
         {volume},
@@ -180,7 +181,10 @@ def score_sql(features: str, facts: str, peers: str) -> str:
         CASE WHEN coalesce(b.days, 0) >= 7 THEN
           {
         _clamp(
-            _log2_ratio("coalesce(wk.week_bytes, 0)", f"7 * greatest(b.daily_p50, {FLOOR_BYTES})"),
+            _log2_ratio(
+                "coalesce(wk.week_bytes, 0)",
+                f"greatest(coalesce(wk.week_days, 0), 1) * greatest(b.daily_p50, {FLOOR_BYTES})",
+            ),
             4,
         )
     }

@@ -1,0 +1,85 @@
+"""Nightly jobs sharing a role raise nothing once their routine is known; first bulk reads and
+bigger-than-usual ones still alert (the shared-roles lab, through the whole pipeline)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from labwarden.core.workspace import Workspace
+from labwarden.store.catalog import Catalog
+from labwarden.watch.analytics.shared_roles import JOB_ROLE, RolesScenario, write_scenario
+from labwarden.watch.detect.routine import MIN_DAYS
+from labwarden.watch.service import DetectRun, compile_rules, detect, ingest_paths
+
+SCENARIO = RolesScenario(days=9, researchers=8, jobs=4, reads_per_day=20, insider=None, slow=None)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DetectRun, set[str]]:
+    root = tmp_path_factory.mktemp("roles")
+    logs = root / "logs"
+    truth = write_scenario(SCENARIO, logs)
+    # The last night, one named job reads its dataset three times over: not routine.
+    last = logs / f"{date(2026, 9, 9).isoformat()}.json"
+    records = json.loads(last.read_text())["Records"]
+    job = [r for r in records if r["userIdentity"]["arn"].endswith("/nightly-protein-lm")]
+    extra = [
+        {
+            **r,
+            "eventID": f"{r['eventID']}-{k}",
+            "requestParameters": {
+                **r["requestParameters"],
+                "key": f"{r['requestParameters']['key']}.{k}",
+            },
+        }
+        for k in range(2)
+        for r in job
+    ]
+    last.write_text(json.dumps({"Records": records + extra}))
+    # On day 7 a new job joins the jobs' role, reading what its peers read: routine for the role.
+    seventh = logs / f"{date(2026, 9, 7).isoformat()}.json"
+    records = json.loads(seventh.read_text())["Records"]
+    joined = [
+        {
+            **r,
+            "eventID": f"{r['eventID']}-new",
+            "userIdentity": {
+                **r["userIdentity"],
+                "arn": r["userIdentity"]["arn"].replace("nightly-dock-v7", "nightly-new"),
+            },
+        }
+        for r in records
+        if r["userIdentity"]["arn"].endswith("/nightly-dock-v7")
+    ]
+    seventh.write_text(json.dumps({"Records": records + joined}))
+    workspace = Workspace(root / ".labwarden").ensure()
+    with Catalog.open(workspace) as catalog:
+        ingest_paths(workspace, catalog, [logs])
+        run = detect(workspace, catalog, compile_rules([]))
+    return root, run, truth.jobs
+
+
+def test_nightly_jobs_quiet_after_warm_up(lab: tuple[Path, DetectRun, set[str]]) -> None:
+    _, run, jobs = lab
+    assert jobs == {"nightly-protein-lm", "nightly-dock-v7", JOB_ROLE}
+    bulk = [d for d in run.result.detections if "Bulk" in d.rule.title]
+    nights = sorted({(str(d.group["actor_user"]), d.first_seen.date().day) for d in bulk})
+    # Every job alerts on its first nights (a first bulk read is worth a look) ...
+    first = {(who, day) for who, day in nights if day <= MIN_DAYS}
+    assert {who for who, _ in first} == jobs
+    # ... then only the night a job read three times its usual.
+    later = {(who, day) for who, day in nights if day > MIN_DAYS}
+    assert later == {("nightly-protein-lm", 9)}
+    assert run.routine and all(r.reason.startswith("routine: fired for") for r in run.routine)
+
+
+def test_new_session_of_the_role_is_routine(lab: tuple[Path, DetectRun, set[str]]) -> None:
+    _, run, _ = lab
+    new = [r for r in run.routine if r.detection.group.get("actor_user") == "nightly-new"]
+    assert new and all("its role training-job's sessions" in r.reason for r in new)
+    reasons = {r.reason.split(" on ")[0] for r in run.routine}
+    assert "routine: fired for this principal" in reasons
