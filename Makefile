@@ -36,6 +36,7 @@ typecheck: $(DEVSTAMP)
 	$(BIN)/mypy
 
 bench: $(DEVSTAMP)
+	$(BIN)/python -m benchmarks.quick
 	$(BIN)/python -m benchmarks
 
 clean:

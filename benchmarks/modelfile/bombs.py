@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python -m benchmarks.modelfile.bombs`` (writes bombs.json next to RESULTS.md).
 
-Each bomb inflates to 2 GiB (a pickle whose ``os.system`` call sits after a 2 GiB bytes
-argument): a PyTorch zip whose ``data.pkl`` is deflated (2 MB on disk), a ``.pkl.gz`` and a
+Each bomb inflates to 512 MiB (a pickle whose ``os.system`` call sits after a 512 MiB bytes
+argument): a PyTorch zip whose ``data.pkl`` is deflated (about 0.5 MB on disk), a ``.pkl.gz`` and a
 zlib ``.joblib``. Every tool runs once per file as a fresh process under ``/usr/bin/time -v``
 (peak RSS) with an address-space limit of 8 GiB so that a peer that inflates everything fails
 instead of exhausting the shared machine.
@@ -25,10 +25,10 @@ from typing import BinaryIO
 
 from benchmarks.modelfile.common import ROOT, WORK, ensure_peers
 
-SIZE = 2 << 30
+SIZE = 512 << 20
 CHUNK = 16 << 20
 LIMIT = 8 << 30
-TIMEOUT = 180.0
+TIMEOUT = 60.0
 CASES = WORK / "bombs"
 
 

@@ -32,7 +32,7 @@ def detection(title: str, data: dict[str, Any], intro: str) -> list[str]:
     totals = data["totals"]
     tools = data["tools"]
     lines = [f"## {title}", "", intro, ""]
-    labels = [label for label in LABELS if label in totals]
+    labels = [label for label in LABELS if totals.get(label)]
     lines.append("| tool | " + " | ".join(f"{lab} ({EXPECT[lab]})" for lab in labels) + " | time |")
     lines.append("|---" * (len(labels) + 2) + "|")
     for tool in TOOLS:
@@ -117,9 +117,9 @@ def bombs_table(data: dict[str, Any]) -> list[str]:
     lines = [
         "## Decompression bombs (issue #13 class 9)",
         "",
-        f"Each file inflates to {data['inflated'] >> 30} GiB: a pickle whose `os.system` call "
+        f"Each file inflates to {data['inflated'] >> 20} MiB: a pickle whose `os.system` call "
         "comes "
-        "after a 2 GiB bytes argument. Every tool runs once per file under `/usr/bin/time -v` "
+        "after a bytes argument as large. Every tool runs once per file under `/usr/bin/time -v` "
         "with an 8 GiB address-space limit (a tool that runs out fails instead of exhausting the "
         "shared machine). Cells: peak RSS MiB / wall seconds / exit code (labwarden: 1 = a high "
         "finding).",
@@ -220,6 +220,20 @@ def main() -> None:
         "  unknown `__main__` class in a pickle and in a skops file, and a config.json pointing",
         "  at `http://attacker-c2.evil.com`: medium by design (unknown import, nested payload,",
         "  suspicious URL), never high.",
+        "- Sizes of this session's runs: corpus 102 files; bypass suite 176 files (128",
+        "  malicious, 19 unparseable, 1 suspicious, 28 benign, 23 of them written by NumPy, SciPy,",
+        "  scikit-learn, joblib and dill); bombs 3 files of 512 MiB inflated (peers cut at 60 s).",
+        "- ModelAudit hung on the bypass folder (3 CPU minutes in 30 wall minutes, then the",
+        "  1800 s time-out): it tries to reach `a.promptfoo.app` and this machine has no network;",
+        "  on the bomb it printed that connection error too. Its bypass row is therefore empty.",
+        "- Bypass suite: the labwarden verdicts were re-measured on the landed code after the",
+        "  peers' run (all still met); the time shown is the one measured in the same run as the",
+        "  peers.",
+        "- The Speed table is speed.json from the previous session (not re-run here: its inputs",
+        "  need about 6 GB of disk and the peers several minutes each); this session measured the",
+        "  scanner before and after the refactor instead (table above it): about 25% more CPU on",
+        "  the 1.2-million-object pickle (0.82 s to 1.03 s, start-up included), from the handler",
+        "  table's function calls and the larger policy (the peers' lists) loaded at start-up.",
         "- Speed: the full `labwarden` CLI pays about 1.5-2 s CPU of start-up importing every",
         "  command group (DuckDB, SciPy...); the scanner itself is the `labwarden-scanner` row.",
         "  On the 5 GiB checkpoint labwarden reads the zip directory and the pickle only: its time",

@@ -366,38 +366,58 @@ def main() -> None:
     parser.add_argument("--big-rows", type=int, default=1_000_000)
     parser.add_argument("--big-trials", type=int, default=5)
     parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--table-rows", type=int, default=1000)
+    parser.add_argument("--skip-adult", action="store_true")
+    parser.add_argument(
+        "--only", default="", help="adult conditions to run: indices, comma-separated"
+    )
     parser.add_argument("--skip-big", action="store_true")
     parser.add_argument("--skip-catalog", action="store_true")
     args = parser.parse_args()
-    out: list[str] = []
+    if not args.skip_adult:
+        adult_section(args)
+    if not args.skip_big:
+        big_section(args)
+    if not args.skip_catalog:
+        catalog_section(args)
+
+
+def adult_section(args: argparse.Namespace) -> None:
     adult = read_table(ADULT)
     print(f"adult.csv: {adult.num_rows} rows", file=sys.stderr)
     setup = Setup(adult, args.recipients, [n for n in adult.column_names if n != "age"], {"age": 0})
-    results = run_conditions(setup, adult_conditions(), args.trials, seed=1)
-    out += [f"### adult.csv ({adult.num_rows:,} rows, 9 columns), {args.recipients} recipients", ""]
+    conditions = adult_conditions()
+    if args.only:
+        conditions = [conditions[int(i)] for i in args.only.split(",")]
+    results = run_conditions(setup, conditions, args.trials, seed=1)
+    out = [f"### adult.csv ({adult.num_rows:,} rows, 9 columns), {args.recipients} recipients", ""]
     out += [*_table(results, args.trials), "", _changes(setup), ""]
-    if not args.skip_big:
-        big = big_table(args.big_rows)
-        print(f"big table: {big.num_rows} rows", file=sys.stderr)
-        setup = Setup(big, 10, ["subject_id"], {"age": 0, "weight": 1, "visits": 0})
-        results = run_conditions(setup, big_conditions(), args.big_trials, seed=2)
-        out += [f"### synthetic trial table ({big.num_rows:,} rows, 7 columns), 10 recipients", ""]
-        out += [*_table(results, args.big_trials), "", _changes(setup), ""]
-    if not args.skip_catalog:
-        timing = catalog_time(args.tables, 1000)
-        out += [
-            f"### trace against a catalog of {timing['tables']} tables",
-            "",
-            f"{timing['tables']} CSV tables of {timing['rows']} rows (5 of 12 column names each), "
-            f"scanned in {timing['scan_seconds']:.1f} s; one shared with 5 recipients; a 10% "
-            "sample "
-            "of one copy traced with `labwarden trace` (a new process each time, median of 3): "
-            f"**{timing['trace_seconds']:.2f} s**, verdict {timing['verdict']} "
-            f"{timing['recipients']}, "
-            f"{timing['candidates']} candidate table(s) reported.",
-            "",
-        ]
-    print("\n".join(out))
+    print("\n".join(out), flush=True)
+
+
+def big_section(args: argparse.Namespace) -> None:
+    big = big_table(args.big_rows)
+    print(f"big table: {big.num_rows} rows", file=sys.stderr)
+    setup = Setup(big, 10, ["subject_id"], {"age": 0, "weight": 1, "visits": 0})
+    results = run_conditions(setup, big_conditions(), args.big_trials, seed=2)
+    out = [f"### synthetic trial table ({big.num_rows:,} rows, 7 columns), 10 recipients", ""]
+    out += [*_table(results, args.big_trials), "", _changes(setup), ""]
+    print("\n".join(out), flush=True)
+
+
+def catalog_section(args: argparse.Namespace) -> None:
+    timing = catalog_time(args.tables, args.table_rows)
+    out = [
+        f"### trace against a catalog of {timing['tables']} tables",
+        "",
+        f"{timing['tables']} CSV tables of {timing['rows']} rows (5 of 12 column names each), "
+        f"scanned in {timing['scan_seconds']:.1f} s; one shared with 5 recipients; a 10% "
+        "sample of one copy traced with `labwarden trace` (a new process each time, median of "
+        f"3): **{timing['trace_seconds']:.2f} s**, verdict {timing['verdict']} "
+        f"{timing['recipients']}, {timing['candidates']} candidate table(s) reported.",
+        "",
+    ]
+    print("\n".join(out), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Allow ``python -m labwarden``."""
 
-from labwarden.cli.app import main
+from labwarden.cli import run
 
-main()
+run()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +37,7 @@ def test_scan_then_list_and_show(tmp_path: Path) -> None:
     )
     ws = tmp_path / "ws"
     scan = run("-w", str(ws), "scan", str(lab), "--format", "json")
-    assert scan.returncode == 0, scan.stderr
+    assert scan.returncode == 1, scan.stderr  # the made-up safetensors header is a high finding
     assert json.loads(scan.stdout)["stats"]["files_new"] == 2
     listed = run("-w", str(ws), "assets", "--format", "json")
     assets = json.loads(listed.stdout)
@@ -53,6 +55,8 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_unknown_asset_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    assert run("-w", str(tmp_path / "ws"), "scan", str(tmp_path / "empty")).returncode == 0
     result = run("-w", str(tmp_path / "ws"), "assets", "show", "999")
     assert result.returncode == 2
     assert "no asset '999'" in result.stderr
@@ -64,6 +68,18 @@ def test_demo_then_assets_filters_csv_and_bom(tmp_path: Path) -> None:
     assert demo.returncode == 0, demo.stderr
     assert "Look at these first" in demo.stdout
     assert "subjects_pseudonymized.parquet" in demo.stdout
+    # the "Try next" lines run as shown, whether or not labwarden is on PATH
+    tries = demo.stdout.split("Try next:", 1)[1].splitlines()[1:]
+    shown = next(line for line in tries if " assets --sensitivity restricted" in line)
+    again = subprocess.run(
+        shlex.split(shown),
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert again.returncode == 0, again.stderr
+    assert "dm.csv" in again.stdout
     ws = str(lab / ".labwarden")
     restricted = run("-w", ws, "assets", "--sensitivity", "restricted", "--format", "json")
     names = {a["name"] for a in json.loads(restricted.stdout)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labwarden.core.events import LAKE_COLUMNS
+from labwarden.core.events import CONTEXT_COLUMNS, LAKE_COLUMNS
 from labwarden.engines.duckdb import connect, create_events_view
 
 
@@ -25,5 +25,6 @@ def test_empty_lake_view_has_every_column(tmp_path: Path) -> None:
     con = connect()
     assert create_events_view(con, tmp_path / "nothing") == 0
     names = [r[0] for r in con.rows("DESCRIBE events")]
-    assert names == [c for c in LAKE_COLUMNS if not c.startswith("novel_")]
+    derived = {*CONTEXT_COLUMNS}
+    assert names == [c for c in LAKE_COLUMNS if not c.startswith("novel_") and c not in derived]
     assert con.rows("SELECT count(*) FROM events") == [(0,)]

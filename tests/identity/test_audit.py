@@ -41,3 +41,34 @@ def test_audit_reports_paths_admins_wildcards_and_bucket_reach(tmp_path: Path) -
     assert partner_reach["through_escalation"] == ["user/helpdesk"]
     # A public grant reaches every insider too.
     assert "user/helpdesk" in access["s3://open"]["principals"]["read"]
+
+
+def test_roles_trusted_from_outside(tmp_path: Path) -> None:
+    from tests.identity.builders import role, trust_principal
+
+    anyone = policy({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    vendor = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+            "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"sts:ExternalId": "x"}},
+        }
+    )
+    doc = details(
+        roles=[
+            role("open", anyone),
+            role("vendor", vendor),
+            role("inside", trust_principal("123456789012")),
+        ]
+    )
+    (tmp_path / "auth.json").write_text(json.dumps(doc))
+    found = {
+        (f.rule, f.location.member, f.severity.value)
+        for f in audit(load_model(tmp_path / "auth.json")).findings
+        if f.rule.startswith("role-trusts")
+    }
+    assert found == {
+        ("role-trusts-anyone", "role/open", "critical"),
+        ("role-trusts-other-account", "role/vendor", "low"),
+    }

@@ -42,6 +42,8 @@ def clause(op: str, key: str, *values: str) -> ConditionClause:
         ("StringNotEquals", "aws:SourceVpce", ("vpce-1",), Tri.YES),
         ("StringEqualsIfExists", "aws:SourceVpce", ("vpce-1",), Tri.YES),
         ("Null", "aws:SourceVpce", ("true",), Tri.YES),
+        ("ForAnyValue:StringNotEquals", "aws:SourceVpce", ("vpce-1",), Tri.NO),
+        ("ForAllValues:StringEquals", "aws:SourceVpce", ("vpce-1",), Tri.YES),
         ("Null", "aws:SourceIp", ("true",), Tri.NO),
         # Unknown keys and operators are undecided, never guessed.
         ("StringEquals", "aws:PrincipalOrgID", ("o-1",), Tri.MAYBE),

@@ -72,3 +72,14 @@ def test_malformed_statements_name_the_policy(statement: dict[str, Any], message
     with pytest.raises(InputError, match=message) as caught:
         parse_document({"Statement": [statement]}, "bad.json", "inline")
     assert "bad.json" in caught.value.message
+
+
+@given(json_values)
+def test_any_document_parses_as_an_account_or_is_an_input_error(document: Any) -> None:
+    from labwarden.identity.account import parse_account
+
+    wrapped = {"UserDetailList": [document] if isinstance(document, dict) else document}
+    try:
+        parse_account(wrapped, "auth.json")
+    except InputError as exc:
+        assert "auth.json" in exc.message

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from labwarden.core.asset import Asset, FileRecord
 from labwarden.core.values import AssetKind
+from labwarden.core.workspace import Workspace
 from labwarden.inventory.formats import by_name
 from labwarden.inventory.grouping import group_assets
+from labwarden.inventory.policy import workspace_policy
+from labwarden.inventory.scan import run_scan
+from labwarden.inventory.sources.local import LocalSource
+from labwarden.store.catalog import Catalog
+from tests.conftest import corpora_path
 
 ROOT = "/lab"
 
@@ -133,3 +141,34 @@ def test_single_file_scan_root() -> None:
         [FileRecord("/x/m.pkl", 1, 0, 0, 0, 0, "r", AssetKind.MODEL, "pickle")], ["/x/m.pkl"]
     )
     assert [(a.uri, a.kind) for a in assets] == [("/x/m.pkl", AssetKind.MODEL)]
+
+
+def test_a_licence_readme_or_checksum_does_not_split_a_log_folder() -> None:
+    found = grouped(
+        [
+            *(f"trail/{n}.log" for n in "abcdef"),
+            "trail/LICENSE",
+            "trail/README.md",
+            "trail/SHA256SUMS",
+            "trail/.gitkeep",
+            "trail/.env",
+        ]
+    )
+    assert summary(found) == {"trail": ("log", 10), "trail/.env": ("credentials", 1)}
+    # a folder that is mostly something else is no log folder
+    mixed = grouped(["misc/a.log", "misc/b.log", "misc/LICENSE", "misc/NOTICE", "misc/README"])
+    assert "misc" not in mixed
+    with_data = grouped(["run/a.log", "run/b.log", "run/results.csv"])
+    assert "run" not in with_data
+
+
+def test_the_real_cloudtrail_folder_with_its_licence_is_one_log_asset(tmp_path: Path) -> None:
+    logs = corpora_path("logs", "cloudtrail-invictus")
+    workspace = Workspace(tmp_path / ".labwarden").ensure()
+    policy = workspace_policy(workspace.policy_path)
+    with Catalog.open(workspace) as catalog:
+        run_scan(catalog, LocalSource([str(logs)]), policy)
+        found = catalog.assets.find()
+    assert [(a.kind, a.uri, a.file_count) for a in found] == [
+        (AssetKind.LOG, str(logs), len([p for p in logs.iterdir() if p.is_file()]))
+    ]

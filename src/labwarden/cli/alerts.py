@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import Severity
@@ -39,7 +40,7 @@ def alerts(
     """List alerts, highest risk first."""
     if ctx.invoked_subcommand is not None:
         return
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         found = catalog.alerts.find(
             min_severity=severity,
             status=None if status == "all" else status,
@@ -65,7 +66,7 @@ def show(
     ),
 ) -> None:
     """One alert with its evidence events."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         alert = catalog.alerts.get(alert_id)
     if fmt is OutputFormat.JSON:
         typer.echo(json.dumps(alert.to_dict(), indent=2, default=str))
@@ -124,11 +125,11 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
             for k, v in baseline.items()
             if v is not None
         )
-        console.print(f"[bold]baseline[/] {shown}", highlight=False)
+        console.print(f"[bold]baseline[/] {escape(shown)}", highlight=False)
 
 
 def _set(alert_id: int, status: str) -> None:
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         catalog.alerts.set_status(alert_id, status)
     typer.echo(f"alert {alert_id}: {status}")
 

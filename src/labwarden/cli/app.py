@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
-from typing import Annotated
+from types import FrameType
+from typing import Annotated, NoReturn
 
 import typer
+from rich.markup import escape
 
 from labwarden import __version__
 from labwarden.cli import alerts as alerts_cli
@@ -55,7 +58,15 @@ def main_options(
         ),
     ] = None,
     verbose: Annotated[
-        int, typer.Option("--verbose", "-v", count=True, help="More detail; -v shows tracebacks.")
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            metavar="",
+            show_default=False,
+            help="More detail, a flag to repeat: -v logs and error tracebacks, -vv debug logs.",
+        ),
     ] = 0,
     version: Annotated[
         bool,
@@ -94,19 +105,40 @@ app.command("serve")(serve_cli.serve)
 app.add_typer(users_cli.app, name="users")
 
 
+_interrupted: list[int] = []
+
+
+def _on_interrupt(signum: int, frame: FrameType | None) -> None:
+    """Remember that Ctrl-C was pressed, then interrupt as Python does: a library that turns
+    the interruption into an error of its own (DuckDB's "Query interrupted") still exits 130."""
+    _interrupted.append(signum)
+    signal.default_int_handler(signum, frame)
+
+
+def _interrupt_exit() -> NoReturn:
+    stderr.print("interrupted; everything committed so far is kept", markup=False)
+    sys.exit(130)
+
+
 def main() -> None:
-    """Run the CLI; a :class:`LabwardenError` becomes a message on stderr and its exit code."""
+    """Run the CLI; a :class:`LabwardenError` becomes a message on stderr and its exit code,
+    Ctrl-C exits 130 without a traceback."""
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_interrupt)
     try:
         app()
+    except KeyboardInterrupt:
+        _interrupt_exit()
     except LabwardenError as exc:
+        if _interrupted:
+            _interrupt_exit()
         if STATE.verbose:
             stderr.print_exception()
-        stderr.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+        stderr.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
         sys.exit(int(exc.exit_code))
-    except KeyboardInterrupt:
-        stderr.print("interrupted; everything committed so far is kept")
-        sys.exit(130)
     except Exception:
+        if _interrupted:
+            _interrupt_exit()
         stderr.print_exception()
         stderr.print("[bold red]internal error[/]: please report it with the traceback above")
         sys.exit(int(ExitCode.INTERNAL))

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import AssetKind, Sensitivity
@@ -35,7 +36,7 @@ def assets(
     """List the assets of the catalog, most sensitive first."""
     if ctx.invoked_subcommand is not None:
         return
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         found = catalog.assets.find(
             kind=kind, sensitivity=sensitivity, include_removed=include_removed
         )
@@ -71,7 +72,7 @@ def show(
     ),
 ) -> None:
     """Show one asset: why it is as sensitive as it is, its files, findings and history."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         asset = catalog.assets.get(ref)
         files = catalog.files.of_asset(asset.id)
         history = catalog.assets.history(asset.id)
@@ -102,18 +103,18 @@ def show(
         return
     console = Console(file=sys.stdout, highlight=False)
     console.print(
-        f"[bold]asset {asset.id}[/]: {asset.name}  ({asset.kind.value}, {asset.grouping})"
+        f"[bold]asset {asset.id}[/]: {escape(asset.name)}  ({asset.kind.value}, {asset.grouping})"
     )
     console.print(f"uri: {asset.uri}", markup=False)
     console.print(
         f"sensitivity: {styled(asset.sensitivity.value)}   files: {asset.file_count}   "
-        f"size: {human_size(asset.size)}   formats: {', '.join(asset.formats)}"
+        f"size: {human_size(asset.size)}   formats: {escape(', '.join(asset.formats))}"
     )
     if asset.removed_scan is not None:
         console.print(f"[red]removed in scan {asset.removed_scan}[/]")
     console.print("[bold]why:[/]")
     for reason in asset.reasons:
-        console.print(f"  {styled(reason.sensitivity.value)} {reason.rule}: ", end="")
+        console.print(f"  {styled(reason.sensitivity.value)} {escape(reason.rule)}: ", end="")
         console.print(reason.reason, markup=False)
     for row, record in zip(file_rows, files, strict=True):
         row["size"] = human_size(record.size)

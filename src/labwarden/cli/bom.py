@@ -47,7 +47,7 @@ def bom(
     the dependencies of code assets and their known vulnerabilities."""
     from labwarden.report.cyclonedx import build_bom  # cyclonedx-python-lib is slow to import
 
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         selected = [
             (asset, catalog.files.of_asset(asset.id))
             for asset in catalog.assets.find()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +13,21 @@ import typer
 from labwarden.cli.state import STATE, stderr
 from labwarden.core.workspace import Workspace
 from labwarden.report.tabular import OutputFormat, render_rows
+
+
+def program_name() -> tuple[str, str]:
+    """How to run this labwarden again from the user's shell, and a hint when that is not just
+    ``labwarden`` (after ``make demo`` the command is in ``.venv/bin``, not on PATH)."""
+    bin_dir = Path(sys.executable).parent
+    script = bin_dir / "labwarden"
+    on_path = shutil.which("labwarden")
+    if on_path and script.exists() and Path(on_path).resolve() == script.resolve():
+        return "labwarden", ""
+    activate = bin_dir / "activate"
+    hint = f"or `. {activate}` to have `labwarden` on PATH" if activate.exists() else ""
+    if script.exists():
+        return shlex.quote(str(script)), hint
+    return f"{shlex.quote(sys.executable)} -m labwarden", hint
 
 
 def demo(
@@ -41,8 +58,9 @@ def demo(
                 section.rows, section.columns, OutputFormat.TABLE, sys.stdout, title=section.title
             )
         if context.next_commands:
-            typer.echo("\nTry next:")
+            program, hint = program_name()
+            typer.echo("\nTry next:" + (f" ({hint})" if hint else ""))
             for command in context.next_commands:
-                typer.echo(f"  {command}")
+                typer.echo(f"  {program}{command.removeprefix('labwarden')}")
     finally:
         context.catalog.close()

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from labwarden.cli.state import STATE, stderr
-from labwarden.core.errors import ExitCode
-from labwarden.core.values import Severity
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, stderr
+from labwarden.core.errors import ExitCode, InputError
 from labwarden.report.tabular import OutputFormat, render_rows
+from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
+
+if TYPE_CHECKING:
+    from labwarden.engines.interface import Engine
+    from labwarden.watch.analytics.service import AnalyticsRun
+    from labwarden.watch.detect.run import DetectResult
+
+
+class EngineName(StrEnum):
+    """Query engines ``detect`` can run on."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
 
 
 def detect(
@@ -32,10 +45,7 @@ def detect(
     list_rules: Annotated[
         bool, typer.Option("--list-rules", help="Show which rules convert (and why not) and stop.")
     ] = False,
-    fail_on: Annotated[
-        Severity | None,
-        typer.Option("--fail-on", help="Exit 1 when a detection has this severity or higher."),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.NEVER,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.TABLE
     ),
@@ -58,12 +68,29 @@ def detect(
         Path | None,
         typer.Option("--peers", help="Peer groups: CSV principal,group or TOML [groups]."),
     ] = None,
+    engine: Annotated[
+        EngineName,
+        typer.Option("--engine", help="Query engine: duckdb (embedded) or spark."),
+    ] = EngineName.DUCKDB,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master URL (default local[*]; spark://host:7077, yarn, k8s://...).",
+        ),
+    ] = None,
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            "--lake", help="Read this lake instead of the workspace's: a folder or s3a://..."
+        ),
+    ] = None,
 ) -> None:
     """Run Sigma rules (pySigma) and their correlations, and behaviour analytics; store alerts."""
     # pySigma and DuckDB take a while to import: only when this command runs.
     from labwarden.watch.analytics.engine import AnalyticsConfig
     from labwarden.watch.analytics.peers import load_mapping
-    from labwarden.watch.analytics.service import lake_days, run_analytics, severity_of_risk
+    from labwarden.watch.analytics.service import lake_days, run_analytics
     from labwarden.watch.service import compile_rules, parse_time
     from labwarden.watch.service import detect as run_detect
 
@@ -94,18 +121,35 @@ def detect(
         min_risk=min_risk,
         mapping=load_mapping(peers) if peers else None,
     )
-    with STATE.catalog() as catalog:
-        run = run_detect(STATE.resolve(), catalog, ruleset)
-        scored = (
-            run_analytics(
-                STATE.resolve(),
-                catalog,
-                config,
-                days=lake_days(STATE.resolve()) if rescore else None,
+    remote = lake is not None and "://" in lake
+    if remote and engine is not EngineName.SPARK:
+        raise InputError(f"--lake {lake}: only the Spark engine reads a lake by URL")
+    if spark_master and engine is not EngineName.SPARK:
+        raise InputError("--spark-master needs --engine spark")
+    lake_root: Path | str | None = lake if remote else (Path(lake) if lake else None)
+    if remote and analytics:
+        stderr.print("analytics skipped: they keep their aggregates beside a local lake")
+        analytics = False
+    query_engine = open_engine(engine, spark_master)
+    try:
+        workspace = STATE.existing()
+        with Catalog.open(workspace) as catalog:
+            run = run_detect(workspace, catalog, ruleset, engine=query_engine, lake=lake_root)
+            scored = (
+                run_analytics(
+                    workspace,
+                    catalog,
+                    config,
+                    days=lake_days(workspace) if rescore else None,
+                    engine=query_engine,
+                    lake=lake_root if isinstance(lake_root, Path) else None,
+                )
+                if analytics
+                else None
             )
-            if analytics
-            else None
-        )
+    finally:
+        if query_engine is not None:
+            query_engine.close()
     result = run.result
     for problem in result.problems:
         stderr.print(f"rule failed: {problem}", markup=False)
@@ -147,10 +191,25 @@ def detect(
             f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",
             markup=False,
         )
-    failing = (
-        any(severity_of(d.rule.level) >= fail_on for d in result.detections) if fail_on else False
-    )
-    if fail_on is not None and scored is not None:
-        failing = failing or any(severity_of_risk(a.risk) >= fail_on for a in scored.alerts)
+    _exit(result, scored, fail_on)
+
+
+def open_engine(engine: EngineName, master: str | None) -> Engine | None:
+    """The engine ``--engine`` names (``None``: the default DuckDB session per run)."""
+    if engine is EngineName.DUCKDB:
+        return None
+    from labwarden.engines.spark_session import connect
+
+    stderr.print(f"starting Spark on {master or 'local[*]'}", markup=False)
+    return connect(master)
+
+
+def _exit(result: DetectResult, scored: AnalyticsRun | None, fail_on: FailOn) -> None:
+    """Exit 1 when a detection or an analytics alert reaches ``fail_on``."""
+    from labwarden.watch.analytics.service import severity_of_risk
+
+    failing = fail_on.reached(severity_of(d.rule.level) for d in result.detections)
+    if scored is not None:
+        failing = failing or fail_on.reached(severity_of_risk(a.risk) for a in scored.alerts)
     if failing:
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -65,7 +65,7 @@ def events(
         source=source,
         limit=limit,
     )
-    table = query_events(STATE.resolve(), query, sql=sql)
+    table = query_events(STATE.existing(catalog=False), query, sql=sql)
     rows: list[dict[str, Any]] = table.to_pylist()
     for row in rows:
         for key, value in row.items():

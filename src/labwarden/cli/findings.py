@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from labwarden.cli.state import STATE, output_stream, stderr
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, output_stream, stderr
 from labwarden.core.errors import ExitCode, InputError
 from labwarden.core.values import AssetKind, Severity
 from labwarden.report.tabular import styled
@@ -107,16 +107,13 @@ def findings(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
     ] = None,
-    fail_on: Annotated[
-        Severity | None,
-        typer.Option("--fail-on", help="Exit 1 if a listed finding reaches this severity."),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.NEVER,
 ) -> None:
     """List findings, most severe first (by default the open ones: not accepted, not fixed)."""
     if ctx.invoked_subcommand is not None:
         return
     since, since_scan = parse_since(new_since) if new_since else (None, None)
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         query = FindingQuery(
             min_severity=severity,
             checks=tuple(check or ()),
@@ -133,7 +130,7 @@ def findings(
         render_triaged(page.items, fmt, out, title=title)
     if shown < page.total and fmt is TriagedFormat.TABLE:
         stderr.print(f"{page.total - shown} more: use --offset {offset + shown}", markup=False)
-    if fail_on is not None and any(i.finding.severity >= fail_on for i in page.items):
+    if fail_on.reached(i.finding.severity for i in page.items):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
@@ -149,7 +146,7 @@ def show(
     """One finding in full, with its triage history."""
     import json
 
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         item = catalog.findings.get(ref)
         history = catalog.findings.history(item.fingerprint)
     if fmt in (TriagedFormat.JSON, TriagedFormat.SARIF, TriagedFormat.CSV):
@@ -222,7 +219,7 @@ def _decide(
     refs: list[str], state: TriageStatus, reason: str, by: str | None, until: str | None
 ) -> None:
     expires = _expiry(until)
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         fingerprints = [catalog.findings.resolve(r) for r in refs]
         if state is TriageStatus.ACCEPTED:
             done = catalog.findings.accept(

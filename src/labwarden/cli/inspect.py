@@ -6,26 +6,24 @@ own add them in their sub-command.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from labwarden.checks.interface import Check
 from labwarden.checks.standalone import inspect_paths
-from labwarden.cli.state import output_stream, stderr
-from labwarden.core.errors import ExitCode
-from labwarden.core.values import Severity
+from labwarden.cli.state import FailOn, FailOnOpt, output_stream, stderr
+from labwarden.core.errors import ExitCode, InputError
 from labwarden.report.findings import FindingFormat, render_findings
 
 app = typer.Typer(help="Inspect files and folders with one check, without a workspace.")
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders.", show_default=False)]
 FormatOpt = Annotated[FindingFormat, typer.Option("--format", "-f", help="table, json or sarif.")]
-FailOnOpt = Annotated[
-    str, typer.Option("--fail-on", help="Exit 1 when a finding reaches this severity.")
-]
 OutputOpt = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
 ]
@@ -35,25 +33,32 @@ def run_inspection(
     checks: list[Check],
     paths: list[Path],
     fmt: FindingFormat,
-    fail_on: str,
+    fail_on: FailOn,
     output: Path | None,
 ) -> None:
     """Inspect ``paths`` with ``checks``, print the report, and exit 1 at ``fail_on``."""
-    threshold = Severity.parse(fail_on) if fail_on != "never" else None
-    result = inspect_paths([str(p) for p in paths], checks)
-    base = paths[0].absolute() if len(paths) == 1 and paths[0].is_dir() else None
+    missing = [p for p in paths if not os.path.lexists(p)]
+    for path in missing:
+        stderr.print(f"error: {path}: no such file or folder", markup=False)
+    present = [p for p in paths if p not in missing]
+    if not present:
+        raise InputError("nothing to inspect: no path given exists")
+    result = inspect_paths([str(p) for p in present], checks)
+    base = present[0].absolute() if len(present) == 1 and present[0].is_dir() else None
     with output_stream(output) as out:
         render_findings(result.findings, fmt, out if output else sys.stdout, base=base)
     for note in result.notes:
         stderr.print(f"{note.action}: {note.path}: {note.reason}", markup=False)
     for error in result.errors:
-        stderr.print(f"[red]error[/]: {error}")
+        stderr.print(f"[red]error[/]: {escape(error)}")
     counts: dict[str, int] = {}
     for finding in result.findings:
         counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no findings"
     stderr.print(f"{result.files} files in {len(result.assets)} assets: {summary}", markup=False)
-    if threshold is not None and any(f.severity >= threshold for f in result.findings):
+    if missing:  # the report is incomplete: an input error, even with findings
+        raise typer.Exit(int(ExitCode.USAGE))
+    if fail_on.reached(f.severity for f in result.findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
@@ -61,7 +66,7 @@ def run_inspection(
 def models(
     paths: PathsArg,
     fmt: FormatOpt = FindingFormat.TABLE,
-    fail_on: FailOnOpt = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     output: OutputOpt = None,
     allowlist: Annotated[
         list[Path] | None,
@@ -103,7 +108,7 @@ BaselineOpt = Annotated[
 def secrets(
     paths: PathsArg,
     fmt: FormatOpt = FindingFormat.TABLE,
-    fail_on: FailOnOpt = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     output: OutputOpt = None,
     baseline: BaselineOpt = None,
     update_baseline: Annotated[
@@ -126,7 +131,7 @@ def secrets(
         assert where is not None
         count, errors = write_baseline(where, [str(p) for p in paths])
         for error in errors:
-            stderr.print(f"[red]error[/]: {error}")
+            stderr.print(f"[red]error[/]: {escape(error)}")
         stderr.print(f"{count} secrets accepted into {where}", markup=False)
         return
     if no_baseline:
@@ -142,7 +147,7 @@ def secrets(
 def pii(
     paths: PathsArg,
     fmt: FormatOpt = FindingFormat.TABLE,
-    fail_on: FailOnOpt = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     output: OutputOpt = None,
     region: Annotated[
         list[str] | None,
@@ -182,7 +187,7 @@ def pii(
 def permissions(
     paths: PathsArg,
     fmt: FormatOpt = FindingFormat.TABLE,
-    fail_on: FailOnOpt = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     output: OutputOpt = None,
     owner: Annotated[
         list[str] | None,
@@ -199,7 +204,7 @@ def permissions(
 def code(
     paths: PathsArg,
     fmt: FormatOpt = FindingFormat.TABLE,
-    fail_on: FailOnOpt = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     output: OutputOpt = None,
     osv_db: Annotated[
         Path | None,

@@ -34,6 +34,10 @@ ThresholdOpt = Annotated[
     float,
     typer.Option("--threshold", help="Highest acceptable risk (EMA Policy 0070 / Health Canada)."),
 ]
+EncodingOpt = Annotated[
+    str,
+    typer.Option("--encoding", help="Text encoding of a CSV/TSV file (latin-1, cp1252, ...)."),
+]
 HierarchyOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -100,6 +104,7 @@ def risk_command(
         str | None,
         typer.Option("--subject", help="Column naming the person of a row (several rows each)."),
     ] = None,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Equivalence classes, k/l/t, prosecutor/journalist/marketer risk, population uniqueness."""
     from labwarden.privacy.assess import assess_file  # numpy: only when used
@@ -116,6 +121,7 @@ def risk_command(
         combinations=combinations,
         check_safe_harbor=safe_harbor,
         subject=subject,
+        encoding=encoding,
     )
     with output_stream(output) as out:
         _print_risk(result, fmt, out)
@@ -206,12 +212,14 @@ def _print_column_notes(result: FileAssessment, fmt: OutputFormat, out: Any) -> 
 
 
 @app.command("suggest")
-def suggest_command(file: FileArg, fmt: FormatOpt = OutputFormat.TABLE) -> None:
+def suggest_command(
+    file: FileArg, fmt: FormatOpt = OutputFormat.TABLE, encoding: EncodingOpt = "utf-8"
+) -> None:
     """Suggest direct identifiers, quasi-identifiers and sensitive columns."""
     from labwarden.privacy.io import read_table
     from labwarden.privacy.suggest import suggest
 
-    rows = [s.to_dict() for s in suggest(read_table(file))]
+    rows = [s.to_dict() for s in suggest(read_table(file, encoding=encoding))]
     render_rows(rows, ["column", "role", "reason"], fmt, sys.stdout, title=f"Column roles: {file}")
 
 
@@ -223,13 +231,14 @@ def hierarchy_command(
         str, typer.Option("--spec", help="interval:5,10 | date:year,decade | mask:1,2 | suppress.")
     ],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
     """Generate a hierarchy for a column and write it in ARX's CSV format (to edit or reuse)."""
     from labwarden.privacy.encoding import encode_table
     from labwarden.privacy.hierarchies import hierarchy_from_spec, to_arx_csv
     from labwarden.privacy.io import read_table
 
-    encoded = encode_table(read_table(file, columns=[column]), [column])[0]
+    encoded = encode_table(read_table(file, columns=[column], encoding=encoding), [column])[0]
     hierarchy = hierarchy_from_spec(column, sorted(encoded.values, key=_natural), spec)
     with output_stream(output) as out:
         out.write(to_arx_csv(hierarchy))
@@ -272,6 +281,10 @@ def anonymize_command(
         Metric.ENTROPY
     ),
     drop: Annotated[str | None, typer.Option("--drop", help="Columns to remove (IDs).")] = None,
+    keep: Annotated[
+        str | None,
+        typer.Option("--keep", help="Direct identifiers to keep anyway (dropped by default)."),
+    ] = None,
     threshold: ThresholdOpt = DEFAULT_THRESHOLD,
     report: Annotated[
         Path | None, typer.Option("--report", help="Also write the report as JSON here.")
@@ -281,10 +294,25 @@ def anonymize_command(
         str | None,
         typer.Option("--subject", help="Column naming the person of a row; k counts people."),
     ] = None,
+    fail: Annotated[
+        bool, typer.Option("--fail", help="Exit 1 when the result is above the risk threshold.")
+    ] = False,
+    encoding: EncodingOpt = "utf-8",
 ) -> None:
-    """Generalize and suppress to meet k/l/t or a risk target with the least information loss."""
+    """Generalize and suppress to meet k/l/t or a risk target with the least information loss.
+
+    Direct identifiers (as `privacy suggest` finds them) are dropped unless --keep names them;
+    every quasi-identifier needs a --hierarchy."""
     from labwarden.privacy.anonymize import anonymize, percent
     from labwarden.privacy.criteria import Criteria
+
+    qis, specs = _split(qi) or [], _specs(hierarchy)
+    _require_hierarchies(qis, specs)
+    sensitive_columns = _split(sensitive) or []
+    dropped = _direct_identifiers(
+        file, encoding, used=[*qis, *sensitive_columns], keep=_split(keep) or []
+    )
+    explicit = _split(drop) or []
 
     criteria = Criteria(
         k=k,
@@ -298,22 +326,33 @@ def anonymize_command(
     )
     result = anonymize(
         file,
-        _split(qi) or [],
+        qis,
         criteria,
-        hierarchies=_specs(hierarchy),
-        sensitive=_split(sensitive) or [],
+        hierarchies=specs,
+        sensitive=sensitive_columns,
         metric=metric,
         threshold=threshold,
-        drop=_split(drop) or [],
+        drop=list(dict.fromkeys([*explicit, *dropped])),
         output=output,
         subject=subject,
+        encoding=encoding,
     )
-    document = result.to_dict()
+    met = not result.residual.above_threshold
+    document = {
+        **result.to_dict(),
+        "threshold_met": met,
+        "dropped_direct_identifiers": [c for c in dropped if c not in explicit],
+    }
     if report is not None:
         with output_stream(report) as handle:
             json.dump(document, handle, indent=2, default=str)
             handle.write("\n")
-    _print_anonymization(result, fmt)
+    _print_anonymization(result, fmt, document)
+    if dropped:
+        stderr.print(
+            f"dropped direct identifiers: {', '.join(dropped)} (--keep COL keeps one)",
+            markup=False,
+        )
     stderr.print(
         f"wrote {output}: {result.rows} rows, {result.suppressed} of them suppressed; "
         f"highest risk {result.initial.prosecutor.highest:.4g} -> "
@@ -322,11 +361,61 @@ def anonymize_command(
         f"{result.seconds:.2f} s",
         markup=False,
     )
+    residual = result.residual.prosecutor
+    if met:
+        verdict = f"risk threshold {threshold:g} MET: highest record risk {residual.highest:.4g}"
+    else:
+        verdict = (
+            f"risk threshold {threshold:g} NOT MET: highest record risk {residual.highest:.4g}, "
+            f"{residual.records_at_risk:.1%} of records above it (--max-risk {threshold:g} makes "
+            "it a goal of the search; or allow more suppression)"
+        )
+    stderr.print(verdict, markup=False)
+    if fail and not met:
+        raise typer.Exit(int(ExitCode.FINDINGS))
 
 
-def _print_anonymization(result: Anonymization, fmt: OutputFormat) -> None:
+def _require_hierarchies(qis: list[str], specs: dict[str, str]) -> None:
+    """Every quasi-identifier needs a hierarchy: without one the only way to protect it is to
+    suppress it, which is a choice the user must make (``COL=suppress``), not a default."""
+    missing = [q for q in qis if q not in specs]
+    if missing:
+        first = missing[0]
+        raise InputError(
+            f"no hierarchy for quasi-identifier{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}: give one per column, e.g. --hierarchy {first}=interval:5,10 "
+            f"(numbers), {first}=date:year,decade (dates), {first}=mask:1,2 (codes), "
+            f"{first}=FILE (an ARX hierarchy CSV; `labwarden privacy hierarchy` writes one), or "
+            f"{first}=suppress to remove its values"
+        )
+
+
+def _direct_identifiers(
+    file: Path, encoding: str, *, used: list[str], keep: list[str]
+) -> list[str]:
+    """The columns `privacy suggest` calls direct identifiers, except those in ``keep`` or
+    used as quasi-identifiers or sensitive columns: anonymize drops them."""
+    from labwarden.privacy.io import read_columns, read_table
+    from labwarden.privacy.suggest import Role, of_role, suggest
+
+    names = read_columns(file, encoding)
+    unknown = [c for c in keep if c not in names]
+    if unknown:
+        raise InputError(f"{file}: --keep {', '.join(unknown)}: no such column")
+    candidates = [c for c in names if c not in used]
+    if not candidates:
+        return []
+    direct = of_role(suggest(read_table(file, columns=candidates, encoding=encoding)), Role.DIRECT)
+    for column in (c for c in direct if c in keep):
+        stderr.print(f"warning: keeping direct identifier {column} (--keep)", markup=False)
+    return [c for c in direct if c not in keep]
+
+
+def _print_anonymization(
+    result: Anonymization, fmt: OutputFormat, document: dict[str, Any]
+) -> None:
     if fmt is OutputFormat.JSON:
-        json.dump(result.to_dict(), sys.stdout, indent=2, default=str)
+        json.dump(document, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return
     render_rows(

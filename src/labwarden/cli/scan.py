@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -17,9 +19,8 @@ from rich.progress import (
 )
 
 from labwarden.checks.registry import all_checks
-from labwarden.cli.state import STATE, digest_algorithm, stderr
-from labwarden.core.errors import ExitCode
-from labwarden.core.values import Severity
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, digest_algorithm, stderr
+from labwarden.core.errors import ExitCode, InputError
 from labwarden.identity.posture.check import source_checks
 from labwarden.inventory.policy import Policy, workspace_policy
 from labwarden.inventory.scan import ScanResult, run_scan
@@ -29,6 +30,7 @@ from labwarden.report.overview import priorities
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
 from labwarden.seal.hashing import Algorithm
 from labwarden.store.catalog import Catalog
+from labwarden.store.findings import FindingQuery, StoredFinding
 
 
 def scan(
@@ -49,10 +51,7 @@ def scan(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.TABLE
     ),
-    fail_on: Annotated[
-        str | None,
-        typer.Option("--fail-on", help="Exit 1 if a finding reaches this severity."),
-    ] = None,
+    fail_on: FailOnOpt = FailOn.HIGH,
     checks: Annotated[
         bool, typer.Option("--checks/--no-checks", help="Run the checks (off: inventory only).")
     ] = True,
@@ -66,14 +65,17 @@ def scan(
 ) -> None:
     """Find and classify models, datasets, code, logs and credentials; run the checks."""
     algorithm = digest_algorithm(digest)
-    threshold = Severity.parse(fail_on) if fail_on else None
-    workspace = STATE.resolve().ensure()
+    for path in paths:  # before the workspace is created: a typo creates nothing
+        if "://" not in path and not os.path.lexists(path):
+            raise InputError(f"{path}: no such file or folder")
+    workspace = STATE.writable()
     rules = workspace_policy(workspace.policy_path, policy)
     source = choose_source(paths, exclude=rules.exclude, endpoint_url=endpoint_url)
     with Catalog.open(workspace) as catalog:
         result = _run(catalog, source, rules, algorithm, recheck, progress, checks)
         after_scan(catalog, source, result.scan_id)
         top = priorities(catalog)
+        open_findings = catalog.findings.all(FindingQuery(under=tuple(source.roots)))
         if fmt is OutputFormat.JSON:
             document = {
                 "scan_id": result.scan_id,
@@ -82,7 +84,8 @@ def scan(
                 "notes": [
                     {"path": n.path, "action": n.action, "reason": n.reason} for n in result.notes
                 ],
-                "findings": [f.to_dict() for f in result.findings],
+                "findings": [f.to_dict() for f in open_findings],
+                "checked_findings": [f.to_dict() for f in result.findings],
             }
             typer.echo(json.dumps(document, indent=2, default=str))
         else:
@@ -95,8 +98,8 @@ def scan(
                     sys.stdout,
                     title="Look at these first",
                 )
-        _summary(result, catalog)
-    if threshold is not None and any(f.severity >= threshold for f in result.findings):
+        _summary(result, catalog, open_findings)
+    if fail_on.reached(f.finding.severity for f in open_findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
 
 
@@ -136,7 +139,7 @@ def _run(
         )
 
 
-def _summary(result: ScanResult, catalog: Catalog) -> None:
+def _summary(result: ScanResult, catalog: Catalog, open_findings: list[StoredFinding]) -> None:
     by_kind: dict[str, int] = {}
     by_level: dict[str, int] = {}
     for (kind, level), count in result.asset_counts.items():
@@ -164,12 +167,16 @@ def _summary(result: ScanResult, catalog: Catalog) -> None:
             stderr.print(
                 f"  ... {len(result.notes) - 10} more in the catalog (scan {result.scan_id})"
             )
-    if result.findings:
+    if open_findings:
         counts: dict[str, int] = {}
-        for finding in result.findings:
-            counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
+        for item in open_findings:
+            counts[item.finding.severity.value] = counts.get(item.finding.severity.value, 0) + 1
         shown = ", ".join(f"{n} {s}" for s, n in counts.items())
-        stderr.print(f"findings: {shown}")
+        stderr.print(
+            f"open findings under these paths: {shown} (`labwarden findings` lists them; "
+            "accepted and fixed ones are not counted)",
+            markup=False,
+        )
     for error in result.check_errors:
-        stderr.print(f"[red]check error[/]: {error}")
+        stderr.print(f"[red]check error[/]: {escape(error)}")
     stderr.print(f"catalog: {catalog.path}", markup=False)

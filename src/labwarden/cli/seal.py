@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -115,7 +116,7 @@ def keys_generate(
     """Create a signing key; the private key is encrypted with $LABWARDEN_KEY_PASSPHRASE."""
     passphrase = None if insecure_plaintext else _prompt(confirm=True)
     info = keystore.generate(
-        STATE.resolve(),
+        STATE.writable(),
         name,
         key_type,
         passphrase,
@@ -123,7 +124,7 @@ def keys_generate(
         force=force,
     )
     state = "encrypted" if info.encrypted else "[bold red]UNENCRYPTED[/]"
-    stderr.print(f"created {info.type} key {info.name!r} ({state})")
+    stderr.print(f"created {info.type} key {escape(repr(info.name))} ({state})")
     stderr.print(f"  private: {info.private_path}", markup=False)
     stderr.print(f"  public:  {info.public_path}", markup=False)
     typer.echo(info.fingerprint)
@@ -132,7 +133,7 @@ def keys_generate(
 @keys_app.command("list")
 def keys_list(fmt: FormatOpt = OutputFormat.TABLE) -> None:
     """List the workspace's keys; their public halves are the trusted verification keys."""
-    found = keystore.list_keys(STATE.resolve())
+    found = keystore.list_keys(STATE.existing(catalog=False))
     rows = [
         {
             **k.to_dict(),
@@ -178,13 +179,19 @@ def seal(
     tensors: Annotated[
         bool, typer.Option("--tensors/--no-tensors", help="Per-tensor digests (safetensors).")
     ] = True,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Seal even with open critical findings (warns, names them)."),
+    ] = False,
     fmt: FormatOpt = OutputFormat.TABLE,
 ) -> None:
-    """Seal an asset: a signed manifest of every file (model-signing format), as version vN."""
+    """Seal an asset: a signed manifest of every file (model-signing format), as version vN.
+
+    An asset with open critical findings is refused (exit 1) unless --force."""
     algorithm = digest_algorithm(digest)
     if shard_size is not None and algorithm != "sha256":
         raise typer.BadParameter("shards are for sha256", param_hint="--shard-size")
-    workspace = STATE.resolve().ensure()
+    workspace = STATE.writable()
     options = SealOptions(algorithm, shard_size, tensors, tuple(exclude or ()))
     with Catalog.open(workspace) as catalog:
 
@@ -205,7 +212,14 @@ def seal(
                 options,
                 output=output,
                 progress=bar,
+                force=force,
             )
+    for item in outcome.overridden:
+        stderr.print(
+            f"warning: sealed with open critical finding {item.id} "
+            f"({item.finding.check}/{item.finding.rule}): {item.finding.message}",
+            markup=False,
+        )
     version = outcome.version
     if fmt is OutputFormat.JSON:
         document = {
@@ -213,6 +227,7 @@ def seal(
             "asset": asset.to_dict(),
             "excluded": [e.to_dict() for e in outcome.manifest.excluded],
             "copies": [str(p) for p in outcome.copies],
+            "sealed_with_open_findings": [f.to_dict() for f in outcome.overridden],
         }
         typer.echo(json.dumps(document, indent=2))
     else:
@@ -288,6 +303,8 @@ def verify(
 ) -> None:
     """Verify a folder against a seal: exit 0 verified, 1 mismatch, 2 error."""
     _check_verify_options(path, seal_file, asset, every, fmt)
+    if path is not None and not path.exists():
+        raise InputError(f"{path}: no such file or folder")
     workspace = STATE.resolve()
     trusted = keystore.trusted_keys(workspace, list(key or []))
     if seal_file is not None:

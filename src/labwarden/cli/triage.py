@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from labwarden.cli.state import STATE, stderr
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, stderr
 from labwarden.core.errors import ExitCode, InputError
 from labwarden.core.values import Severity
 from labwarden.core.workspace import Workspace
@@ -120,9 +120,7 @@ def triage(
     fmt: Annotated[TriageFormat, typer.Option("--format", "-f", help="table or json.")] = (
         TriageFormat.TABLE
     ),
-    fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Exit 1 when a finding reaches this severity.")
-    ] = "high",
+    fail_on: FailOnOpt = FailOn.HIGH,
     key: Annotated[
         str | None,
         typer.Option("--key", "-k", help="Workspace key that seals the evidence."),
@@ -140,10 +138,7 @@ def triage(
     ] = True,
 ) -> None:
     """Collect a Linux host's evidence (or an image's with --root), hash and seal it, judge it."""
-    try:
-        threshold = None if fail_on == "never" else Severity.parse(fail_on)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--fail-on") from None
+    threshold = fail_on.threshold
     options = TriageOptions(
         root=root,
         output=output,

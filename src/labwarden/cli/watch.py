@@ -56,7 +56,7 @@ def watch(
         if analytics
         else None
     )
-    follower = Follower(STATE.resolve().ensure(), folder, ruleset, config)
+    follower = Follower(STATE.writable(), folder, ruleset, config)
     stderr.print(f"watching {folder} every {interval:g}s (Ctrl-C stops)", markup=False)
 
     def report(cycle: Cycle) -> None:

@@ -73,9 +73,12 @@ class DuckDBEngine:
         """The column names of a table or view."""
         return [str(row[0]) for row in self.rows(f"DESCRIBE {relation}")]
 
-    def events_view(self, lake_root: Path, name: str = EVENTS_VIEW) -> int:
-        """Create view ``name`` over the lake (see :meth:`Engine.events_view`)."""
-        return create_events_view(self, lake_root, name)
+    def events_view(self, lake_root: Path | str, name: str = EVENTS_VIEW) -> int:
+        """Create view ``name`` over the lake (see :meth:`Engine.events_view`); a local folder
+        only (reading object stores would need an extension DuckDB would download)."""
+        if isinstance(lake_root, str) and "://" in lake_root:
+            raise EngineError(f"{lake_root}: the DuckDB engine reads local lakes only")
+        return create_events_view(self, Path(lake_root), name)
 
     def cursor(self) -> DuckDBEngine:
         """A session for another thread (DuckDB cursors do not inherit settings: set UTC)."""

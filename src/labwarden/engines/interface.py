@@ -46,9 +46,10 @@ class Engine(Protocol):
         """The column names of a table or view."""
         ...
 
-    def events_view(self, lake_root: Path, name: str = "events") -> int:
+    def events_view(self, lake_root: Path | str, name: str = "events") -> int:
         """Create view ``name`` over the lake (typed and empty when it holds no events yet);
-        the number of files it reads."""
+        the number of files it reads. ``lake_root`` is a folder, or a URL where the engine
+        reads one (Spark: ``s3a://bucket/lake``)."""
         ...
 
     def cursor(self) -> Engine:

@@ -15,6 +15,7 @@ from labwarden.core.finding import Finding, Location
 from labwarden.core.values import Severity
 from labwarden.identity.credentials import credential_findings
 from labwarden.identity.escalation.paths import EscalationPath, PathFinder
+from labwarden.identity.matching import any_action_matches
 from labwarden.identity.model import AccessModel, BucketGrant
 from labwarden.identity.tri import Tri
 
@@ -43,6 +44,7 @@ def audit(
     report.paths = PathFinder(model).all_paths()
     report.findings += [_path_finding(where, p) for p in report.paths]
     report.findings += list(_privilege_findings(model, where))
+    report.findings += list(_trust_findings(model, where))
     escalating = {p.principal for p in report.paths}
     for bucket in buckets:
         grants = model.who_can(bucket)
@@ -105,6 +107,50 @@ def _privilege_findings(model: AccessModel, where: str) -> Iterable[Finding]:
                 f"{principal.label} may do every S3 action (s3:*) on some or all buckets",
                 "Grant the S3 actions it needs on the buckets it needs.",
                 {"arn": principal.arn},
+            )
+
+
+def _trust_findings(model: AccessModel, where: str) -> Iterable[Finding]:
+    """Roles whose trust policy lets anyone, or another account, assume them."""
+    for role in model.account.roles():
+        if role.trust is None:
+            continue
+        for statement in role.trust.statements:
+            if statement.effect != "Allow" or statement.principals is None:
+                continue
+            if not any_action_matches(statement.actions, "sts:AssumeRole"):
+                continue
+            named = statement.principals.get("AWS", ()) + statement.principals.get("*", ())
+            outside = sorted(n for n in named if n != "*" and model.account.id not in n)
+            conditions = [str(c) for c in statement.conditions]
+            if "*" in named:
+                rule, severity = (
+                    "role-trusts-anyone",
+                    (Severity.HIGH if conditions else Severity.CRITICAL),
+                )
+                who = "anyone"
+            elif outside:
+                rule, severity = (
+                    "role-trusts-other-account",
+                    (Severity.LOW if conditions else Severity.MEDIUM),
+                )
+                who = ", ".join(outside)
+            else:
+                continue
+            yield Finding(
+                CHECK,
+                rule,
+                severity,
+                Location(where, member=role.label),
+                f"{role.label} may be assumed by {who}"
+                + (f" if {'; '.join(conditions)}" if conditions else ""),
+                "Name the exact principals that need the role, and require sts:ExternalId or "
+                "aws:PrincipalOrgID for other accounts.",
+                {
+                    "statement": statement.origin,
+                    "principals": list(named),
+                    "conditions": conditions,
+                },
             )
 
 

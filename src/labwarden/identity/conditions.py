@@ -138,6 +138,8 @@ def evaluate_clause(clause: ConditionClause, context: RequestContext) -> Tri:
     if not request:
         if op.if_exists or op.quantifier == "forallvalues":
             return Tri.YES
+        if op.quantifier == "foranyvalue":
+            return Tri.NO  # no value at all: none matches, negated operator or not
         return Tri.of(op.negated)
     try:
         policy = [substitute(v, context.values) for v in clause.values]

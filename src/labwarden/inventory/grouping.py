@@ -6,7 +6,7 @@
   ``key=value/`` partitions, a Hugging Face ``datasets`` folder) is one dataset asset;
 * a git repository or Python project is one code asset (model, data and credential files inside it
   are still assets of their own, so that none hides in a repository);
-* a folder that holds only logs is one log asset;
+* a folder that holds only logs (and their licence, readme or checksum files) is one log asset;
 * loose code files are grouped per folder; everything else is an asset of its own.
 """
 
@@ -223,17 +223,36 @@ def _is_dataset_dir(folder: str, files: list[FileRecord]) -> bool:
     return sum(1 for f in data if _SHARD.search(f.name)) >= 2
 
 
+_INCIDENTAL = re.compile(
+    r"^(?:(?:licen[cs]e|copying|notice|readme|changelog|authors|contributors)(?:[-_.][\w.-]*)?"
+    r"|(?:sha\d+|md5|b2|blake3)sums?(?:\.txt)?|.+\.(?:sha\d+|md5|sig|asc)|\.[\w.-]+)$",
+    re.IGNORECASE,
+)
+"""Files that travel with a folder of logs without being logs: licence and readme files,
+checksum lists and signatures, dot files. They neither make nor break a log folder."""
+
+
 def _log_dirs(by_dir: Mapping[str, list[FileRecord]]) -> set[str]:
-    """Folders whose every file, at any depth, is a log (and that hold at least two)."""
+    """Folders whose every file, at any depth, is a log or incidental (a LICENSE, a README, a
+    checksum list), with at least two logs and more logs than incidental files."""
     total: dict[str, int] = defaultdict(int)
     logs: dict[str, int] = defaultdict(int)
+    incidental: dict[str, int] = defaultdict(int)
     for folder, files in by_dir.items():
         n_logs = sum(1 for f in files if f.kind is AssetKind.LOG)
+        n_incidental = sum(
+            1 for f in files if f.kind is not AssetKind.LOG and _INCIDENTAL.match(f.name)
+        )
         current = folder
         while True:
             total[current] += len(files)
             logs[current] += n_logs
+            incidental[current] += n_incidental
             if "/" not in current or current == "/":
                 break
             current = _parent(current) or "/"
-    return {d for d, n in total.items() if n >= 2 and logs[d] == n}
+    return {
+        d
+        for d, n in total.items()
+        if logs[d] >= 2 and logs[d] + incidental[d] == n and logs[d] > incidental[d]
+    }

@@ -128,6 +128,7 @@ def anonymize(
     drop: Sequence[str] = (),
     output: Path | None = None,
     subject: str | None = None,
+    encoding: str = "utf-8",
 ) -> Anonymization:
     """Find the least-loss generalization of ``path`` meeting ``criteria``; write ``output``.
 
@@ -139,7 +140,7 @@ def anonymize(
     _check_names(path, quasi_identifiers, sensitive, specs)
     if criteria.needs_sensitive and not sensitive:
         raise InputError("l-diversity and t-closeness need --sensitive COL")
-    raw = read_table(path, text=False)
+    raw = read_table(path, text=False, encoding=encoding)
     table = raw
     wanted = [*quasi_identifiers, *sensitive, *drop, *([subject] if subject else [])]
     unknown = [c for c in wanted if c not in table.column_names]

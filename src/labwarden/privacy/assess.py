@@ -60,14 +60,15 @@ def assess_file(
     combinations: int = risk.DEFAULT_COMBINATIONS,
     check_safe_harbor: bool = True,
     subject: str | None = None,
+    encoding: str = "utf-8",
 ) -> FileAssessment:
     """The full risk analysis of ``path``; QIs and sensitive columns are suggested if not given."""
     if not 0 < threshold <= 1:
         raise InputError(f"--threshold must be in (0, 1], not {threshold}")
-    names = read_columns(path)
+    names = read_columns(path, encoding)
     suggestions: list[suggest.Suggestion] = []
     whole = check_safe_harbor or quasi_identifiers is None
-    table = read_table(path) if whole else None
+    table = read_table(path, encoding=encoding) if whole else None
     if quasi_identifiers is None or sensitive is None:
         suggestions = (
             suggest.suggest(table) if table is not None else suggest.suggest_from_names(names)
@@ -90,7 +91,11 @@ def assess_file(
     if overlap:
         raise InputError(f"{', '.join(sorted(overlap))}: a column cannot be both QI and sensitive")
     if table is None:
-        table = read_table(path, columns=[*qis, *chosen_sensitive, *([subject] if subject else [])])
+        table = read_table(
+            path,
+            columns=[*qis, *chosen_sensitive, *([subject] if subject else [])],
+            encoding=encoding,
+        )
     else:
         wanted = [*qis, *chosen_sensitive, *([subject] if subject else [])]
         missing = [c for c in wanted if c not in table.column_names]

@@ -37,12 +37,12 @@ def table_format(path: Path) -> str:
     )
 
 
-def sniff_delimiter(path: Path) -> str:
+def sniff_delimiter(path: Path, encoding: str = "utf-8") -> str:
     """The delimiter: tab for .tsv, else the most frequent of , ; tab | in the first line."""
     if path.suffix.lower() in (".tsv", ".tab"):
         return "\t"
     try:
-        with path.open("r", encoding="utf-8", errors="replace") as handle:
+        with path.open("r", encoding=encoding, errors="replace") as handle:
             first = handle.readline()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
@@ -51,8 +51,10 @@ def sniff_delimiter(path: Path) -> str:
     return max((",", ";", "\t", "|"), key=first.count)
 
 
-def read_columns(path: Path) -> list[str]:
-    """The column names of a table, reading as little as the format allows."""
+def read_columns(path: Path, encoding: str = "utf-8") -> list[str]:
+    """The column names of a table, reading as little as the format allows (``encoding``: of a
+    CSV or TSV file)."""
+    _check_encoding(encoding)
     fmt = table_format(path)
     if fmt == "parquet":
         import pyarrow.parquet as pq
@@ -63,32 +65,59 @@ def read_columns(path: Path) -> list[str]:
             raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
     if fmt == "xpt":
         return [str(n) for n in read_xpt(path, columns=None, header_only=True).column_names]
-    delimiter = sniff_delimiter(path)
+    delimiter = sniff_delimiter(path, encoding)
     import csv
 
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+    with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
         row = next(csv.reader(handle, delimiter=delimiter), [])
     return [c.strip().lstrip("\ufeff") for c in row]
 
 
-def read_table(path: Path, columns: list[str] | None = None, *, text: bool = True) -> pa.Table:
+def read_table(
+    path: Path, columns: list[str] | None = None, *, text: bool = True, encoding: str = "utf-8"
+) -> pa.Table:
     """The table at ``path`` with every column as text (nulls kept as nulls).
 
     ``columns`` restricts what is read (and is checked: an unknown name is an error naming the
-    file and the columns it has). ``text=False`` keeps the file's own column types.
+    file and the columns it has). ``text=False`` keeps the file's own column types. ``encoding``
+    is that of a CSV or TSV file; bytes that are not in it are an error naming the line.
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     fmt = table_format(path)
     if columns is not None:
-        _check_columns(path, columns, read_columns(path))
+        _check_columns(path, columns, read_columns(path, encoding))
     if fmt == "parquet":
         table = _read_parquet(path, columns)
     elif fmt == "xpt":
         table = read_xpt(path, columns=columns)
     else:
-        table = _read_csv(path, columns)
+        table = _read_csv(path, columns, encoding)
     return as_text(table) if text else table
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"--encoding {encoding}: not a known text encoding") from None
+
+
+def _undecodable(path: Path, encoding: str) -> InputError:
+    """The error for a text file that is not in ``encoding``, naming its first bad line."""
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                line.decode(encoding)
+            except UnicodeDecodeError as exc:
+                return InputError(
+                    f"{path}: line {number} is not valid {encoding} (byte 0x{line[exc.start]:02x} "
+                    f"at column {exc.start + 1}); if the file is in another encoding, give it with "
+                    "--encoding, for example --encoding latin-1 or --encoding cp1252"
+                )
+    return InputError(f"{path}: not valid {encoding}; give the file's encoding with --encoding")
 
 
 def _check_columns(path: Path, wanted: list[str], present: list[str]) -> None:
@@ -109,11 +138,11 @@ def _read_parquet(path: Path, columns: list[str] | None) -> pa.Table:
         raise InputError(f"{path}: not a readable Parquet file: {exc}") from exc
 
 
-def _read_csv(path: Path, columns: list[str] | None) -> pa.Table:
+def _read_csv(path: Path, columns: list[str] | None, encoding: str = "utf-8") -> pa.Table:
     from pyarrow import csv
 
-    delimiter = sniff_delimiter(path)
-    names = read_columns(path)
+    delimiter = sniff_delimiter(path, encoding)
+    names = read_columns(path, encoding)
     wanted = columns if columns is not None else names
     convert = csv.ConvertOptions(
         column_types=dict.fromkeys(wanted, pa.string()),
@@ -124,11 +153,15 @@ def _read_csv(path: Path, columns: list[str] | None) -> pa.Table:
     try:
         table = csv.read_csv(
             path,
-            read_options=csv.ReadOptions(column_names=names, skip_rows=1, block_size=16 << 20),
+            read_options=csv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=16 << 20, encoding=encoding
+            ),
             parse_options=csv.ParseOptions(delimiter=delimiter),
             convert_options=convert,
         )
     except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _undecodable(path, encoding) from exc
         raise InputError(
             f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}"
         ) from exc

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.store.assets import StoredAsset
 from labwarden.store.catalog import Catalog
+from labwarden.store.findings import FindingQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +36,15 @@ URGENCY = {"modelfile": 4, "secrets": 3, "permissions": 2, "seal": 2, "pii": 1}
 
 
 def priorities(catalog: Catalog, limit: int = 15) -> list[Priority]:
-    """Severe findings first (critical, high), then restricted assets with their top reason.
+    """Severe open findings first (critical, high; not accepted or fixed), then restricted
+    assets with their top reason.
 
     Findings of one severity are ordered by :data:`URGENCY`, then by the asset's sensitivity.
     """
     assets = {a.id: a for a in catalog.assets.find(sensitivity=Sensitivity.RESTRICTED)}
     items: list[tuple[int, str, StoredAsset | None, str]] = []
-    for finding in catalog.findings.find(min_severity=Severity.HIGH):
+    open_findings = catalog.findings.all(FindingQuery(min_severity=Severity.HIGH))
+    for finding in (item.finding for item in open_findings):
         asset = None
         if finding.asset_id is not None:
             if finding.asset_id not in assets:

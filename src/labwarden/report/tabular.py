@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 
@@ -35,9 +36,10 @@ _STYLES = {
 
 
 def styled(value: str) -> str:
-    """Rich markup that colours sensitivity and severity names."""
+    """Rich markup that colours sensitivity and severity names; any other text is escaped, so
+    that names and paths holding ``[...]`` are shown as they are."""
     style = _STYLES.get(value)
-    return f"[{style}]{value}[/]" if style else value
+    return f"[{style}]{value}[/]" if style else escape(value)
 
 
 def human_size(size: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labwarden.core.errors import InputError
+from labwarden.core.errors import ExitCode, InputError, LabwardenError
 
 
 class SealKeyError(InputError):
@@ -19,3 +19,12 @@ class SignatureError(InputError):
 
 class HashingError(InputError):
     """A file cannot be hashed: unreadable, a link leaving the folder, or changed while read."""
+
+
+class SealRefused(LabwardenError):
+    """The asset has open critical findings: sealing it would sign what is known to be bad.
+
+    Exits 1 (findings) rather than 2: nothing was wrong with the request itself. Accept or fix
+    the findings (``labwarden findings``), or seal anyway with ``force``."""
+
+    exit_code = ExitCode.FINDINGS

@@ -19,7 +19,7 @@ from labwarden.core.errors import InputError, LabwardenError
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import Severity
 from labwarden.core.workspace import Workspace
-from labwarden.seal.errors import SealFormatError, SignatureError
+from labwarden.seal.errors import SealFormatError, SealRefused, SignatureError
 from labwarden.seal.hashing import ProgressSink
 from labwarden.seal.keys import PassphraseSource, TrustedKey, load_private
 from labwarden.seal.manifest import Manifest, SealedAsset, SealInfo
@@ -29,6 +29,7 @@ from labwarden.store.assets import StoredAsset
 from labwarden.store.atomic import atomic_write
 from labwarden.store.catalog import Catalog
 from labwarden.store.db import utcnow
+from labwarden.store.findings import FindingQuery, StoredFinding
 from labwarden.store.seals import AssetVersion
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,21 @@ class SealOutcome:
     manifest: Manifest
     seal_path: Path
     copies: list[Path] = field(default_factory=list)
+    overridden: list[StoredFinding] = field(default_factory=list)
+    """Open critical findings the asset was sealed with (``force``)."""
+
+
+def _refusal(asset: StoredAsset, blocking: list[StoredFinding]) -> str:
+    shown = "; ".join(
+        f"finding {b.id} {b.finding.check}/{b.finding.rule}: {b.finding.message}"
+        for b in blocking[:3]
+    )
+    more = f" and {len(blocking) - 3} more" if len(blocking) > 3 else ""
+    return (
+        f"asset {asset.id} ({asset.name}) has {len(blocking)} open critical finding(s): "
+        f"{shown}{more}. Not sealed: a seal would vouch for it. Fix it and rescan, accept the "
+        "risk (`labwarden findings accept ID --reason ...`), or seal anyway with --force"
+    )
 
 
 def _inside(child: Path, root: Path) -> str | None:
@@ -128,11 +144,21 @@ def seal_asset(
     output: Path | None = None,
     by: str | None = None,
     progress: ProgressSink | None = None,
+    force: bool = False,
 ) -> SealOutcome:
-    """Hash the asset's folder, sign the manifest and record it as the asset's next version."""
+    """Hash the asset's folder, sign the manifest and record it as the asset's next version.
+
+    An asset with open critical findings (not accepted, not fixed) is refused with
+    :class:`SealRefused` unless ``force``; the outcome then lists them in ``overridden``.
+    """
     root = _local_root(asset)
     if not os.path.lexists(root):
         raise InputError(f"{root}: asset {asset.id} no longer exists on disk")
+    blocking = catalog.findings.all(
+        FindingQuery(asset_ids=(asset.id,), min_severity=Severity.CRITICAL)
+    )
+    if blocking and not force:
+        raise SealRefused(_refusal(asset, blocking))
     key, key_info = load_private(workspace, key_name, passphrase)
     extra: dict[str, str] = {}
     if (rel := _inside(workspace.root, root)) is not None:
@@ -170,7 +196,7 @@ def seal_asset(
                 bundle=data.decode("utf-8"),
             ),
         )
-    outcome = SealOutcome(asset, version, manifest, seal_path)
+    outcome = SealOutcome(asset, version, manifest, seal_path, overridden=blocking)
     if output is not None:
         atomic_write(output, data)
         outcome.copies.append(output)

@@ -42,7 +42,7 @@ from labwarden.core.errors import InputError
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Severity
 from labwarden.store.db import Database, storable, utcnow
-from labwarden.store.rows import marks
+from labwarden.store.rows import marks, prefix_bounds
 
 
 class TriageStatus(str, Enum):
@@ -71,6 +71,8 @@ class FindingQuery:
     new_since: str | None = None
     new_since_scan: int | None = None
     fingerprints: tuple[str, ...] = ()
+    under: tuple[str, ...] = ()
+    """Asset URIs: findings of assets at or below any of them (the roots of a scan)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +268,18 @@ def _where(query: FindingQuery, now: str) -> _Where:
         where.add("f.first_seen_scan > :new_scan", new_scan=query.new_since_scan)
     if query.fingerprints:
         where.any_of("f.fingerprint", "fp", query.fingerprints)
+    if query.under:
+        _under(where, query.under)
     return where
+
+
+def _under(where: _Where, roots: Sequence[str]) -> None:
+    parts, params = [], {}
+    for i, root in enumerate(roots):
+        low, high = prefix_bounds(root)
+        parts.append(f"(a.uri = :root{i} OR (a.uri >= :low{i} AND a.uri < :high{i}))")
+        params.update({f"root{i}": root, f"low{i}": low, f"high{i}": high})
+    where.add(f"({' OR '.join(parts)})", **params)
 
 
 class FindingStore:

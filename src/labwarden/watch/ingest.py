@@ -82,7 +82,9 @@ class IngestResult:
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly or found below named folders (hidden entries skipped), sorted.
+    """Files named directly or found below named folders (hidden entries skipped), sorted,
+    as absolute paths: events record them in ``origin_file``, which must name the file wherever
+    a later command runs.
 
     A file named twice (directly and through its folder, say) is listed once.
     """
@@ -105,7 +107,7 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         key = path.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(path)
+            unique.append(path.absolute())
     return unique
 
 

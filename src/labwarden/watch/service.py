@@ -131,14 +131,25 @@ def detect(
     store: bool = True,
     progress: Callable[[CompiledRule], None] | None = None,
     threads: int | None = None,
+    engine: Engine | None = None,
+    lake: Path | str | None = None,
 ) -> DetectRun:
-    """Run ``rules`` over the lake and store the detections as alerts."""
-    con = connect(threads=threads)
+    """Run ``rules`` over the lake and store the detections as alerts.
+
+    ``engine`` runs the queries (default: a DuckDB session of ``threads``; a given engine is
+    left open for the caller); ``lake`` reads another lake than the workspace's (a folder, or
+    for Spark an ``s3a://`` URL).
+    """
+    con = engine if engine is not None else connect(threads=threads)
     try:
-        con.events_view(workspace.lake_path)
+        try:
+            con.events_view(lake if lake is not None else workspace.lake_path)
+        except EngineError as exc:
+            raise InputError(f"cannot read the lake: {str(exc).splitlines()[0]}") from exc
         result = run_rules(con, rules.rules, progress=progress)
     finally:
-        con.close()
+        if engine is None:
+            con.close()
     result.detections, routine = split_routine(result.detections)
     new = updated = 0
     if store and result.detections:

@@ -112,3 +112,8 @@ def test_formats_without_code_are_read_not_guessed(name: str, data: bytes) -> No
     assert scan(data, name) == []
     broken = b"\xc1" + data if name.endswith(".msgpack") else data[:3] + b"\xff" * 9
     assert worst(scan(broken, name)) is Severity.HIGH
+
+
+def test_a_cut_bomb_is_not_also_called_truncated() -> None:
+    (name, data), *_ = sorted(classes.bombs(CMD).items())
+    assert {f.rule for f in scan(data, name)} == {"archive-bomb"}

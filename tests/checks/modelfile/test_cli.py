@@ -121,6 +121,6 @@ def test_scan_runs_the_check_on_model_assets(tmp_path: Path) -> None:
     root = lab(tmp_path)
     ws = tmp_path / "ws"
     result = CliRunner().invoke(app, ["-w", str(ws), "scan", str(root), "-f", "json"])
-    assert result.exit_code == 0, result.stderr
+    assert result.exit_code == 1, result.stderr  # --fail-on high is scan's default
     findings = [f for f in json.loads(result.stdout)["findings"] if f["check"] == "modelfile"]
     assert {f["rule"] for f in findings} == {"dangerous-import", "unknown-import"}

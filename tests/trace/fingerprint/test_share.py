@@ -41,6 +41,8 @@ def test_copy_changes_few_cells_within_bounds(tmp_path: Path, workspace: Workspa
     changed, added = _diff(source, tmp_path / "a.csv")
     assert changed == first.cells_altered == again.cells_altered and added == 0
     assert 0.03 * 4000 < changed < 0.07 * 4000
+    ids = read_table(tmp_path / "a.csv").column("subject_id").to_pylist()
+    assert ids == read_table(source).column("subject_id").to_pylist()  # identifiers never move
     assert first.cells_fraction < 0.01
     assert first.largest_relative_change <= 0.05
     assert other.canary_rows == 3 and read_table(tmp_path / "b.csv").num_rows == 4003

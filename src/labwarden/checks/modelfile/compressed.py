@@ -92,6 +92,6 @@ def scan_compressed(ctx: ScanContext, blob: Blob) -> None:
                 break
         pickle_name = inner.lower().endswith(_PICKLE_NAMES) or in_model_position(blob)
         hint = "pickle" if pickle_name and not _container(bytes(result.data[:512])) else ""
-        ctx.scan(blob.child(f"{inner}[{kind}]", result.data, hint=hint))
+        ctx.scan(blob.child(f"{inner}[{kind}]", result.data, hint=hint, cut=result.cut))
     finally:
         result.close()

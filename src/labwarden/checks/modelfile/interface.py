@@ -51,16 +51,19 @@ class Blob:
     depth: int = 0
     hint: str = ""
     """A format the caller already knows (``pytorch-legacy``, ``joblib``...)."""
+    cut: bool = False
+    """Only the start of the content is here (a bomb or a scan limit, already reported): its end
+    is not evidence of a truncated file."""
 
     @property
     def size(self) -> int:
         """Length of the data."""
         return len(self.data)
 
-    def child(self, name: str, data: Any, hint: str = "") -> Blob:
+    def child(self, name: str, data: Any, hint: str = "", *, cut: bool = False) -> Blob:
         """A member of this blob (an archive entry or a decompressed stream)."""
         member = f"{self.member}!{name}" if self.member else name
-        return Blob(self.path, name.rsplit("/", 1)[-1], data, member, self.depth + 1, hint)
+        return Blob(self.path, name.rsplit("/", 1)[-1], data, member, self.depth + 1, hint, cut)
 
 
 @dataclass(slots=True)

@@ -28,7 +28,7 @@ def scan_pickle(ctx: ScanContext, blob: Blob) -> None:
     if not report.complete and position == "shared" and not report.imports:
         return  # a .bin/.model of another format (raw weights, SentencePiece): not a pickle
     report_pickle(ctx, blob, report, legacy=legacy)
-    if not report.complete and position and not _joblib_arrays(report):
+    if not report.complete and position and not blob.cut and not _joblib_arrays(report):
         ctx.add(
             blob,
             "unparseable",
@@ -65,6 +65,8 @@ def report_pickle(ctx: ScanContext, blob: Blob, report: PickleReport, *, legacy:
         rule = hit.rule
         if legacy and rule in ("multiple-pickles", "trailing-data"):
             continue  # the legacy format is several pickles and raw tensor data by design
+        if blob.cut and rule == "truncated-pickle":
+            continue  # the scanner cut the content (reported as a bomb or a scan limit)
         if joblib_arrays and rule in ("malformed-pickle", "truncated-pickle", "trailing-data"):
             severity = Severity.INFO  # joblib writes raw array bytes between opcodes
         evidence = dict(hit.evidence)

@@ -140,7 +140,7 @@ def _scan_member(z: _Zip, info: zipfile.ZipInfo) -> None:
     try:
         if head_only:
             return
-        child = z.blob.child(info.filename, content.data)
+        child = z.blob.child(info.filename, content.data, cut=content.cut)
         leaf = info.filename.rsplit("/", 1)[-1]
         if z.keras and leaf == "config.json":
             graphs.scan_keras_config(z.ctx, child)

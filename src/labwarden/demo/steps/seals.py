@@ -13,6 +13,7 @@ from pathlib import Path
 from labwarden.core.values import AssetKind
 from labwarden.demo.context import DemoContext, Section
 from labwarden.seal import keys
+from labwarden.seal.errors import SealRefused
 from labwarden.seal.safetensors import is_safetensors_name, parse_header
 from labwarden.seal.sign import SealOptions
 from labwarden.seal.workflow import SealOutcome, seal_asset, verify_version
@@ -55,18 +56,23 @@ def seal_step(context: DemoContext) -> None:
         for a in context.catalog.assets.find(kind=AssetKind.MODEL)
         if a.uri == lab_root or a.uri.startswith(lab_root + "/")
     ]
-    sealed: list[SealOutcome] = [
-        seal_asset(
-            context.workspace,
-            context.catalog,
-            asset,
-            DEMO_KEY,
-            lambda: DEMO_PASSPHRASE,
-            SealOptions(),
-            by="demo@labwarden",
-        )
-        for asset in models
-    ]
+    sealed: list[SealOutcome] = []
+    refused: list[dict[str, object]] = []
+    for asset in models:
+        try:
+            sealed.append(
+                seal_asset(
+                    context.workspace,
+                    context.catalog,
+                    asset,
+                    DEMO_KEY,
+                    lambda: DEMO_PASSPHRASE,
+                    SealOptions(),
+                    by="demo@labwarden",
+                )
+            )
+        except SealRefused as exc:  # an open critical finding: a seal would vouch for it
+            refused.append({"seal": "REFUSED", "asset": asset.name, "root_digest": exc.message})
     context.sections.append(
         Section(
             "Sealed models (signed manifests, model-signing format; demo key)",
@@ -80,7 +86,8 @@ def seal_step(context: DemoContext) -> None:
                     "root_digest": f"sha256:{s.version.root_digest[:16]}...",
                 }
                 for s in sealed
-            ],
+            ]
+            + refused,
         )
     )
     folders = [

@@ -5,7 +5,8 @@ number: the first 32 bits select about ``rate`` of the rows, the next choose one
 markable columns, the next the replacement. A categorical cell becomes one of the column's
 ``ALTERNATIVES`` most frequent other values; a numeric cell moves by ``delta`` up or down, where
 ``delta`` is the largest step of the column's precision within half the relative bound (a cell
-whose smallest step would exceed the bound is left alone). Nothing else changes.
+whose smallest step would exceed the bound is left alone). Identifier columns (most values
+distinct) are never changed. Nothing else changes.
 
 The plan is a pure function of the key and the original table, so attribution recomputes it
 instead of storing the marked copies.
@@ -24,6 +25,8 @@ from labwarden.trace.fingerprint.frame import F64, I64, Column, Frame, format_nu
 ALTERNATIVES = 32
 DEFAULT_RATE = 0.05
 DEFAULT_BOUND = 0.05
+IDENTIFIER_SHARE = 0.5
+"""A text column with more distinct values than this share of its rows is an identifier."""
 
 
 def prf(key: bytes, count: int) -> npt.NDArray[np.uint32]:
@@ -40,8 +43,11 @@ def prf(key: bytes, count: int) -> npt.NDArray[np.uint32]:
 
 def alternatives(column: Column) -> I64 | None:
     """For a categorical column, the codes of the alternatives of each value (one row per
-    value code); ``None`` when the column cannot be marked."""
+    value code); ``None`` when the column cannot be marked: fewer than two values, or an
+    identifier (most values seen once), whose change would corrupt joins."""
     counts = np.bincount(column.codes, minlength=len(column.values))
+    if len(column.values) > IDENTIFIER_SHARE * max(1, len(column.codes)):
+        return None
     for index, text in enumerate(column.values):
         if not text.strip():
             counts[index] = 0

@@ -12,10 +12,12 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.core.workspace import Workspace
 from labwarden.engines.duckdb import connect
+from labwarden.engines.interface import Engine
 from labwarden.store.alerts import AlertRecord
 from labwarden.store.analytics import FeatureStore
 from labwarden.store.catalog import Catalog
@@ -55,18 +57,26 @@ def run_analytics(
     config: AnalyticsConfig,
     *,
     days: Sequence[date] | None = None,
+    engine: Engine | None = None,
+    lake: Path | None = None,
 ) -> AnalyticsRun:
-    """Aggregate what is new in the lake and score ``days`` (default: the days just aggregated)."""
-    con = connect()
+    """Aggregate what is new in the lake and score ``days`` (default: the days just aggregated).
+
+    ``engine`` runs the queries (default: a DuckDB session; a given engine is left open);
+    ``lake`` is another local lake than the workspace's (its aggregates are kept beside it).
+    """
+    root = lake if lake is not None else workspace.lake_path
+    con = engine if engine is not None else connect()
     try:
-        if con.events_view(workspace.lake_path) == 0:
+        if con.events_view(root) == 0:
             return AnalyticsRun()
-        store = FeatureStore(workspace.lake_path)
-        run = AnalyticsRun(aggregated=refresh(con, workspace.lake_path, store))
+        store = FeatureStore(root)
+        run = AnalyticsRun(aggregated=refresh(con, root, store))
         run.scored = sorted(days) if days is not None else run.aggregated
         run.alerts = score(con, store, run.scored, config)
     finally:
-        con.close()
+        if engine is None:
+            con.close()
     run.new_alerts, run.updated_alerts = store_alerts(catalog, run.alerts)
     return run
 

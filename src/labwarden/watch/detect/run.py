@@ -286,7 +286,8 @@ def _run_detection(
     where = plan.rewritten.get(id(rule), rule.where)
     sql = (
         "SELECT actor_user, CAST(time AS DATE) AS day, count(*) AS n, min(time) AS first_seen, "  # noqa: S608
-        f"max(time) AS last_seen, list(event_uid ORDER BY time)[1:{EVIDENCE_LIMIT}] AS uids "
+        "max(time) AS last_seen, "
+        f"list(event_uid ORDER BY time, event_uid)[1:{EVIDENCE_LIMIT}] AS uids "
         f"FROM events WHERE {where} GROUP BY actor_user, CAST(time AS DATE) "
         "ORDER BY first_seen"
     )

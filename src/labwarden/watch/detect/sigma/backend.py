@@ -183,7 +183,9 @@ class DuckDBBackend(TextQueryBackend):
             return f"source = {sql_literal(plain_text(value).lower())}"
         if special:
             return f"{field} ILIKE {sql_literal(pattern)} ESCAPE '\\'"
-        return f"lower({field}) = {sql_literal(plain_text(value).lower())}"
+        # The engine lowers both sides: Python's lower() differs from DuckDB's (final sigma,
+        # dotted I), and a value must match itself.
+        return f"lower({field}) = lower({sql_literal(plain_text(value))})"
 
     def convert_condition_field_eq_val_str_case_sensitive(
         self, cond: ConditionFieldEqualsValueExpression, state: ConversionState

@@ -161,11 +161,12 @@ def build(
     evidence = (
         f"WITH {matches}, ep AS (SELECT * FROM {EPISODES_RELATION}), "  # noqa: S608
         f"hits AS (SELECT m.gkey, ep.episode, m.event_uid, m.time, m.rule_name, "
-        f"row_number() OVER (PARTITION BY m.gkey, ep.episode ORDER BY m.time) AS n "
+        f"row_number() OVER (PARTITION BY m.gkey, ep.episode "
+        f"ORDER BY m.time, m.event_uid, m.rule_name) AS n "
         f"FROM m JOIN ep ON m.gkey = ep.gkey AND m.time >= ep.start_time "
         f"AND m.time <= ep.end_time) "
         f"SELECT gkey, episode, event_uid, rule_name FROM hits WHERE n <= {int(evidence_limit)} "
-        f"ORDER BY gkey, episode, time"
+        f"ORDER BY gkey, episode, time, event_uid, rule_name"
     )
     return CorrelationSQL(episodes, evidence, group_by)
 
