@@ -306,8 +306,7 @@ class ShareStore:
             (size, f"%{suffix.lower()}", limit),
         )
         return [
-            {"path": r[0], "size": r[1], "asset_id": r[2], "asset": r[3], "uri": r[4]}
-            for r in rows
+            {"path": r[0], "size": r[1], "asset_id": r[2], "asset": r[3], "uri": r[4]} for r in rows
         ]
 
     def files_with_digests(self, digests: list[str]) -> list[dict[str, Any]]:
