@@ -28,6 +28,8 @@ READS = [
     ("overview", "/api/v1/overview"),
     ("events", "/api/v1/events?limit=20"),
 ]
+WARM = 5.0
+"""Seconds after the start that :attr:`LoadResult.late` leaves out (connections, first imports)."""
 WRITER_EVERY = 5
 """One client in this many is an analyst that also writes notes on alerts."""
 
@@ -44,6 +46,8 @@ class LoadResult:
     notes_sent: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     scans: int = 0
     scan_failures: list[str] = field(default_factory=list)
+    late: list[float] = field(default_factory=list)
+    """Latencies of requests sent after the first ``WARM`` seconds."""
 
     @property
     def requests(self) -> int:
@@ -53,11 +57,7 @@ class LoadResult:
     def percentile(self, q: float, kind: str | None = None) -> float:
         """The ``q`` quantile (0..1) of latencies in milliseconds (of one kind, or all)."""
         values = self.latencies[kind] if kind else [x for v in self.latencies.values() for x in v]
-        if not values:
-            return float("nan")
-        ordered = sorted(values)
-        index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
-        return ordered[index] * 1000
+        return _quantile(values, q)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary."""
@@ -71,6 +71,11 @@ class LoadResult:
             "statuses": dict(self.statuses),
             "p50_ms": round(self.percentile(0.5), 1),
             "p99_ms": round(self.percentile(0.99), 1),
+            "after_first_5s": {
+                "requests": len(self.late),
+                "p50_ms": round(_quantile(self.late, 0.5), 1),
+                "p99_ms": round(_quantile(self.late, 0.99), 1),
+            },
             "by_kind": {
                 k: {
                     "requests": len(self.latencies[k]),
@@ -83,6 +88,15 @@ class LoadResult:
             "notes_sent": sum(self.notes_sent.values()),
             "scans_during_load": self.scans,
         }
+
+
+def _quantile(values: list[float], q: float) -> float:
+    """The ``q`` quantile of ``values`` (seconds) in milliseconds (nearest rank)."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index] * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +118,7 @@ async def _client(
     result: LoadResult,
 ) -> None:
     writer = mix.writers and number % WRITER_EVERY == 0
+    warm = deadline - result.seconds + WARM
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=url, headers=headers, timeout=60) as client:
         step = number
@@ -123,7 +138,10 @@ async def _client(
                 result.errors.append(f"{method} {path}: {type(exc).__name__}: {exc}")
                 step += 1
                 continue
-            result.latencies[kind].append(time.perf_counter() - started)
+            took = time.perf_counter() - started
+            result.latencies[kind].append(took)
+            if time.monotonic() - took >= warm:
+                result.late.append(took)
             result.statuses[answer.status_code] += 1
             if answer.status_code >= 300:
                 result.errors.append(f"{method} {path}: {answer.status_code} {answer.text[:200]}")
