@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ from labwarden.trace.models import trace_models
 MAX_MEMBER = 1 << 30
 MAX_FILES = 100_000
 ALGORITHMS: tuple[Algorithm, ...] = ("blake3", "sha256")
+ARCHIVE_ERRORS = (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError)
 
 
-def _archive_members(path: Path) -> Iterator[tuple[str, bytes]]:
+def archive_members(path: Path) -> Iterator[tuple[str, bytes]]:
     """``(name, content)`` of each regular member of a zip or tar archive (never extracted)."""
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
@@ -39,7 +41,7 @@ def is_archive(path: Path) -> bool:
         return True
     try:
         return tarfile.is_tarfile(path)
-    except OSError:
+    except (*ARCHIVE_ERRORS, zlib.error):
         return False
 
 
@@ -55,9 +57,9 @@ def _digests(path: Path, notes: list[str]) -> dict[str, str]:
         return out
     if is_archive(path):
         try:
-            for name, data in _archive_members(path):
+            for name, data in archive_members(path):
                 out |= {digest_bytes(data, a): name for a in ALGORITHMS}
-        except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
+        except ARCHIVE_ERRORS as exc:
             notes.append(f"{path}: damaged archive, read up to the damage ({exc})")
         return out
     return _file_digests(path, notes)
