@@ -132,6 +132,14 @@ def test_files_are_hashed_by_the_hashing_module() -> None:
     assert wrong == []
 
 
+_PARSERS_PENDING = {
+    "labwarden.trace.tensorfile._safetensors": "a second, laxer header parser (no duplicate-key "
+    "check); trace can read the header with seal.safetensors.read_header(data, len(data)), "
+    "whose problems name the tensors a truncated file lost",
+}
+"""Parsers their owners are moving onto the one parser in their own branches (trace)."""
+
+
 def test_one_safetensors_header_parser() -> None:
     """Only ``seal.safetensors`` reads a header's JSON (format sniffers read its first bytes)."""
     length = re.compile(r"unpack(_from)?\(\s*['\"]<Q['\"]")
@@ -143,7 +151,7 @@ def test_one_safetensors_header_parser() -> None:
                 body = ast.unparse(fn)
                 if length.search(body) and header_json.search(body):
                     wrong.append(f"{name}.{fn.name}")
-    assert wrong == []
+    assert sorted(set(wrong) - set(_PARSERS_PENDING)) == []
 
 
 def test_one_cyclonedx_writer_on_the_library() -> None:
@@ -254,7 +262,9 @@ def test_mypy_is_strict_over_the_tests_too() -> None:
     assert [str(p) for p in _all_python() if silenced.search(p.read_text(encoding="utf-8"))] == []
 
 
-EXCEPTIONS = WRITES_ELSEWHERE | _WRITES_PENDING | CHECKS_ELSEWHERE | _CONSTANTS_PENDING
+EXCEPTIONS = (
+    WRITES_ELSEWHERE | _WRITES_PENDING | CHECKS_ELSEWHERE | _CONSTANTS_PENDING | _PARSERS_PENDING
+)
 
 
 @pytest.mark.parametrize("rule", sorted(EXCEPTIONS))
