@@ -13,6 +13,7 @@ application (``tests/web/routes.py``), against a real ``labwarden serve``:
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -277,3 +278,23 @@ def test_every_change_is_audited_with_who_made_it(lab: Lab) -> None:
 def test_only_changes_any_user_may_make_are_below_analyst(routes: list[Route]) -> None:
     below = {(r.method, r.path) for r in routes if r.changes and r.least_role == "viewer"}
     assert below == ANY_USER_CHANGES
+
+
+def test_viewers_never_see_what_a_secret_looked_like(lab: Lab, routes: list[Route]) -> None:
+    with lab.client("analyst") as analyst:
+        found = analyst.get("/api/v1/findings", params={"check": "secrets", "status": "all"})
+        evidence = [f["evidence"] for f in found.json()["items"]]
+    marks = {e["hash"] for e in evidence} | {e["secret"] for e in evidence}
+    assert len(marks) >= 2, evidence  # the lab has a secret, and analysts see its evidence
+    readable = [r for r in routes if r.least_role == "viewer" and not r.changes]
+    session, _ = _session(lab, "viewer")
+    wrong = []
+    try:
+        with lab.client("viewer") as token:
+            for route in readable:
+                answer = _send(token if route.api else session, route)
+                text = json.dumps(answer.json(), ensure_ascii=False) if route.api else answer.text
+                wrong += [f"{route}: {m}" for m in marks if m in text]
+    finally:
+        session.close()
+    assert wrong == [], "\n".join(wrong)
