@@ -298,3 +298,32 @@ def test_viewers_never_see_what_a_secret_looked_like(lab: Lab, routes: list[Rout
     finally:
         session.close()
     assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:{port}", True),
+        ("localhost:{port}", True),
+        ("LOCALHOST", True),
+        ("[::1]:{port}", True),
+        ("127.1.2.3", True),
+        ("evil.example:{port}", False),
+        ("127.0.0.1.evil.example", False),
+        ("localhost.evil.example:{port}", False),
+        ("", False),
+    ],
+)
+def test_a_loopback_server_answers_to_loopback_names_only(
+    lab: Lab, host: str, allowed: bool
+) -> None:
+    """A page that rebinds its own name to 127.0.0.1 (DNS rebinding) is refused everywhere."""
+    port = lab.url.rsplit(":", 1)[1]
+    headers = {"Host": host.format(port=port)}
+    for path in ("/healthz", "/login", "/api/v1/me"):
+        answer = httpx.get(lab.url + path, headers=headers)
+        if allowed:
+            assert answer.status_code in (200, 401), (host, path)
+        else:
+            assert answer.status_code == 421, (host, path, answer.status_code)
+            assert answer.json()["error"]["code"] == "wrong_host"
