@@ -97,6 +97,15 @@ class CanaryStore:
         """Every canary name, retired ones included."""
         return {str(r[0]) for r in self._db.rows("SELECT name FROM canaries")}
 
+    def decoy_of(self, path: str) -> str | None:
+        """The name of the active canary planted at ``path`` or at a folder above it."""
+        rows = self._db.rows(
+            "SELECT name FROM canaries WHERE status = 'active' AND (location = ? OR "
+            "substr(?, 1, length(location) + 1) = location || '/') ORDER BY id",
+            (path, path),
+        )
+        return str(rows[0][0]) if rows else None
+
     def find(self, *, status: str | None = "active", kind: str | None = None) -> list[Canary]:
         """Canaries, oldest first."""
         where, params = ["1 = 1"], []
@@ -294,6 +303,19 @@ class ShareStore:
                 "asset_id": r[4],
             }
             for r in rows
+        ]
+
+    def files_larger(self, size: int, suffix: str, limit: int) -> list[dict[str, Any]]:
+        """Catalog files larger than ``size`` bytes whose name ends with ``suffix`` (any when
+        empty), smallest first: the files a truncated leak may be the start of."""
+        rows = self._db.rows(
+            "SELECT f.path, f.size, f.asset_id, a.name, a.uri FROM files f "
+            "LEFT JOIN assets a ON a.id = f.asset_id "
+            "WHERE f.size > ? AND lower(f.path) LIKE ? ORDER BY f.size, f.path LIMIT ?",
+            (size, f"%{suffix.lower()}", limit),
+        )
+        return [
+            {"path": r[0], "size": r[1], "asset_id": r[2], "asset": r[3], "uri": r[4]} for r in rows
         ]
 
     def files_with_digests(self, digests: list[str]) -> list[dict[str, Any]]:
