@@ -22,6 +22,7 @@ READS: dict[str, list[str]] = {
     "alerts reopen": ["1"],
     "assets": [],
     "assets show": ["1"],
+    "assets versions": ["s3://bucket/prefix"],
     "bom": [],
     "canary check": [],
     "canary list": [],

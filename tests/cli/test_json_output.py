@@ -71,6 +71,9 @@ CASES: dict[str, list[str]] = {
 }
 """Arguments (besides ``--format json``) that give each command something to report."""
 
+NOT_ON_THE_DEMO = {"assets versions": "needs an object-store asset; the demo lab has none"}
+"""Commands with a JSON format that the demo cannot feed, and why."""
+
 JSON_LINES = {"incident timeline": "jsonl"}
 """Commands whose JSON format is one document per line."""
 
@@ -113,7 +116,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 def test_every_json_command_has_a_case() -> None:
     commands = _json_commands(typer.main.get_command(app))
-    assert set(commands) == set(CASES), "give the new command a case here"
+    assert set(commands) == set(CASES) | set(NOT_ON_THE_DEMO), "give the new command a case here"
     for command, fmt in JSON_LINES.items():
         assert fmt in commands[command]
 
