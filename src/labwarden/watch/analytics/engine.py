@@ -162,7 +162,7 @@ def _evidence(
             FROM {source}
             WHERE {PRINCIPAL} = $p AND time >= CAST($day AS TIMESTAMPTZ)
               AND time < CAST($next AS TIMESTAMPTZ)
-            ORDER BY coalesce(bytes, 0) DESC, time LIMIT {int(limit)}
+            ORDER BY coalesce(bytes, 0) DESC, time, event_uid LIMIT {int(limit)}
             """,
             {"p": principal, "day": day, "next": day + timedelta(days=1)},
         )
