@@ -94,6 +94,13 @@ class Catalog:
         with self._db.transaction():
             yield
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Make the reads inside the block see one committed state of the catalog (a
+        deferred read transaction: no lock on writers in WAL mode)."""
+        with self._db.snapshot():
+            yield
+
     @property
     def schema_version(self) -> int:
         """The migration the catalog is at."""
