@@ -93,6 +93,14 @@ def main() -> None:
             scan=(lab.workspace.root, WORK / "lab"),
         )
         lost = lost_updates(lab.url, lab.tokens["analyst"], mixed, before)
+        single = run_load(
+            lab.url,
+            lab.tokens,
+            alerts,
+            clients=1,
+            seconds=args.read_seconds,
+            mix=LABWARDEN_READS,
+        )
         reads = run_load(
             lab.url,
             lab.tokens,
@@ -104,10 +112,12 @@ def main() -> None:
     finally:
         lab.stop()
     peer: dict[str, Any] | None = None
+    peer_single: dict[str, Any] | None = None
     if args.datasette.exists():
         peer = _datasette(
             args.datasette, lab.workspace.catalog_path, args.read_seconds, args.clients
         )
+        peer_single = _datasette(args.datasette, lab.workspace.catalog_path, args.read_seconds, 1)
     document = {
         "machine": "2 cores shared with other jobs; client and server on the same machine",
         "mixed_with_scan": {
@@ -116,6 +126,7 @@ def main() -> None:
             "errors_sample": mixed.errors[:5],
         },
         "reads_only": {"labwarden": reads.summary(), "datasette": peer},
+        "one_client_reads": {"labwarden": single.summary(), "datasette": peer_single},
     }
     (HERE / "results.json").write_text(json.dumps(document, indent=2) + "\n")
     print(json.dumps(document, indent=2))

@@ -46,6 +46,27 @@ def test_a_failed_inner_transaction_dooms_the_outer_one(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_snapshot_reads_one_committed_state(tmp_path: Path) -> None:
+    reader = Database.open(tmp_path / "l.sqlite", LEDGER, what="ledger")
+    writer = Database.open(tmp_path / "l.sqlite", LEDGER, what="ledger")
+    with writer.transaction():
+        writer.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/a"))
+    with reader.snapshot():
+        assert _count(reader) == 1
+        with writer.transaction():
+            writer.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/b"))
+        with reader.snapshot():  # a nested snapshot joins the outer one
+            assert _count(reader) == 1
+        with pytest.raises(RuntimeError, match="read snapshot"), reader.transaction():
+            pass
+    assert _count(reader) == 2  # outside, the latest commit
+    with reader.transaction(), reader.snapshot():  # inside a transaction it joins it
+        reader.execute("INSERT INTO ledger VALUES (?, ?)", _entry("/c"))
+    assert _count(writer) == 3
+    reader.close()
+    writer.close()
+
+
 def test_every_database_has_numbered_steps_without_gaps() -> None:
     for package in (CATALOG, LEDGER):
         steps = available(package)

@@ -13,6 +13,7 @@ from rich.markup import escape
 from labwarden.cli.state import STATE
 from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.report.tabular import OutputFormat, human_size, render_rows, styled
+from labwarden.store.catalog import Catalog
 
 app = typer.Typer(help="List and show the assets in the catalog.", no_args_is_help=False)
 
@@ -77,6 +78,7 @@ def show(
         files = catalog.files.of_asset(asset.id)
         history = catalog.assets.history(asset.id)
         findings = catalog.findings.find(asset_id=asset.id)
+        objects = _object_counts(catalog, asset.uri)
     file_rows = [
         {
             "path": f.path.removeprefix(asset.uri.rstrip("/") + "/") or f.name,
@@ -95,6 +97,7 @@ def show(
             "files": file_rows,
             "findings": [f.to_dict() for f in findings],
             "history": [h.to_dict() for h in history],
+            "object_versions": objects,
         }
         typer.echo(json.dumps(document, indent=2, default=str))
         return
@@ -112,6 +115,13 @@ def show(
     )
     if asset.removed_scan is not None:
         console.print(f"[red]removed in scan {asset.removed_scan}[/]")
+    if objects is not None:
+        console.print(
+            f"object versions: {objects['versions']} versions of {objects['objects']} objects, "
+            f"{objects['delete_markers']} delete markers ({objects['deleted_objects']} objects "
+            f"deleted); `labwarden assets versions {asset.id}` lists them",
+            markup=False,
+        )
     console.print("[bold]why:[/]")
     for reason in asset.reasons:
         console.print(f"  {styled(reason.sensitivity.value)} {escape(reason.rule)}: ", end="")
@@ -152,6 +162,49 @@ def show(
         sys.stdout,
         title="history",
     )
+
+
+@app.command("versions")
+def versions(
+    target: Annotated[
+        str, typer.Argument(help="s3://bucket/prefix (or one key), or an object-store asset.")
+    ],
+    deleted: Annotated[
+        bool,
+        typer.Option("--deleted", help="Only objects whose current version is a delete marker."),
+    ] = False,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most this many.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        OutputFormat.TABLE
+    ),
+) -> None:
+    """Object versions and delete markers, as scans listed them (deleted and overwritten
+    objects that can still be recovered, and versions purged since)."""
+    from labwarden.inventory.versions import object_history
+
+    with STATE.reader() as catalog:
+        found = object_history(catalog, target, deleted=deleted, limit=limit)
+    counts = found.counts
+    render_rows(
+        found.rows(),
+        ["key", "version_id", "state", "last_modified", "size", "etag", "seen"],
+        fmt,
+        sys.stdout,
+        title=f"s3://{found.bucket}/{found.prefix}: {counts['objects']} objects, "
+        f"{counts['versions']} versions, {counts['delete_markers']} delete markers, "
+        f"{counts['deleted_objects']} deleted objects",
+        document=found.to_dict(),
+    )
+
+
+def _object_counts(catalog: Catalog, uri: str) -> dict[str, int] | None:
+    """Version counts of an object-store asset (``None`` for local assets)."""
+    if not uri.startswith("s3://"):
+        return None
+    from labwarden.inventory.versions import location
+
+    bucket, prefix = location(catalog, uri)
+    return catalog.object_versions.counts(bucket, prefix)
 
 
 def _detail(detail: dict[str, object]) -> str:

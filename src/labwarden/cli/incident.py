@@ -26,7 +26,7 @@ from labwarden.respond.incident import (
 from labwarden.respond.incident.breach import build_report
 from labwarden.respond.incident.breach_render import ReportFormat, to_html, to_markdown
 from labwarden.respond.incident.render import TimelineFormat
-from labwarden.respond.incident.scope import build_scope
+from labwarden.respond.incident.scope import Scope, build_scope
 from labwarden.respond.incident.timeline import build_timeline
 from labwarden.respond.incident.views import scope_sections
 from labwarden.store.incidents import StoredIncident
@@ -422,19 +422,57 @@ def scope(
         list[str] | None,
         typer.Option("--bucket-policy", help="BUCKET=FILE, with --iam."),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify", help="Re-verify now the model versions the scope says must be re-verified."
+        ),
+    ] = False,
+    key: Annotated[
+        list[Path] | None,
+        typer.Option("--key", help="With --verify: also trust this public key (PEM)."),
+    ] = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
+    from labwarden.identity.buckets import scanned_policies
+    from labwarden.respond.incident.reverify import verify_scope
+    from labwarden.seal.keys import trusted_keys
+
     workspace = STATE.resolve()
-    access = access_provider(iam, bucket_policy or []) if iam is not None else None
     with STATE.catalog() as catalog:
         incident = catalog.incidents.get(incident_id)
+        access = None
+        if iam is not None:
+            stored, _ = scanned_policies(catalog)
+            access = access_provider(iam, bucket_policy or [], stored)
         built = build_scope(catalog, workspace, incident, access=access)
+        if verify:
+            verify_scope(catalog, built, trusted_keys(workspace, list(key or [])))
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(built.to_dict(), indent=2, default=str))
+    else:
+        for section in scope_sections(built):
+            render_rows(
+                section.rows, section.columns, OutputFormat.TABLE, sys.stdout, title=section.title
+            )
+    _verify_summary(incident_id, built)
+
+
+def _verify_summary(incident_id: int, built: Scope) -> None:
+    """What was re-verified, or the offer to re-verify (stderr)."""
+    if built.reverified is not None:
+        counts: dict[str, int] = {}
+        for item in built.reverified:
+            counts[str(item["outcome"])] = counts.get(str(item["outcome"]), 0) + 1
+        shown = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing to verify"
+        stderr.print(f"incident {incident_id}: re-verified: {shown}", markup=False)
         return
-    for section in scope_sections(built):
-        render_rows(
-            section.rows, section.columns, OutputFormat.TABLE, sys.stdout, title=section.title
+    pending = [i for i in built.integrity if i.must_verify and i.version is not None]
+    if pending:
+        stderr.print(
+            f"incident {incident_id}: {len(pending)} sealed versions must be re-verified: "
+            f"`labwarden incident scope {incident_id} --verify` runs them",
+            markup=False,
         )
 
 

@@ -327,25 +327,32 @@ def _error_finding(asset: StoredAsset, version: AssetVersion, exc: LabwardenErro
     )
 
 
+def reverify_version(
+    catalog: Catalog, asset: StoredAsset, version: AssetVersion, trusted: list[TrustedKey]
+) -> AssetCheck:
+    """Verify the asset where it is against ``version``; drift and errors become findings
+    (recorded, like the verification itself, in the catalog)."""
+    verification: Verification | None = None
+    error: str | None = None
+    try:
+        verification = verify_version(catalog, asset, version, trusted)
+        findings = drift_findings(asset, version, verification)
+    except LabwardenError as exc:
+        log.info("asset %s: %s", asset.id, exc.message)
+        error = exc.message
+        findings = [_error_finding(asset, version, exc)]
+        catalog.seals.record_verification(version.id, asset.uri, "error", {"error": error})
+    # Verification runs are not scans: their findings carry no scan id.
+    catalog.findings.record(asset.id, ["seal"], findings, None)
+    return AssetCheck(asset, version, verification, error, findings)
+
+
 def verify_all(catalog: Catalog, trusted: list[TrustedKey]) -> list[AssetCheck]:
     """Re-verify the newest seal of every sealed asset; drift and errors become findings."""
-    checks: list[AssetCheck] = []
-    for version in catalog.seals.latest():
-        asset = catalog.assets.get(str(version.asset_id))
-        verification: Verification | None = None
-        error: str | None = None
-        try:
-            verification = verify_version(catalog, asset, version, trusted)
-            findings = drift_findings(asset, version, verification)
-        except LabwardenError as exc:
-            log.info("asset %s: %s", asset.id, exc.message)
-            error = exc.message
-            findings = [_error_finding(asset, version, exc)]
-            catalog.seals.record_verification(version.id, asset.uri, "error", {"error": error})
-        # Verification runs are not scans: their findings carry no scan id.
-        catalog.findings.record(asset.id, ["seal"], findings, None)
-        checks.append(AssetCheck(asset, version, verification, error, findings))
-    return checks
+    return [
+        reverify_version(catalog, catalog.assets.get(str(version.asset_id)), version, trusted)
+        for version in catalog.seals.latest()
+    ]
 
 
 def version_for(catalog: Catalog, ref: str) -> tuple[StoredAsset, AssetVersion]:

@@ -52,6 +52,7 @@ class Database:
         self.what = what
         self._depth = 0
         self._doomed = False
+        self._reading = False
 
     @classmethod
     def open(
@@ -103,6 +104,8 @@ class Database:
         outer one rolls back, even if its caller caught the exception and went on (it then
         raises :class:`WorkspaceError` rather than commit half of a unit of work).
         """
+        if self._reading:
+            raise RuntimeError("a write inside a read snapshot; open a transaction instead")
         if self._depth:
             self._depth += 1
             try:
@@ -128,6 +131,27 @@ class Database:
                 f"{self.path}: a write inside this transaction failed; none of it was stored"
             )
         self._conn.execute("COMMIT")
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads inside the block all see one committed state of the database.
+
+        Without it each statement sees the latest commit, so a page built from several queries
+        (a list and its total) can mix the states before and after another process's commit.
+        Writing inside is a programming error (:class:`RuntimeError`); inside a transaction
+        or another snapshot, the block simply joins it.
+        """
+        if self._depth or self._reading:
+            yield
+            return
+        self._conn.execute("BEGIN DEFERRED")
+        self._reading = True
+        try:
+            yield
+        finally:
+            self._reading = False
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
 
     def _begin(self) -> None:
         try:

@@ -296,6 +296,19 @@ class ShareStore:
             for r in rows
         ]
 
+    def files_larger(self, size: int, suffix: str, limit: int) -> list[dict[str, Any]]:
+        """Catalog files larger than ``size`` bytes whose name ends with ``suffix`` (any when
+        empty), smallest first: the files a truncated leak may be the start of."""
+        rows = self._db.rows(
+            "SELECT f.path, f.size, f.asset_id, a.name, a.uri FROM files f "
+            "LEFT JOIN assets a ON a.id = f.asset_id "
+            "WHERE f.size > ? AND lower(f.path) LIKE ? ORDER BY f.size, f.path LIMIT ?",
+            (size, f"%{suffix.lower()}", limit),
+        )
+        return [
+            {"path": r[0], "size": r[1], "asset_id": r[2], "asset": r[3], "uri": r[4]} for r in rows
+        ]
+
     def files_with_digests(self, digests: list[str]) -> list[dict[str, Any]]:
         """Catalog files whose content digest is one of ``digests``, with their asset."""
         found: list[dict[str, Any]] = []

@@ -7,20 +7,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labwarden.core.errors import LabwardenError
+from labwarden.core.errors import InputError, LabwardenError
 from labwarden.core.workspace import Workspace
 from labwarden.seal.hashing import digest_file
 from labwarden.store.catalog import Catalog
 from labwarden.trace.fingerprint import keys
 from labwarden.trace.fingerprint.attribute import DEFAULT_ALPHA, Comparison, attribute, compare
 from labwarden.trace.fingerprint.attribute import evidence as recipient_evidence
-from labwarden.trace.fingerprint.frame import Frame, read_frame
+from labwarden.trace.fingerprint.frame import Frame, from_arrow, read_frame
 from labwarden.trace.fingerprint.marks import DEFAULT_BOUND, DEFAULT_RATE
 from labwarden.trace.fingerprint.normalize import name_key
+from labwarden.trace.fingerprint.share import source_copy
+from labwarden.trace.leaks import read_leak
 
 log = logging.getLogger(__name__)
-
-TABLE_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".parquet", ".pq", ".xpt")
 
 
 @dataclass(slots=True)
@@ -116,27 +116,58 @@ def _attribution(workspace: Workspace, catalog: Catalog, match: TableMatch, alph
         match.attribution = attribute(found, alpha).to_dict()
 
 
-def _load(original: Original, notes: list[str]) -> Frame | None:
+def _load(workspace: Workspace, original: Original, notes: list[str]) -> Frame | None:
+    """The original's rows: the file, or for a shared table that changed or was removed since,
+    the shared version the workspace kept."""
     path = Path(original.path)
+    kept = source_copy(workspace, original.digest) if original.shared else None
     try:
-        if digest_file(str(path)) != original.digest:
-            notes.append(f"{path}: changed since it was recorded; not compared")
-            return None
-        return read_frame(path)
+        if path.is_file() and digest_file(str(path)) == original.digest:
+            return read_frame(path)
+        if kept is not None and kept.is_file():
+            notes.append(
+                f"{path}: changed or removed since it was shared; compared with the shared "
+                f"version kept in the workspace ({original.digest[:16]})"
+            )
+            return read_frame(kept)
+        notes.append(f"{path}: changed since it was recorded; not compared")
+        return None
     except (OSError, LabwardenError) as exc:
         notes.append(f"{path}: cannot be read ({getattr(exc, 'message', exc)})")
         return None
 
 
-def trace_table(
-    workspace: Workspace, catalog: Catalog, path: Path, alpha: float = DEFAULT_ALPHA
-) -> tuple[Frame, list[TableMatch], list[str]]:
-    """The catalog tables ``path`` holds rows of, best first, and notes on what was skipped."""
-    leaked = read_frame(path.absolute())
+def _known_names(catalog: Catalog, leaked: Frame) -> bool:
+    """Whether a column name of the leak is a column name of a shared or catalogued table."""
+    wanted = {name_key(c.name) for c in leaked.columns}
+    for item in catalog.shares.find():
+        if wanted & {name_key(str(c)) for c in item.detail.get("columns", [])}:
+            return True
+    return any(
+        wanted & {name_key(c) for c in row["columns"]} for row in catalog.shares.table_files()
+    )
+
+
+def read_leaked(catalog: Catalog, data: bytes, name: str) -> tuple[Frame, list[str]]:
+    """A leaked table's frame from its bytes (a header line nobody's columns are called like
+    is read as a data row) and notes on what could not be read."""
+    leaked = read_leak(data, name)
+    frame = from_arrow(leaked.table, name)
+    if not leaked.headerless and not _known_names(catalog, frame):
+        again = read_leak(data, name, header=False)
+        if again.table.num_rows:
+            leaked, frame = again, from_arrow(again.table, name)
+    return frame, leaked.notes
+
+
+def trace_frame(
+    workspace: Workspace, catalog: Catalog, leaked: Frame, alpha: float = DEFAULT_ALPHA
+) -> tuple[list[TableMatch], list[str]]:
+    """The catalog tables the leaked frame holds rows of, best first, and notes."""
     notes: list[str] = []
     matches: list[TableMatch] = []
     for original in originals(catalog, leaked):
-        frame = _load(original, notes)
+        frame = _load(workspace, original, notes)
         if frame is None:
             continue
         comparison = compare(leaked, frame)
@@ -145,8 +176,31 @@ def trace_table(
         data = comparison.containment
         if data.exact + data.near == 0:
             continue
+        if not data.significant:
+            notes.append(
+                f"{original.path}: {data.exact + data.near} row(s) of the leak match it, no "
+                f"more than chance would ({data.expected_by_chance:.1f}); not reported"
+            )
+            continue
         match = TableMatch(original, comparison)
         _attribution(workspace, catalog, match, alpha)
         matches.append(match)
     matches.sort(key=lambda m: m.rank)
-    return leaked, matches, notes
+    return matches, notes
+
+
+def trace_table(
+    workspace: Workspace, catalog: Catalog, path: Path, alpha: float = DEFAULT_ALPHA
+) -> tuple[Frame, list[TableMatch], list[str]]:
+    """The catalog tables ``path`` holds rows of, best first, and notes on what was skipped."""
+    path = path.absolute()
+    if path.suffix.lower() == ".xpt":
+        leaked, notes = read_frame(path), list[str]()
+    else:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot be read: {exc.strerror}") from exc
+        leaked, notes = read_leaked(catalog, data, str(path))
+    matches, more = trace_frame(workspace, catalog, leaked, alpha)
+    return leaked, matches, notes + more

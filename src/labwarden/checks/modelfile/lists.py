@@ -152,11 +152,14 @@ class ImportPolicy:
     """Allowlist, denylists and the cache of verdicts; build it with :func:`load_policy`.
 
     The order of judgement: the denylist (shipped and user entries, exact, prefix or ``*``
-    pattern), dangerous attribute chains, re-exports resolved to their real module, the exact
-    allowlist, the peers' denylists (``peers.toml``), the wildcard allowlist, then heuristics."""
+    pattern), the exact allowlist, dangerous attribute chains, re-exports resolved to their real
+    module, the peers' denylists (``peers.toml``), the wildcard allowlist, then heuristics."""
 
     allow_exact: set[str] = field(default_factory=set)
     allow_prefix: list[str] = field(default_factory=list)
+    """``package.*`` entries: they admit classes (a callable that only builds an object)."""
+    allow_prefix_any: list[str] = field(default_factory=list)
+    """``package.*`` entries of sections with ``wildcards = "any-name"``: functions too."""
     deny: dict[str, _DenyEntry] = field(default_factory=dict)
     deny_patterns: dict[str, _DenyEntry] = field(default_factory=dict)
     advisory: dict[str, _DenyEntry] = field(default_factory=dict)
@@ -179,11 +182,13 @@ class ImportPolicy:
         mod, nm = normalize(module, name)
         full = f"{mod}.{nm}" if nm else mod
         parts = full.split(".")
+        # An exact allowlist entry names one object deliberately, so it stands before the chain
+        # heuristic: numpy.random._pickle.__generator_ctor is NumPy's own, not a path to _pickle.
         verdict = (
             self._denied(full, parts)
+            or (Verdict("allow", None, entry=full) if full in self.allow_exact else None)
             or self._chained(parts)
             or self._reexported(mod, nm)
-            or (Verdict("allow", None, entry=full) if full in self.allow_exact else None)
             or self._advised(parts)
             or self._wildcard(mod, nm)
             or _risky(parts, nm)
@@ -253,14 +258,19 @@ class ImportPolicy:
         return Verdict("deny", entry.severity, entry.category, reason, entry.remediation, key)
 
     def _wildcard(self, mod: str, nm: str) -> Verdict | None:
-        """``package.*`` entries admit plain names, never dunders or dangerous names."""
+        """``package.*`` entries admit plain class names, never functions (a function admitted
+        by namespace runs with the pickle's arguments: ``sklearn.utils._testing.assert_run_
+        python_script_without_output``), dunders or dangerous names. Sections marked
+        ``wildcards = "any-name"`` (compiled reconstruction helpers, metric functions) admit
+        functions too."""
         if "." in nm or (nm.startswith("__") and nm.endswith("__")):
             return None
         if nm in DANGEROUS_PARTS or nm in self.reexports:
             return None
         if any(p in DANGEROUS_PARTS for p in mod.split(".")):
             return None
-        for prefix in self.allow_prefix:
+        prefixes = self.allow_prefix_any + (self.allow_prefix if class_like(nm) else [])
+        for prefix in prefixes:
             if mod == prefix or mod.startswith(prefix + "."):
                 return Verdict("allow", None, entry=prefix + ".*")
         return None
@@ -292,9 +302,10 @@ class ImportPolicy:
             section_kind = "deny" if "remediation" in section else "allow"
         names = [str(raw).strip() for raw in section["names"] if str(raw).strip()]
         if section_kind == "allow":
+            any_name = section.get("wildcards", "classes") == "any-name"
             for allowed in names:
                 if allowed.endswith(".*"):
-                    self.allow_prefix.append(allowed[:-2])
+                    (self.allow_prefix_any if any_name else self.allow_prefix).append(allowed[:-2])
                 else:
                     self.allow_exact.add(allowed)
             return
@@ -316,6 +327,15 @@ class ImportPolicy:
                 self.deny_patterns[name] = entry
             else:
                 self.deny[name] = entry
+
+
+def class_like(name: str) -> bool:
+    """Whether ``name`` is spelled as a class (``LogisticRegression``, ``_PredictScorer``) or is
+    Cython's generated unpickler of one (``__pyx_unpickle_CyHalfSquaredError``), which only
+    rebuilds that class: it builds an object rather than running an arbitrary function."""
+    if name.startswith("__pyx_unpickle_"):
+        name = name[len("__pyx_unpickle_") :]
+    return name.lstrip("_")[:1].isupper()
 
 
 def _risky(parts: list[str], nm: str) -> Verdict | None:

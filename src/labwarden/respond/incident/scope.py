@@ -76,6 +76,8 @@ class Scope:
     """``None``: no identity data to tell."""
     could_read: list[Reachable] | None = None
     """Every principal that may read the touched assets; ``None``: no identity data."""
+    reverified: list[dict[str, Any]] | None = None
+    """Outcomes of re-verifying the versions ``integrity`` lists (``None``: not run)."""
     totals: dict[str, Derived] = field(default_factory=dict)
     by_kind: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -92,6 +94,7 @@ class Scope:
             "personal_data": self.personal.to_dict(),
             "rotate": [r.to_dict() for r in self.rotate],
             "integrity": [i.to_dict() for i in self.integrity],
+            "reverified": self.reverified,
             "reachable_not_read": None
             if self.reachable_not_read is None
             else [

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from labwarden.core.events import parse_iso_time
 from labwarden.core.incident import StoredIncident
+from labwarden.inventory.versions import location
 from labwarden.respond.incident import lake_lines
-from labwarden.respond.incident.entries import TimelineEntry
+from labwarden.respond.incident.entries import TimelineEntry, micros
 from labwarden.respond.incident.triage_feed import FileTimes, TriageFeed
 from labwarden.store.alerts import StoredAlert
 from labwarden.store.catalog import Catalog
@@ -88,6 +89,48 @@ def asset_lines(
                 fields=dict(base),
             )
         yield from _verification_lines(catalog, asset.id, base, since)
+
+
+def _ns(text: str | None, default: int) -> int:
+    when = _when(text)
+    return default if when is None else micros(when) * 1000
+
+
+def object_lines(
+    catalog: Catalog, asset_ids: Iterable[int], since: str | None, until: str | None
+) -> Iterator[TimelineEntry]:
+    """Object versions written and delete markers placed in the window, in the object-store
+    assets' history as scans listed it (an overwrite or a deletion the access logs may miss)."""
+    second = 1_000_000_000  # listings give times to the second (or ms): keep that second
+    start, end = _ns(since, 0) // second * second, _ns(until, 2**63 - 1)
+    for asset_id in sorted(set(asset_ids)):
+        if not catalog.assets.exists(asset_id):
+            continue
+        asset = catalog.assets.get(str(asset_id))
+        if not asset.uri.startswith("s3://"):
+            continue
+        bucket, prefix = location(catalog, asset.uri)
+        for version in catalog.object_versions.changed_between(bucket, prefix, start, end):
+            what = "delete marker placed on" if version.delete_marker else "version written of"
+            detail = "" if version.delete_marker else f", {version.size} bytes, ETag {version.etag}"
+            yield TimelineEntry(
+                time=datetime.fromtimestamp(version.last_modified_ns // 1000 / 1e6, UTC),
+                timestamp_desc="Delete Marker Created"
+                if version.delete_marker
+                else "Object Version Created",
+                source="catalog",
+                kind="object",
+                message=f"{what} s3://{bucket}/{version.key} (version {version.version_id}"
+                f"{detail}{', current' if version.is_latest else ''})",
+                ref=f"object:{bucket}/{version.key}:{version.version_id}",
+                fields={
+                    "asset_id": asset.id,
+                    "asset_name": asset.name,
+                    "resource": f"s3://{bucket}/{version.key}",
+                    "asset_sensitivity": asset.sensitivity.value,
+                    "principal": version.owner or None,
+                },
+            )
 
 
 def _verification_lines(

@@ -145,6 +145,7 @@ def build_timeline(
     others = [
         *sources.alert_lines(alerts, in_lake),
         *sources.asset_lines(catalog, _assets(lake, incident), incident.since),
+        *sources.object_lines(catalog, _assets(lake, incident), incident.since, incident.until),
         *(
             line
             for feed in feeds

@@ -107,6 +107,14 @@ def scope_sections(scope: Scope) -> list[Section]:
             [i.to_dict() for i in scope.integrity],
         ),
     ]
+    if scope.reverified is not None:
+        sections.append(
+            Section(
+                "Re-verified now",
+                ["asset", "version", "outcome", "detail", "findings"],
+                scope.reverified,
+            )
+        )
     if scope.reachable_not_read is not None:
         sections.append(
             Section(

@@ -88,6 +88,23 @@ class Containment:
     near: int
     original_rows: int
     columns: list[tuple[str, str, str]]
+    expected_by_chance: float = 0.0
+    """Rows an unrelated table with the original's column frequencies would match (exactly
+    or nearly)."""
+    expected_exact: float = 0.0
+    """The same, exactly."""
+
+    @property
+    def significant(self) -> bool:
+        """Whether the rows matched are far above what chance matches (few informative
+        columns, such as one column of small numbers, match nearly anything)."""
+
+        def above(seen: int, chance: float) -> bool:
+            return seen > 2.0 * chance + 5.0 * math.sqrt(chance)
+
+        return above(self.exact, self.expected_exact) or above(
+            self.exact + self.near, self.expected_by_chance
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -95,6 +112,7 @@ class Containment:
             "leaked_rows": self.rows,
             "rows_exact": self.exact,
             "rows_near": self.near,
+            "rows_expected_by_chance": round(self.expected_by_chance, 3),
             "fraction_of_leak": (self.exact + self.near) / max(1, self.rows),
             "fraction_of_original": min(1.0, (self.exact + self.near) / max(1, self.original_rows)),
             "columns": [
@@ -118,6 +136,27 @@ class Comparison:
     weights: F64 = field(default_factory=lambda: np.zeros(0))
 
 
+def chance_matches(ours: Keyed, theirs: Keyed, rows: int) -> tuple[float, float]:
+    """The leaked rows expected to match an original row exactly, and exactly or in all
+    columns but one, if the columns were independent draws from the original's frequencies."""
+    size = max(1, rows)
+    logs = np.stack(
+        [
+            np.log(np.maximum(_count(_counter(mine), cells) / size, 1e-300))
+            for mine, cells in zip(ours.cells, theirs.cells, strict=True)
+        ]
+    )
+    total = logs.sum(axis=0)
+    exact = np.minimum(1.0, size * np.exp(total))
+    chance = exact
+    if len(logs) > 1:
+        near = np.zeros(len(total))
+        for row in logs:
+            near += size * np.exp(total - row)
+        chance = np.maximum(exact, np.minimum(1.0, near))
+    return float(exact.sum()), float(chance.sum())
+
+
 def compare(leaked: Frame, original: Frame) -> Comparison | None:
     """Compare a leak with an original; ``None`` when they share no column."""
     pairs = pairs_of(leaked, original)
@@ -136,7 +175,14 @@ def compare(leaked: Frame, original: Frame) -> Comparison | None:
         for p in pairs
     ]
     containment = Containment(
-        leaked.rows, int(exact.sum()), int(near.sum()), original.rows, columns
+        leaked.rows,
+        int(exact.sum()),
+        int(near.sum()),
+        original.rows,
+        columns,
+    )
+    containment.expected_exact, containment.expected_by_chance = chance_matches(
+        ours, theirs, original.rows
     )
     return Comparison(original, leaked, pairs, ours, theirs, containment)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from labwarden.core.errors import InputError
 from labwarden.store.catalog import Catalog
+from labwarden.web.auth import SAFE_METHODS
 from labwarden.web.errors import ApiError
 from labwarden.web.state import server
 from labwarden.web.views.paging import MAX_LIMIT, Page
@@ -30,9 +31,16 @@ Paging = Annotated[Page, Depends(paging)]
 @contextmanager
 def catalog_for(request: Request, missing: str | None = None) -> Iterator[Catalog]:
     """Borrow a catalog connection; an :class:`InputError` inside becomes 404 when
-    ``missing`` names what was looked up, else 400."""
+    ``missing`` names what was looked up, else 400.
+
+    A request that only reads (GET, HEAD) reads one committed state of the catalog, so that a
+    list and its total, or an alert and its notes, never mix the states before and after a
+    concurrent scan's or triage's commit.
+    """
     with server(request).pool.catalog() as catalog:
+        reading = catalog.snapshot() if request.method in SAFE_METHODS else nullcontext()
         try:
-            yield catalog
+            with reading:
+                yield catalog
         except InputError as exc:
             raise ApiError(404 if missing else 400, exc.message) from exc
