@@ -44,6 +44,12 @@ def test_serve_refuses_remote_addresses_without_tls(tmp_path: Path) -> None:
         ws, "--host", "0.0.0.0", "--allow-remote", "--tls-cert", "a.pem", "--tls-key", "b.pem"
     )
     assert code == 2 and "a.pem: no such file" in err
+    junk = tmp_path / "junk.pem"
+    junk.write_text("x\n")
+    code, err = _serve(
+        ws, "--host", "0.0.0.0", "--allow-remote", "--tls-cert", str(junk), "--tls-key", str(junk)
+    )
+    assert code == 2 and "junk.pem: not a PEM certificate" in err
 
 
 def test_serve_needs_an_admin_and_a_workspace(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ application (``tests/web/routes.py``), against a real ``labwarden serve``:
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -277,3 +278,52 @@ def test_every_change_is_audited_with_who_made_it(lab: Lab) -> None:
 def test_only_changes_any_user_may_make_are_below_analyst(routes: list[Route]) -> None:
     below = {(r.method, r.path) for r in routes if r.changes and r.least_role == "viewer"}
     assert below == ANY_USER_CHANGES
+
+
+def test_viewers_never_see_what_a_secret_looked_like(lab: Lab, routes: list[Route]) -> None:
+    with lab.client("analyst") as analyst:
+        found = analyst.get("/api/v1/findings", params={"check": "secrets", "status": "all"})
+        evidence = [f["evidence"] for f in found.json()["items"]]
+    marks = {e["hash"] for e in evidence} | {e["secret"] for e in evidence}
+    assert len(marks) >= 2, evidence  # the lab has a secret, and analysts see its evidence
+    readable = [r for r in routes if r.least_role == "viewer" and not r.changes]
+    session, _ = _session(lab, "viewer")
+    wrong = []
+    try:
+        with lab.client("viewer") as token:
+            for route in readable:
+                answer = _send(token if route.api else session, route)
+                text = json.dumps(answer.json(), ensure_ascii=False) if route.api else answer.text
+                wrong += [f"{route}: {m}" for m in marks if m in text]
+    finally:
+        session.close()
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("127.0.0.1:{port}", True),
+        ("localhost:{port}", True),
+        ("LOCALHOST", True),
+        ("[::1]:{port}", True),
+        ("127.1.2.3", True),
+        ("evil.example:{port}", False),
+        ("127.0.0.1.evil.example", False),
+        ("localhost.evil.example:{port}", False),
+        ("", False),
+    ],
+)
+def test_a_loopback_server_answers_to_loopback_names_only(
+    lab: Lab, host: str, allowed: bool
+) -> None:
+    """A page that rebinds its own name to 127.0.0.1 (DNS rebinding) is refused everywhere."""
+    port = lab.url.rsplit(":", 1)[1]
+    headers = {"Host": host.format(port=port)}
+    for path in ("/healthz", "/login", "/api/v1/me"):
+        answer = httpx.get(lab.url + path, headers=headers)
+        if allowed:
+            assert answer.status_code in (200, 401), (host, path)
+        else:
+            assert answer.status_code == 421, (host, path, answer.status_code)
+            assert answer.json()["error"]["code"] == "wrong_host"

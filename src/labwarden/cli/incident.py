@@ -434,13 +434,17 @@ def scope(
     ] = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
+    from labwarden.identity.buckets import scanned_policies
     from labwarden.respond.incident.reverify import verify_scope
     from labwarden.seal.keys import trusted_keys
 
     workspace = STATE.resolve()
-    access = access_provider(iam, bucket_policy or []) if iam is not None else None
     with STATE.catalog() as catalog:
         incident = catalog.incidents.get(incident_id)
+        access = None
+        if iam is not None:
+            stored, _ = scanned_policies(catalog)
+            access = access_provider(iam, bucket_policy or [], stored)
         built = build_scope(catalog, workspace, incident, access=access)
         if verify:
             verify_scope(catalog, built, trusted_keys(workspace, list(key or [])))

@@ -32,8 +32,13 @@ def share(
     recipient: Annotated[str, typer.Option("--recipient", "-r", help="Who gets the copy.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="The copy (.csv, .parquet).")],
     rate: Annotated[
-        float, typer.Option("--rate", help="Fraction of rows carrying a mark (one cell each).")
-    ] = 0.05,
+        float | None,
+        typer.Option(
+            "--rate",
+            help="Fraction of rows carrying a mark (one cell each); default 0.05, lowered to "
+            "fit --max-cells.",
+        ),
+    ] = None,
     max_change: Annotated[
         float, typer.Option("--max-change", help="Largest relative change of a numeric cell.")
     ] = 0.05,

@@ -17,6 +17,7 @@ from labwarden.trace.fingerprint.attribute import evidence as recipient_evidence
 from labwarden.trace.fingerprint.frame import Frame, from_arrow, read_frame
 from labwarden.trace.fingerprint.marks import DEFAULT_BOUND, DEFAULT_RATE
 from labwarden.trace.fingerprint.normalize import name_key
+from labwarden.trace.fingerprint.share import source_copy
 from labwarden.trace.leaks import read_leak
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,22 @@ def _attribution(workspace: Workspace, catalog: Catalog, match: TableMatch, alph
         match.attribution = attribute(found, alpha).to_dict()
 
 
-def _load(original: Original, notes: list[str]) -> Frame | None:
+def _load(workspace: Workspace, original: Original, notes: list[str]) -> Frame | None:
+    """The original's rows: the file, or for a shared table that changed or was removed since,
+    the shared version the workspace kept."""
     path = Path(original.path)
+    kept = source_copy(workspace, original.digest) if original.shared else None
     try:
-        if digest_file(str(path)) != original.digest:
-            notes.append(f"{path}: changed since it was recorded; not compared")
-            return None
-        return read_frame(path)
+        if path.is_file() and digest_file(str(path)) == original.digest:
+            return read_frame(path)
+        if kept is not None and kept.is_file():
+            notes.append(
+                f"{path}: changed or removed since it was shared; compared with the shared "
+                f"version kept in the workspace ({original.digest[:16]})"
+            )
+            return read_frame(kept)
+        notes.append(f"{path}: changed since it was recorded; not compared")
+        return None
     except (OSError, LabwardenError) as exc:
         notes.append(f"{path}: cannot be read ({getattr(exc, 'message', exc)})")
         return None
@@ -157,7 +167,7 @@ def trace_frame(
     notes: list[str] = []
     matches: list[TableMatch] = []
     for original in originals(catalog, leaked):
-        frame = _load(original, notes)
+        frame = _load(workspace, original, notes)
         if frame is None:
             continue
         comparison = compare(leaked, frame)

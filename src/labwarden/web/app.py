@@ -22,10 +22,10 @@ from labwarden import __version__
 from labwarden.core.errors import LabwardenError
 from labwarden.web.api import admin, alerts, events, incidents, inventory
 from labwarden.web.auth import Viewer
-from labwarden.web.config import ServerConfig
+from labwarden.web.config import ServerConfig, is_loopback
 from labwarden.web.errors import ApiError
 from labwarden.web.lake import LakePool
-from labwarden.web.middleware import BodyLimit, SecurityHeaders
+from labwarden.web.middleware import BodyLimit, LoopbackHost, SecurityHeaders
 from labwarden.web.pages import admin as admin_pages
 from labwarden.web.pages import alerts as alert_pages
 from labwarden.web.pages import findings as finding_pages
@@ -172,4 +172,6 @@ def create_app(config: ServerConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders, hsts=config.secure_cookies)
     app.add_middleware(BodyLimit)
+    if is_loopback(config.host) and not config.behind_tls_proxy:
+        app.add_middleware(LoopbackHost)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _no_passphrase() -> bytes:
+    raise InputError("the key is encrypted; give an unencrypted PEM key (readable by you only)")
+
+
+def check_tls_files(cert: Path, key: Path) -> None:
+    """Refuse a certificate and key that the server could not use: not PEM, unreadable, an
+    encrypted key (nobody is there to type its passphrase), or a key of another certificate."""
+    for path, marker, what in ((cert, "CERTIFICATE-----", "certificate"), (key, "KEY-----", "key")):
+        try:
+            head = path.read_bytes()[: 1 << 20]
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        if b"-----BEGIN " not in head or marker.encode() not in head:
+            raise InputError(f"{path}: not a PEM {what} (no -----BEGIN ...{marker} line)")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key, password=_no_passphrase)
+    except InputError as exc:
+        raise InputError(f"{key}: {exc.message}") from exc
+    except ssl.SSLError as exc:
+        why = "the key does not belong to the certificate" if "MISMATCH" in str(exc) else exc
+        raise InputError(f"{cert}, {key}: not a usable PEM certificate and key: {why}") from exc
+    except OSError as exc:
+        raise InputError(f"{cert}, {key}: cannot read: {exc.strerror or exc}") from exc
+
+
 def check(config: ServerConfig) -> None:
     """Refuse a configuration that would expose the server without TLS or by accident."""
     if (config.tls_cert is None) != (config.tls_key is None):
@@ -56,6 +83,8 @@ def check(config: ServerConfig) -> None:
     for path in (config.tls_cert, config.tls_key):
         if path is not None and not path.is_file():
             raise InputError(f"{path}: no such file")
+    if config.tls_cert is not None and config.tls_key is not None:
+        check_tls_files(config.tls_cert, config.tls_key)
     if not 0 < config.port < 65536:
         raise InputError(f"--port {config.port} is not a TCP port")
     if is_loopback(config.host):

@@ -1,10 +1,13 @@
-"""ASGI middleware: security headers on every answer, and a cap on request bodies."""
+"""ASGI middleware: security headers on every answer, a cap on request bodies, and (on loopback)
+a refusal of requests addressed to another host name."""
 
 from __future__ import annotations
 
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from labwarden.web.config import is_loopback
 
 MAX_BODY = 1 << 20
 """Bytes a request body may have (notes and forms are small)."""
@@ -52,6 +55,34 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _loopback_host(value: str) -> bool:
+    """Whether a ``Host`` header (``name[:port]``) names this machine."""
+    host = value.strip()
+    host = host.split("]", 1)[0] + "]" if host.startswith("[") else host.rsplit(":", 1)[0]
+    return is_loopback(host)
+
+
+class LoopbackHost:
+    """Answers 421 to a request whose ``Host`` is not a loopback name.
+
+    A server on loopback is only ever addressed as ``localhost``, ``127.x.y.z`` or ``[::1]``; a
+    page of another site that rebinds its own name to 127.0.0.1 (DNS rebinding) sends its own
+    name, and is refused before it can reach the login form or anything else.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] == "http":
+            hosts = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"host"]
+            if len(hosts) != 1 or not _loopback_host(hosts[0]):
+                await _refuse(send, 421, "wrong_host", "this server answers to loopback names only")
+                return
+        await self.app(scope, receive, send)
+
+
 class BodyLimit:
     """Answers 413 to a request whose body is larger than ``limit`` bytes."""
 
@@ -90,19 +121,15 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "error": {
-                "status": 413,
-                "code": "too_large",
-                "message": f"request body over {limit} bytes",
-            }
-        }
-    ).encode()
+    await _refuse(send, 413, "too_large", f"request body over {limit} bytes")
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"status": status, "code": code, "message": message}}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),

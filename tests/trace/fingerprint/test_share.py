@@ -9,9 +9,10 @@ import pytest
 
 from labwarden.core.errors import InputError
 from labwarden.core.workspace import Workspace
-from labwarden.privacy.io import read_table
+from labwarden.privacy.io import read_table, write_table
 from labwarden.store.catalog import Catalog
 from labwarden.trace.fingerprint.share import ShareOptions, share
+from labwarden.trace.service import trace_path
 from tests.trace.fingerprint.helpers import clinical
 
 
@@ -81,3 +82,37 @@ def test_refusals(tmp_path: Path, workspace: Workspace) -> None:
             share(workspace, catalog, tmp_path / "none.csv", "a", tmp_path / "z.csv")
         assert catalog.shares.find() == []
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_default_rate_is_lowered_to_fit_the_cell_bound(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    source = tmp_path / "narrow.csv"
+    lines = ["site,age,dx"] + [f"S{i % 7},{20 + i % 60},D{i % 13}" for i in range(3000)]
+    source.write_text("\n".join(lines) + "\n")
+    with Catalog.open(workspace) as catalog:
+        result = share(workspace, catalog, source, "a", tmp_path / "a.csv", ShareOptions())
+        assert 0 < result.cells_fraction <= 0.01
+        assert 0.01 < catalog.shares.find()[0].detail["rate"] < 0.05
+        with pytest.raises(InputError, match="more than --max-cells"):
+            share(workspace, catalog, source, "b", tmp_path / "b.csv", ShareOptions(rate=0.05))
+
+
+def test_a_leak_of_a_shared_version_is_traced_after_the_table_changed(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    source = clinical(tmp_path / "trial.csv", rows=3000)
+    with Catalog.open(workspace) as catalog:
+        for name in ("a", "b", "c"):
+            share(workspace, catalog, source, name, tmp_path / f"{name}.csv")
+    leaked = tmp_path / "leak.csv"
+    leaked.write_text("".join((tmp_path / "b.csv").read_text().splitlines(True)[:800]))
+    table = read_table(source)
+    write_table(table.slice(1000), source)  # the lab's table moves on: v2 drops 1,000 rows
+    with Catalog.open(workspace) as catalog:
+        report = trace_path(workspace, catalog, leaked)
+    assert report.verdict == "attributed" and report.recipients == ["b"]
+    assert any("shared version kept in the workspace" in n for n in report.notes)
+    source.unlink()
+    with Catalog.open(workspace) as catalog:
+        assert trace_path(workspace, catalog, leaked).recipients == ["b"]

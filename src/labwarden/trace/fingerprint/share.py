@@ -28,8 +28,9 @@ DEFAULT_MAX_CELLS = 0.01
 class ShareOptions:
     """How to mark a copy."""
 
-    rate: float = DEFAULT_RATE
-    """Fraction of rows that carry a mark (one cell each)."""
+    rate: float | None = None
+    """Fraction of rows that carry a mark (one cell each); ``None``: ``DEFAULT_RATE``, lowered
+    as far as needed to stay within ``max_cells``."""
     bound: float = DEFAULT_BOUND
     """Largest relative change of a numeric cell."""
     max_cells: float = DEFAULT_MAX_CELLS
@@ -71,7 +72,7 @@ class ShareResult:
 
 def check_options(options: ShareOptions) -> None:
     """Reject options outside their ranges."""
-    if not 0 < options.rate <= 0.5:
+    if options.rate is not None and not 0 < options.rate <= 0.5:
         raise InputError(f"--rate {options.rate}: must be above 0 and at most 0.5")
     if not 0 < options.bound <= 1:
         raise InputError(f"--max-change {options.bound}: must be above 0 and at most 1")
@@ -126,6 +127,43 @@ def _typed(table: pa.Table, frame: Frame) -> pa.Table:
     return pa.table(arrays, names=table.column_names)
 
 
+def _fitted(source: Path, frame: Frame, key: bytes, options: ShareOptions) -> tuple[float, Marks]:
+    """The rate and marks of the copy: the rate asked for (refused past ``max_cells``), or the
+    default rate lowered until the marks fit within ``max_cells``."""
+    spec = spec_of(frame, options.bound)
+    cells = frame.rows * len(frame.columns)
+    limit = options.max_cells * cells
+    rate = options.rate or DEFAULT_RATE
+    marks = plan(frame, spec, key, rate)
+    for _ in range(8):
+        if len(marks) <= limit or options.rate is not None:
+            break
+        rate *= 0.97 * limit / len(marks)
+        marks = plan(frame, spec, key, rate)
+    if len(marks) > limit:
+        raise InputError(
+            f"{source}: the marks would change {len(marks)} of {cells} cells, more than "
+            f"--max-cells {options.max_cells}; lower --rate"
+        )
+    return rate, marks
+
+
+def source_copy(workspace: Workspace, digest: str) -> Path:
+    """Where the workspace keeps the table version a share was made from."""
+    return keys.key_path(workspace).parent / "sources" / f"{digest}.parquet"
+
+
+def keep_source(workspace: Workspace, frame: Frame, digest: str) -> None:
+    """Keep the shared version (as text, Parquet): when the table changes or is deleted later,
+    a leak of this version is still traced and its marks recomputed."""
+    path = source_copy(workspace, digest)
+    if path.exists():
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    columns = [pa.array(c.cells(), pa.string()) for c in frame.columns]
+    write_table(pa.table(columns, names=[c.name for c in frame.columns]), path)
+
+
 def _asset_id(catalog: Catalog, path: Path) -> int | None:
     try:
         return catalog.assets.get(str(path)).id
@@ -154,21 +192,16 @@ def share(
     digest = digest_file(str(source))
     master = keys.load_or_create(workspace)
     key = keys.recipient_key(master, digest, recipient)
-    marks = plan(frame, spec_of(frame, options.bound), key, options.rate)
-    cells = frame.rows * len(frame.columns)
-    if len(marks) > options.max_cells * cells:
-        raise InputError(
-            f"{source}: the marks would change {len(marks)} of {cells} cells, more than "
-            f"--max-cells {options.max_cells}; lower --rate"
-        )
+    rate, marks = _fitted(source, frame, key, options)
     extra = canary_rows(frame, key, options.canary_rows, options.domain)
     table = marked_table(frame, marks, extra, positions(key, frame.rows, len(extra)))
     if output.suffix.lower() in (".parquet", ".pq"):
         table = _typed(table, frame)
     write_table(table, output)
+    keep_source(workspace, frame, digest)
     largest, relative = _changes(frame, marks)
     detail = {
-        "rate": options.rate,
+        "rate": rate,
         "bound": options.bound,
         "canary_rows": len(extra),
         "cells_altered": len(marks),

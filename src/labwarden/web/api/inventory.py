@@ -24,7 +24,7 @@ router = APIRouter(tags=["inventory"])
 def get_overview(request: Request, who: Viewer) -> dict[str, Any]:
     """Assets by kind and sensitivity, open findings and alerts by severity, priorities, trends."""
     with catalog_for(request) as catalog:
-        return overview(catalog)
+        return overview(catalog, who.may("analyst"))
 
 
 @router.get("/assets", summary="List assets")
@@ -46,6 +46,7 @@ def get_assets(
             sensitivity=sensitivity,
             text=q,
             include_removed=include_removed,
+            may_see_secrets=who.may("analyst"),
         )
 
 

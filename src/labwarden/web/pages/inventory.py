@@ -30,7 +30,7 @@ def _blank(value: str | None) -> str | None:
 def overview_page(request: Request, who: PageViewer) -> Response:
     """Assets, open findings and alerts at a glance, what to look at first, and trends."""
     with catalog_for(request) as catalog:
-        data = overview(catalog)
+        data = overview(catalog, who.may("analyst"))
     return render(request, "overview.html", who, data=data)
 
 
@@ -48,7 +48,12 @@ def assets_page(
     sens = Sensitivity(sensitivity) if sensitivity in {s.value for s in Sensitivity} else None
     with catalog_for(request) as catalog:
         data = list_assets(
-            catalog, Page(PAGE, offset), kind=kind_value, sensitivity=sens, text=_blank(q)
+            catalog,
+            Page(PAGE, offset),
+            kind=kind_value,
+            sensitivity=sens,
+            text=_blank(q),
+            may_see_secrets=who.may("analyst"),
         )
     return render(
         request,
@@ -74,6 +79,10 @@ def privacy_page(request: Request, who: PageViewer) -> Response:
     with catalog_for(request) as catalog:
         data = list_findings(catalog, Page(500, 0), who.may("analyst"), check="privacy")
         tables = list_assets(
-            catalog, Page(500, 0), kind=AssetKind.DATASET, sensitivity=Sensitivity.RESTRICTED
+            catalog,
+            Page(500, 0),
+            kind=AssetKind.DATASET,
+            sensitivity=Sensitivity.RESTRICTED,
+            may_see_secrets=who.may("analyst"),
         )
     return render(request, "privacy.html", who, findings=data["items"], tables=tables["items"])

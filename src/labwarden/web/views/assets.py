@@ -8,7 +8,7 @@ from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.store.catalog import Catalog
 from labwarden.store.findings import FindingQuery, TriageStatus
 from labwarden.web.views.paging import Page
-from labwarden.web.views.redact import finding_for
+from labwarden.web.views.redact import finding_for, withhold_secrets
 
 
 def list_assets(
@@ -19,8 +19,10 @@ def list_assets(
     sensitivity: Sensitivity | None = None,
     text: str | None = None,
     include_removed: bool = False,
+    may_see_secrets: bool,
 ) -> dict[str, Any]:
-    """One page of assets, most sensitive first; ``text`` matches name or URI."""
+    """One page of assets, most sensitive first; ``text`` matches name or URI (the secrets
+    quoted in sensitivity reasons withheld unless ``may_see_secrets``)."""
     found = catalog.assets.find(kind=kind, sensitivity=sensitivity, include_removed=include_removed)
     if text:
         needle = text.lower()
@@ -31,7 +33,7 @@ def list_assets(
         item = asset.to_dict()
         item["open_findings"] = counts.get(asset.id, 0)
         items.append(item)
-    return page.document(items, len(found))
+    return page.document(withhold_secrets(items, may_see_secrets), len(found))
 
 
 def _open_findings(catalog: Catalog) -> dict[int, int]:
@@ -65,7 +67,7 @@ def asset_detail(catalog: Catalog, asset_id: int, may_see_secrets: bool) -> dict
         seal = version.to_dict()
         seal["verifications"] = catalog.seals.verifications(version.id)
         seals.append(seal)
-    return {
+    document = {
         **asset.to_dict(),
         "files": files,
         "findings": [
@@ -79,3 +81,4 @@ def asset_detail(catalog: Catalog, asset_id: int, may_see_secrets: bool) -> dict
         "history": [h.to_dict() for h in catalog.assets.history(asset.id)],
         "seals": seals,
     }
+    return withhold_secrets(document, may_see_secrets)

@@ -9,10 +9,12 @@ from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.report.overview import priorities
 from labwarden.store.catalog import Catalog
 from labwarden.store.findings import TriageStatus
+from labwarden.web.views.redact import withhold_secrets
 
 
-def overview(catalog: Catalog) -> dict[str, Any]:
-    """Everything the overview page shows, as one JSON-ready document."""
+def overview(catalog: Catalog, may_see_secrets: bool) -> dict[str, Any]:
+    """Everything the overview page shows, as one JSON-ready document (the secrets quoted in
+    priorities withheld unless ``may_see_secrets``)."""
     counts = catalog.assets.counts()
     by_kind = {
         kind.value: {s.value: counts.get((kind.value, s.value), 0) for s in Sensitivity}
@@ -36,7 +38,7 @@ def overview(catalog: Catalog) -> dict[str, Any]:
         },
         "findings": {"open": sum(findings.values()), "by_severity": _ordered(findings, order)},
         "alerts": {"open": sum(alerts.values()), "by_severity": _ordered(alerts, order)},
-        "priorities": [p.to_dict() for p in priorities(catalog)],
+        "priorities": withhold_secrets([p.to_dict() for p in priorities(catalog)], may_see_secrets),
         "trends": {
             "findings_per_day": [
                 {"day": d, "count": n} for d, n in catalog.dashboard.findings_trend()
