@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh workspace per test, the demo lab built once per session, corpora."""
+"""Shared fixtures: a fresh workspace per test, the moto S3 server, corpora (the demo lab is
+``tests/demo``'s own: nothing outside the demo's tests uses it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import pytest
 from hypothesis import settings
 
 from labwarden.core.workspace import Workspace
-from labwarden.demo.lab import Lab, build_lab
 
 # Property tests check correctness, not speed: no per-example deadline, which would make a test
 # fail on a loaded machine (two cores shared with xdist workers) for reasons unrelated to the code.
@@ -36,9 +36,3 @@ def corpora_path(*parts: str) -> Path:
 def workspace(tmp_path: Path) -> Workspace:
     """An empty workspace in a temporary folder."""
     return Workspace(tmp_path / "ws" / ".labwarden")
-
-
-@pytest.fixture(scope="session")
-def demo_lab(tmp_path_factory: pytest.TempPathFactory) -> Lab:
-    """The demo lab, built once per test session; tests must not modify it."""
-    return build_lab(tmp_path_factory.mktemp("demo") / "lab")

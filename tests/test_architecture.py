@@ -17,6 +17,7 @@ import pytest
 import labwarden
 
 ROOT = Path(labwarden.__file__).resolve().parent
+REPO = ROOT.parents[1]
 
 CAPABILITIES = frozenset(
     {"checks", "inventory", "seal", "watch", "privacy", "identity", "trace", "respond", "web"}
@@ -136,9 +137,42 @@ def _edges_from(packages: set[str] | frozenset[str]) -> Iterator[tuple[str, str]
                 yield module, target
 
 
-def test_nothing_but_the_cli_imports_the_demo() -> None:
+def test_only_the_demo_command_imports_the_demo() -> None:
     wrong = [
-        (m, t) for m, t in _edges_from(set(map(_top, GRAPH)) - {"cli", "demo"}) if _top(t) == "demo"
+        (m, t)
+        for m, targets in GRAPH.items()
+        for t in sorted(targets)
+        if _top(t) == "demo" and _top(m) != "demo" and m != "labwarden.cli.demo"
+    ]
+    assert wrong == []
+
+
+def _outside_modules() -> Iterator[tuple[str, Path]]:
+    """Test and benchmark modules: (name relative to the repository, path)."""
+    for folder in ("tests", "benchmarks"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            if "corpus" not in path.parts:
+                yield str(path.relative_to(REPO)), path
+
+
+def _imported_names(path: Path) -> Iterator[str]:
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def test_only_the_demos_own_tests_import_the_demo() -> None:
+    """Tests and benchmarks get their inputs from the capabilities or from test helpers."""
+    wrong = [
+        name
+        for name, path in _outside_modules()
+        if not name.startswith("tests/demo/")
+        and any(
+            n == "labwarden.demo" or n.startswith("labwarden.demo.") for n in _imported_names(path)
+        )
     ]
     assert wrong == []
 
@@ -162,11 +196,58 @@ def _source_files(outside: str) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(
-    ("library", "home"), [("sqlite3", "store"), ("duckdb", "engines")], ids=["sqlite", "duckdb"]
+    ("library", "home"),
+    [("sqlite3", "store"), ("duckdb", "engines"), ("pyspark", "engines")],
+    ids=["sqlite", "duckdb", "spark"],
 )
 def test_only_store_opens_sqlite_and_only_engines_use_duckdb(library: str, home: str) -> None:
     pattern = re.compile(rf"^\s*(import {library}\b|from {library}\b)", re.MULTILINE)
     wrong = [name for name, text in _source_files(home) if pattern.search(text)]
+    assert wrong == []
+
+
+def test_engine_sessions_are_in_memory_and_never_write() -> None:
+    """The one accepted connection outside ``store/``: an engine's in-memory query session over
+    the lake. It opens no database file and writes nothing (the lake is written by
+    ``store.Lake``, the catalog by the stores)."""
+    writes = re.compile(
+        r"\b(COPY\s.*\bTO\b|ATTACH\b|EXPORT\s+DATABASE|\.write\b|saveAsTable)", re.I
+    )
+    connect = re.compile(r"duckdb\.connect\(([^)]*)\)")
+    wrong: list[str] = []
+    for name, path in MODULES.items():
+        if _top(name) != "engines":
+            continue
+        text = path.read_text(encoding="utf-8")
+        wrong += [
+            f"{name}: duckdb.connect({a})" for a in connect.findall(text) if a != '":memory:"'
+        ]
+        wrong += [f"{name}: {m.group(0)}" for m in writes.finditer(_code_only(text))]
+    assert wrong == []
+
+
+def _code_only(text: str) -> str:
+    """The source without docstrings and comments (rules read code, not prose about it)."""
+    tree = ast.parse(text)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and _is_docstring(body[0]):
+            body[0] = ast.Pass()
+    return ast.unparse(tree)
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
+
+
+def test_no_one_outside_store_reaches_a_connection() -> None:
+    """Callers ask a typed store; the catalog's database and connections stay inside ``store/``."""
+    reach = re.compile(r"\._db\b|\._conn\b|\.conn\.(execute|cursor)|\bDatabase\.open\(")
+    wrong = [name for name, text in _source_files("store") if reach.search(_code_only(text))]
     assert wrong == []
 
 
@@ -178,15 +259,29 @@ def test_every_replacing_write_goes_through_store_atomic() -> None:
     assert wrong == []
 
 
-# Modules their owners are splitting in their own branches.
-_LONG_PENDING: dict[str, str] = {}
+def _documented_dependencies() -> dict[str, set[str]]:
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("<!-- dependencies: begin -->")[1].split("<!-- dependencies: end -->")[0]
+    documented: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 and cells[0].startswith("`"):
+            names = {n.strip() for n in cells[1].split(",")} - {"(nothing)"}
+            documented[cells[0].strip("`")] = names
+    return documented
 
 
-def test_no_module_is_over_600_lines() -> None:
-    long = {
-        name: n
-        for name, path in MODULES.items()
-        if (n := len(path.read_text(encoding="utf-8").splitlines())) > 600
-        and name not in _LONG_PENDING
+def test_the_documented_dependencies_are_the_real_ones() -> None:
+    """docs/architecture.md lists every package's imports of other packages, exactly."""
+    real = {
+        package: targets - {""}
+        for package, targets in _package_graph(GRAPH).items()
+        if package and not package.startswith("__")
     }
-    assert long == {}
+    documented = _documented_dependencies()
+    changed = {
+        p: (documented.get(p), real.get(p))
+        for p in documented | real
+        if documented.get(p) != real.get(p)
+    }
+    assert changed == {}, "(documented, real): update the table in docs/architecture.md"

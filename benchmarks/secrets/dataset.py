@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (tables of generated test data read best one entry per line)
 """Build the labelled secrets evaluation set (deterministic; written under benchmarks/.work).
 
 Every candidate is one line (or a block of lines) of a realistic file: training code, notebooks,
@@ -22,100 +21,27 @@ import random
 import re
 import shutil
 import string
-import struct
 import sys
-import uuid
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.secrets.negatives import negatives
+from benchmarks.secrets.values import (
+    ALNUM,
+    B32,
+    HEX,
+    Build,
+    Candidate,
+    aws_pair,
+    github,
+    jwt,
+    npm,
+    openssh_key,
+    password,
+    rsa_pem,
+)
+
 ROOT = Path(__file__).resolve().parents[1] / ".work" / "secrets-eval"
-ALNUM = string.ascii_letters + string.digits
-HEX = "0123456789abcdef"
-B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-@dataclass
-class Candidate:
-    """Lines to insert, whether they hold a secret, and what kind."""
-
-    lines: list[str]
-    label: int
-    kind: str
-
-
-@dataclass
-class Build:
-    rng: random.Random
-    rows: list[tuple[str, int, int, int, str]] = field(default_factory=list)
-
-    def r(self, alphabet: str, n: int) -> str:
-        return "".join(self.rng.choice(alphabet) for _ in range(n))
-
-
-def crc62(body: str) -> str:
-    n = zlib.crc32(body.encode())
-    out = ""
-    while n:
-        n, d = divmod(n, 62)
-        out = BASE62[d] + out
-    return out.rjust(6, "0")
-
-
-def b64u(obj: object) -> str:
-    return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
-
-
-# ---------------------------------------------------------------- secret values
-
-
-def aws_pair(b: Build) -> tuple[str, str]:
-    return "AKIA" + b.r(B32, 16), b.r(ALNUM + "+/", 40)
-
-
-def github(b: Build) -> str:
-    body = b.r(ALNUM, 30)
-    return b.rng.choice(["ghp_", "gho_", "ghs_"]) + body + crc62(body)
-
-
-def password(b: Build) -> str:
-    words = ["Summer", "Winter", "Falcon", "Tr41n", "Kestrel", "Orion", "Lab", "Mango", "Pipeline"]
-    style = b.rng.randrange(4)
-    if style == 0:
-        return b.rng.choice(words) + str(b.rng.randrange(10, 9999)) + b.rng.choice("!#$%&*?")
-    if style == 1:
-        return b.r(ALNUM + "!@#%^&*", b.rng.randrange(12, 24))
-    if style == 2:
-        w = b.rng.sample(words, 2)
-        return f"{w[0]}-{w[1]}-{b.rng.randrange(100)}"
-    return b.r(string.ascii_lowercase, 4) + b.r(string.digits, 3) + b.r(string.ascii_uppercase, 3)
-
-
-def jwt(b: Build) -> str:
-    header = {"alg": b.rng.choice(["HS256", "RS256"]), "typ": "JWT"}
-    payload = {"sub": b.r(HEX, 12), "iat": 1760000000, "exp": 1790000000, "scope": "read:models"}
-    return f"{b64u(header)}.{b64u(payload)}.{b.r(ALNUM + '-_', 43)}"
-
-
-def rsa_pem(b: Build) -> list[str]:
-    body = base64.b64encode(b"\x30\x82\x04\xa4\x02\x01\x00" + b.rng.randbytes(1190)).decode()
-    lines = [body[i : i + 64] for i in range(0, len(body), 64)]
-    return ["-----BEGIN RSA PRIVATE KEY-----", *lines, "-----END RSA PRIVATE KEY-----"]
-
-
-def openssh_key(b: Build) -> list[str]:
-    blob = b"openssh-key-v1\x00" + struct.pack(">I", 4) + b"none" + struct.pack(">I", 4)
-    blob += b"none" + struct.pack(">I", 0) + struct.pack(">I", 1) + b.rng.randbytes(300)
-    body = base64.b64encode(blob).decode()
-    lines = [body[i : i + 70] for i in range(0, len(body), 70)]
-    return ["-----BEGIN OPENSSH PRIVATE KEY-----", *lines, "-----END OPENSSH PRIVATE KEY-----"]
-
-
-def _npm(b: Build) -> str:
-    body = b.r(ALNUM, 30)
-    return body + crc62(body)
 
 
 def positives(b: Build) -> list[tuple[str, Callable[[Build], list[str]]]]:
@@ -178,7 +104,7 @@ def positives(b: Build) -> list[tuple[str, Callable[[Build], list[str]]]]:
         ),
         (
             "npm",
-            one("//registry.npmjs.org/:_authToken=npm_{v}")(_npm),
+            one("//registry.npmjs.org/:_authToken=npm_{v}")(npm),
         ),
         (
             "postgres-url",
@@ -247,185 +173,6 @@ def positives(b: Build) -> list[tuple[str, Callable[[Build], list[str]]]]:
         ),
         ("rsa-key", rsa_pem),
         ("openssh-key", openssh_key),
-    ]
-
-
-def negatives(b: Build) -> list[tuple[str, Callable[[Build], list[str]]]]:
-    """Hard negatives: what looks like a secret and is not."""
-
-    def one(fmt: str, fn: Callable[[Build], str] = lambda bb: "") -> Callable[[Build], list[str]]:
-        return lambda bb: [fmt.format(v=fn(bb))]
-
-    return [
-        (
-            "uuid-run-id",
-            one('run_id = "{v}"', lambda bb: str(uuid.UUID(int=bb.rng.getrandbits(128)))),
-        ),
-        (
-            "uuid-client-id",
-            one('  "client_id": "{v}",', lambda bb: str(uuid.UUID(int=bb.rng.getrandbits(128)))),
-        ),
-        (
-            "uuid-tenant",
-            one("AZURE_TENANT_ID={v}", lambda bb: str(uuid.UUID(int=bb.rng.getrandbits(128)))),
-        ),
-        ("git-sha", one('commit = "{v}"', lambda bb: bb.r(HEX, 40))),
-        (
-            "hf-revision",
-            one(
-                'model = AutoModel.from_pretrained("acme/plm", revision="{v}")',
-                lambda bb: bb.r(HEX, 40),
-            ),
-        ),
-        ("sha256-manifest", one('  "sha256": "{v}",', lambda bb: bb.r(HEX, 64))),
-        ("md5-manifest", one("md5: {v}", lambda bb: bb.r(HEX, 32))),
-        ("pip-hash", one("torch==2.4.1 --hash=sha256:{v}", lambda bb: bb.r(HEX, 64))),
-        ("docker-digest", one("FROM python:3.11-slim@sha256:{v}", lambda bb: bb.r(HEX, 64))),
-        (
-            "npm-integrity",
-            one('      "integrity": "sha512-{v}==",', lambda bb: bb.r(ALNUM + "+/", 86)),
-        ),
-        ("etag", one('etag = "{v}"', lambda bb: bb.r(HEX, 32))),
-        ("aws-doc-example", one('AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"')),
-        ("aws-doc-secret", one("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
-        (
-            "jwt-io-example",
-            one(
-                'token = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"'
-            ),
-        ),
-        ("placeholder-angle", one('api_key = "<YOUR_API_KEY>"')),
-        ("placeholder-your", one("WANDB_API_KEY=your-wandb-api-key")),
-        ("placeholder-env-ref", one("    password: ${{DB_PASSWORD}}")),
-        ("placeholder-getenv", one('token = os.environ["HF_TOKEN"]')),
-        ("placeholder-getenv2", one('api_key = os.getenv("OPENAI_API_KEY")')),
-        ("placeholder-changeme", one('password = "changeme"')),
-        ("placeholder-replace", one('secret: "REPLACE_ME"')),
-        ("placeholder-xxx", one('HF_TOKEN = "hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"')),
-        ("placeholder-dots", one("OPENAI_API_KEY=sk-...")),
-        ("placeholder-template", one('password: "{{{{ vault_db_password }}}}"')),
-        (
-            "test-fixture-token",
-            one('FAKE_TOKEN = "test-token-{v}"', lambda bb: bb.r(string.digits, 6)),
-        ),
-        ("test-fixture-dummy", one('api_key = "dummy-key-for-tests"')),
-        ("test-fixture-aws", one('"AKIAFAKEFAKEFAKEFAKE"')),
-        ("empty-password", one('  "password": "",')),
-        ("password-prompt", one("password = getpass.getpass('Password: ')")),
-        ("password-length", one("PASSWORD_MIN_LENGTH = 12")),
-        ("password-field", one('PASSWORD_FIELD = "password"')),
-        ("password-compare", one("if password != confirm_password:")),
-        ("password-hash-algo", one('password_hasher = "argon2"')),
-        ("secret-name", one('secret_name = "prod/ml/db-credentials"')),
-        (
-            "secret-arn",
-            one(
-                'secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ml-db-{v}"',
-                lambda bb: bb.r(ALNUM, 6),
-            ),
-        ),
-        ("tokenizer", one('tokenizer = AutoTokenizer.from_pretrained("bert-base-uncased")')),
-        ("pad-token", one('tokenizer.pad_token = "<|endoftext|>"')),
-        ("max-tokens", one("max_tokens: 4096")),
-        ("token-ids", one("input_ids = tokenizer(text, return_tensors='pt')['input_ids']")),
-        (
-            "key-layer",
-            one(
-                'key = "model.layers.{v}.self_attn.k_proj.weight"',
-                lambda bb: str(bb.rng.randrange(32)),
-            ),
-        ),
-        ("key-column", one('sort_key = "compound_id"')),
-        ("smiles", one('smiles = "{v}"', lambda bb: bb.r("CNOScnos1234()=#[]@+-", 40))),
-        ("protein", one('sequence = "{v}"', lambda bb: bb.r("ACDEFGHIKLMNPQRSTVWY", 60))),
-        (
-            "wandb-run-id",
-            one(
-                'wandb.init(project="tox", id="{v}")',
-                lambda bb: bb.r(string.ascii_lowercase + string.digits, 8),
-            ),
-        ),
-        (
-            "s3-path",
-            one(
-                'CHECKPOINT = "s3://acme-models-prod/docking/{v}/model.pt"',
-                lambda bb: bb.r(HEX, 32),
-            ),
-        ),
-        (
-            "base64-image",
-            one(
-                '      "image/png": "iVBORw0KGgoAAAANSUhEUgAA{v}",',
-                lambda bb: bb.r(ALNUM + "+/", 120),
-            ),
-        ),
-        (
-            "request-id-log",
-            one("2026-10-02T10:00:01Z INFO request_id={v} status=200", lambda bb: bb.r(HEX, 32)),
-        ),
-        (
-            "trace-id-log",
-            one("2026-10-02T10:00:02Z INFO trace={v} span={v}", lambda bb: bb.r(HEX, 16)),
-        ),
-        (
-            "public-key",
-            one(
-                "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI{v} ci@gpu-node-3",
-                lambda bb: bb.r(ALNUM + "+/", 43),
-            ),
-        ),
-        (
-            "certificate",
-            lambda bb: [
-                "-----BEGIN CERTIFICATE-----",
-                *[bb.r(ALNUM + "+/", 64) for _ in range(6)],
-                "-----END CERTIFICATE-----",
-            ],
-        ),
-        (
-            "public-pem",
-            lambda bb: [
-                "-----BEGIN PUBLIC KEY-----",
-                *[bb.r(ALNUM + "+/", 64) for _ in range(4)],
-                "-----END PUBLIC KEY-----",
-            ],
-        ),
-        (
-            "url-no-password",
-            one('DATABASE_URL = "postgresql://ml_user@db.prod.internal:5432/experiments"'),
-        ),
-        ("url-local-default", one("url = 'postgresql://postgres:postgres@localhost:5432/test'")),
-        ("url-user-pass-doc", one("# e.g. mysql://user:password@host/db")),
-        ("version", one('__version__ = "2024.3.{v}"', lambda bb: str(bb.rng.randrange(10)))),
-        ("hex-color", one('color = "#{v}"', lambda bb: bb.r(HEX, 6))),
-        ("random-seed", one("seed: {v}", lambda bb: str(bb.rng.randrange(10**9)))),
-        (
-            "model-hash-name",
-            one('weights = "tox-classifier-{v}.safetensors"', lambda bb: bb.r(HEX, 12)),
-        ),
-        ("auth-method", one('auth_type = "oauth2"')),
-        (
-            "credentials-path",
-            one('GOOGLE_APPLICATION_CREDENTIALS = "/secrets/gcp/service-account.json"'),
-        ),
-        (
-            "token-url",
-            one(
-                'token_url = "https://login.microsoftonline.com/{v}/oauth2/v2.0/token"',
-                lambda bb: str(uuid.UUID(int=bb.rng.getrandbits(128))),
-            ),
-        ),
-        ("cache-key", one('cache_key = f"{{dataset}}-{{split}}-{v}"', lambda bb: bb.r(HEX, 8))),
-        ("keyring-call", one('password = keyring.get_password("mlflow", "tracker")')),
-        ("vault-ref", one('db_password: "vault:secret/data/ml#password"')),
-        ("k8s-secret-ref", one("          secretKeyRef: {{name: db-credentials, key: password}}")),
-        (
-            "lockfile-hash",
-            one(
-                '    {{file = "numpy-1.26.4.tar.gz", hash = "sha256:{v}"}},',
-                lambda bb: bb.r(HEX, 64),
-            ),
-        ),
     ]
 
 

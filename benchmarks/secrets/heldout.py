@@ -17,10 +17,10 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.secrets.dataset import ALNUM, HEX, Build, aws_pair, github, jwt, password
 from benchmarks.secrets.evaluate import report
 from benchmarks.secrets.score import read_labels, score
 from benchmarks.secrets.tools import available
+from benchmarks.secrets.values import ALNUM, HEX, Build, aws_pair, github, jwt, password
 
 ROOT = Path(__file__).resolve().parents[1] / ".work" / "secrets-dev-b"
 

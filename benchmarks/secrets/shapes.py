@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from benchmarks.secrets.dataset import crc62
+from benchmarks.secrets.values import crc62
 
 ALNUM = string.ascii_letters + string.digits
 HEX = "0123456789abcdef"

@@ -8,7 +8,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from labwarden.demo.server import compromised
+from labwarden.respond.triage.sample_host import compromised
 
 FOLDERS = ("srv/projects", "home/alice/work", "home/bob/runs", "var/lib/app", "opt/tools")
 NAMES = ("train", "eval", "config", "notes", "shard", "metrics", "ckpt", "log", "batch")

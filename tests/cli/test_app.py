@@ -125,16 +125,3 @@ def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
     assert result.returncode == 2
     result = run("-w", str(tmp_path), "assets", "--kind", "weights")
     assert result.returncode == 2
-
-
-def test_demo_puts_the_malicious_pickle_first(tmp_path: Path) -> None:
-    from labwarden.core.workspace import Workspace
-    from labwarden.demo.run import run_demo
-
-    context = run_demo(tmp_path / "lab", Workspace(tmp_path / "lab" / ".labwarden"))
-    try:
-        first = context.sections[0].rows[0]
-    finally:
-        context.catalog.close()
-    assert (first["level"], first["asset"]) == ("critical", "model docking-scorer.pkl")
-    assert "posix.system" in first["why"]

@@ -107,3 +107,20 @@ def test_not_a_report(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n")
     with pytest.raises(InputError, match="not a credential report"):
         credential_findings(path)
+
+
+def test_login_profiles_leave_the_root_out(tmp_path: Path) -> None:
+    from labwarden.identity.credentials import login_profiles
+
+    rows = [
+        "<root_account>,arn:aws:iam::1:root,2020-01-01T00:00:00+00:00,not_supported,N/A,true,"
+        "false,N/A,N/A,false,N/A,N/A",
+        "ann,arn:aws:iam::1:user/ann,2020-01-01T00:00:00+00:00,true,N/A,true,"
+        "false,N/A,N/A,false,N/A,N/A",
+        "bot,arn:aws:iam::1:user/bot,2020-01-01T00:00:00+00:00,false,N/A,false,"
+        "false,N/A,N/A,false,N/A,N/A",
+    ]
+    assert login_profiles(report(tmp_path, *rows)) == {
+        "arn:aws:iam::1:user/ann": True,
+        "arn:aws:iam::1:user/bot": False,
+    }

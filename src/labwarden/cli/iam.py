@@ -46,7 +46,33 @@ Context = Annotated[
 
 def _model(details: Path, bucket_policy: list[str] | None, scp: list[Path] | None) -> AccessModel:
     policies = dict(parse_bucket_option(b) for b in bucket_policy or [])
-    return load_model(details, bucket_policies=policies, scps=scp or [])
+    stored = _scanned_policies(set(policies))
+    return load_model(details, bucket_policies=policies, scps=scp or [], stored_policies=stored)
+
+
+def _scanned_policies(given: set[str]) -> dict[str, str]:
+    """Bucket policies the workspace's scans read (stderr says which are used, and which
+    could not be read); none without a workspace."""
+    from labwarden.identity.buckets import scanned_policies
+
+    workspace = STATE.resolve()
+    if not workspace.catalog_path.exists():
+        return {}
+    with STATE.catalog() as catalog:
+        stored, unknown = scanned_policies(catalog)
+    used = sorted(set(stored) - given)
+    if used:
+        stderr.print(
+            f"bucket policies as scanned: {', '.join(used)} (--bucket-policy BUCKET=FILE "
+            "overrides; rescan to refresh)",
+            markup=False,
+        )
+    if unknown:
+        stderr.print(
+            f"bucket policies not known (the scan could not read them): {', '.join(unknown)}",
+            markup=False,
+        )
+    return stored
 
 
 @app.command("audit")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import Severity
-from labwarden.identity.credentials import credential_findings
+from labwarden.identity.credentials import credential_findings, login_profiles
 from labwarden.identity.escalation.paths import EscalationPath, PathFinder
 from labwarden.identity.matching import any_action_matches
 from labwarden.identity.model import AccessModel, BucketGrant
@@ -41,6 +41,8 @@ def audit(
     """Audit ``model``: escalation, over-privilege, bucket reach and credentials."""
     where = model.account.source
     report = AuditReport()
+    if credential_report is not None:
+        model.login_profiles = login_profiles(credential_report)
     report.paths = PathFinder(model).all_paths()
     report.findings += [_path_finding(where, p) for p in report.paths]
     report.findings += list(_privilege_findings(model, where))

@@ -18,3 +18,16 @@ def asset_buckets(catalog: Catalog) -> dict[str, list[str]]:
         bucket = uri.removeprefix("s3://").split("/", 1)[0]
         found.setdefault(bucket, []).append(uri)
     return found
+
+
+def scanned_policies(catalog: Catalog) -> tuple[dict[str, str], list[str]]:
+    """The bucket policies scans read (bucket -> document), and what is not known: buckets
+    whose policy could not be read, with why."""
+    found: dict[str, str] = {}
+    unknown: list[str] = []
+    for bucket in catalog.buckets.all():
+        if bucket.policy_state == "present" and bucket.policy is not None:
+            found[bucket.name] = bucket.policy
+        elif bucket.policy_state == "unknown":
+            unknown.append(f"{bucket.name} ({bucket.policy_detail or 'not read'})")
+    return found, unknown

@@ -70,6 +70,15 @@ def read_report(path: Path) -> list[_Row]:
     return [_Row(str(path), i + 2, dict(row)) for i, row in enumerate(reader)]
 
 
+def login_profiles(path: Path) -> dict[str, bool]:
+    """User ARN -> whether the user has a console password (the root account left out)."""
+    return {
+        row.values["arn"]: row.flag("password_enabled")
+        for row in read_report(path)
+        if row.values.get("user") != "<root_account>" and row.values.get("arn")
+    }
+
+
 def credential_findings(path: Path, now: datetime | None = None) -> list[Finding]:
     """The findings of a credential report, as of ``now`` (default: the current time)."""
     now = now or datetime.now(UTC)

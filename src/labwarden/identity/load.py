@@ -68,19 +68,39 @@ def load_model(
     bucket_policies: Mapping[str, Path] | None = None,
     scps: Sequence[Path] = (),
     assumptions: Mapping[str, Sequence[str]] | None = None,
+    stored_policies: Mapping[str, str] | None = None,
 ) -> AccessModel:
-    """The access model of one account from its files; each ``scps`` file is one level."""
+    """The access model of one account from its files; each ``scps`` file is one level.
+
+    ``stored_policies`` are bucket policies as scans read them (bucket -> JSON text); a file
+    given for the same bucket in ``bucket_policies`` wins."""
     account = load_account(details)
     policies = {
-        bucket: read_policy(path, "resource", f"bucket policy of {bucket}")
-        for bucket, path in (bucket_policies or {}).items()
+        bucket: _stored(bucket, text)
+        for bucket, text in (stored_policies or {}).items()
+        if bucket not in (bucket_policies or {})
     }
+    policies.update(
+        {
+            bucket: read_policy(path, "resource", f"bucket policy of {bucket}")
+            for bucket, path in (bucket_policies or {}).items()
+        }
+    )
     model = AccessModel(account, policies, [read_scp_level(p) for p in scps])
     if assumptions:
         merged = dict(model.assumptions)
         merged.update({k.lower(): tuple(v) for k, v in assumptions.items()})
         model.assumptions = merged
     return model
+
+
+def _stored(bucket: str, text: str) -> Policy:
+    name = f"bucket policy of {bucket} (as scanned)"
+    try:
+        document = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise InputError(f"{name}: not JSON: {exc}") from None
+    return parse_document(document, name, "resource")
 
 
 def parse_context(items: Sequence[str]) -> dict[str, list[str]]:

@@ -80,6 +80,9 @@ class AccessModel:
     scps: Sequence[Sequence[Policy]] = ()
     assumptions: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: dict(ASSUMPTIONS))
     catalog: ActionCatalog | None = None
+    login_profiles: Mapping[str, bool] | None = None
+    """User ARN -> whether it has a console password (from a credential report); ``None``:
+    not known, so methods that need one or its absence are both kept."""
 
     def principal(self, name: str | Principal) -> Principal:
         """A user or role by ARN, ``user/NAME``, ``role/NAME`` or unique name."""

@@ -8,7 +8,7 @@ the affected assets, every principal of the account that could read them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,7 +107,10 @@ class ModelAccess:
         return found
 
 
-def access_provider(details: Path, bucket_policies: Sequence[str] = ()) -> ModelAccess:
-    """The incident scope's provider from an authorization-details file and ``BUCKET=FILE``s."""
+def access_provider(
+    details: Path, bucket_policies: Sequence[str] = (), stored: Mapping[str, str] | None = None
+) -> ModelAccess:
+    """The incident scope's provider from an authorization-details file, ``BUCKET=FILE``s and
+    the bucket policies scans read (``stored``; a file given for a bucket wins)."""
     policies = dict(parse_bucket_option(b) for b in bucket_policies)
-    return ModelAccess(load_model(details, bucket_policies=policies))
+    return ModelAccess(load_model(details, bucket_policies=policies, stored_policies=stored))

@@ -203,7 +203,9 @@ _HTTP_LINE = re.compile(rb'^\S+ \S+ \S+ \[[^\]]+\] "[A-Z]+ ')
 _S3_ACCESS_LINE = re.compile(rb"^[0-9a-f]{64} \S+ \[[^\]]+\] ")
 
 _SAS7BDAT_MAGIC = bytes.fromhex("000000000000000000000000c2ea8160b31411cfbd92080009c7318c181f1011")
-_TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
+"""How a legacy (pre-zip) ``torch.save`` file starts: protocol 2, then the magic number
+0x1950a86a20f9469cfc6c as a LONG1 (the model-file check should read it from here)."""
 
 
 def extension(name: str) -> str:
@@ -372,7 +374,7 @@ _MAGIC: tuple[_Magic, ...] = (
     _prefixes(
         (b"HEADER RECORD*******LIB", D, "sas-xpt"),
         (_SAS7BDAT_MAGIC, D, "sas7bdat"),
-        (_TORCH_LEGACY_MAGIC, M, "pytorch-legacy"),
+        (TORCH_LEGACY_MAGIC, M, "pytorch-legacy"),
     ),
     _pickle,
     _sevenzip,

@@ -20,6 +20,7 @@ from labwarden.inventory.sources.interface import Note, Source
 from labwarden.seal.hashing import Algorithm, digest_bytes
 from labwarden.store.assets import AssetChange, AssetSummary
 from labwarden.store.catalog import Catalog
+from labwarden.store.findings import FindingQuery
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +323,26 @@ def _run_checks(
         with catalog.transaction():
             catalog.findings.record(asset.id, run.ran, run.findings, scan_id)
             _raise_sensitivity(catalog, asset, run.findings, scan_id, initial)
+            _accept_on_decoys(catalog, run.findings)
         result.findings.extend(run.findings)
+
+
+def _accept_on_decoys(catalog: Catalog, findings: Sequence[Finding]) -> None:
+    """A planted canary is a decoy made to look like a secret, a dataset or a model: what the
+    checks find on it is by design, so it is accepted with the canary's name (still listed with
+    ``findings --status accepted``; a canary's secret found elsewhere still raises an alert)."""
+    decoys: dict[str, list[str]] = {}
+    for finding in findings:
+        name = catalog.canaries.decoy_of(finding.location.path)
+        if name is not None:
+            decoys.setdefault(name, []).append(finding.fingerprint)
+    for name, fingerprints in decoys.items():
+        query = FindingQuery(fingerprints=tuple(fingerprints))  # the ones still open
+        still = [f.fingerprint for f in catalog.findings.query(query).items]
+        if still:
+            catalog.findings.accept(
+                still, reason=f"planted canary {name!r}: a decoy", actor="labwarden canary"
+            )
 
 
 def _raise_sensitivity(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from labwarden.core.errors import InputError, WorkspaceError
-from labwarden.privacy.xpt import read_xpt
+from labwarden.privacy.xpt import parse_xpt, read_xpt
 from labwarden.store.atomic import atomic_path
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def _undecodable(path: Path, encoding: str) -> InputError:
     return InputError(f"{path}: not valid {encoding}; give the file's encoding with --encoding")
 
 
-def _check_columns(path: Path, wanted: list[str], present: list[str]) -> None:
+def _check_columns(path: Path | str, wanted: list[str], present: list[str]) -> None:
     missing = [c for c in wanted if c not in present]
     if missing:
         raise InputError(
@@ -139,10 +140,27 @@ def _read_parquet(path: Path, columns: list[str] | None) -> pa.Table:
 
 
 def _read_csv(path: Path, columns: list[str] | None, encoding: str = "utf-8") -> pa.Table:
-    from pyarrow import csv
-
     delimiter = sniff_delimiter(path, encoding)
     names = read_columns(path, encoding)
+    try:
+        return _parse_csv(path, names, delimiter, columns, encoding)
+    except pa.ArrowInvalid as exc:
+        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
+            raise _undecodable(path, encoding) from exc
+        raise InputError(
+            f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}"
+        ) from exc
+
+
+def _parse_csv(
+    source: Path | pa.BufferReader,
+    names: list[str],
+    delimiter: str,
+    columns: list[str] | None,
+    encoding: str,
+) -> pa.Table:
+    from pyarrow import csv
+
     wanted = columns if columns is not None else names
     convert = csv.ConvertOptions(
         column_types=dict.fromkeys(wanted, pa.string()),
@@ -150,22 +168,79 @@ def _read_csv(path: Path, columns: list[str] | None, encoding: str = "utf-8") ->
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    return csv.read_csv(
+        source,
+        read_options=csv.ReadOptions(
+            column_names=names, skip_rows=1, block_size=16 << 20, encoding=encoding
+        ),
+        parse_options=csv.ParseOptions(delimiter=delimiter),
+        convert_options=convert,
+    )
+
+
+def read_table_from(
+    handle: BinaryIO, name: str, columns: list[str] | None = None, *, text: bool = True
+) -> pa.Table:
+    """The table in an open binary file (an object in a store, read under its byte budget);
+    ``name`` gives the format (its suffix) and names the table in errors. Parquet reads only
+    the footer and the column chunks of ``columns``; CSV and XPT are read whole."""
+    path = Path(name.split("://", 1)[-1])
     try:
-        table = csv.read_csv(
-            path,
-            read_options=csv.ReadOptions(
-                column_names=names, skip_rows=1, block_size=16 << 20, encoding=encoding
-            ),
-            parse_options=csv.ParseOptions(delimiter=delimiter),
-            convert_options=convert,
-        )
-    except pa.ArrowInvalid as exc:
-        if "utf8" in str(exc).lower() or "utf-8" in str(exc).lower():
-            raise _undecodable(path, encoding) from exc
+        fmt = table_format(path)
+    except InputError:
         raise InputError(
-            f"{path}: malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}"
-        ) from exc
-    return table
+            f"{name}: unsupported table format {path.suffix or '(none)'}; "
+            "use csv, tsv, parquet or xpt"
+        ) from None
+    try:
+        if fmt == "parquet":
+            table = _parquet_from(handle, name, columns)
+        else:
+            data = handle.read()
+            if fmt == "xpt":
+                if columns is not None:
+                    header = parse_xpt(data, name, None, header_only=True)
+                    _check_columns(name, columns, [str(n) for n in header.column_names])
+                table = parse_xpt(data, name, columns)
+            else:
+                table = _csv_from(data, name, path, columns)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc}") from exc
+    return as_text(table) if text else table
+
+
+def _parquet_from(handle: BinaryIO, name: str, columns: list[str] | None) -> pa.Table:
+    import pyarrow.parquet as pq
+
+    try:
+        present = [str(n) for n in pq.read_schema(handle).names]
+        if columns is not None:
+            _check_columns(name, columns, present)
+        handle.seek(0)
+        return pq.read_table(handle, columns=columns)
+    except pa.ArrowException as exc:
+        raise InputError(f"{name}: not a readable Parquet file: {exc}") from exc
+
+
+def _csv_from(data: bytes, name: str, path: Path, columns: list[str] | None) -> pa.Table:
+    import csv as pycsv
+
+    lines = data[: 1 << 20].decode("utf-8", errors="replace").splitlines()
+    first = lines[0] if lines else ""
+    if not first.strip():
+        raise InputError(f"{name}: empty file (no header line)")
+    tab = path.suffix.lower() in (".tsv", ".tab")
+    delimiter = "\t" if tab else max((",", ";", "\t", "|"), key=first.count)
+    names = [
+        c.strip().lstrip("\ufeff") for c in next(pycsv.reader([first], delimiter=delimiter), [])
+    ]
+    if columns is not None:
+        _check_columns(name, columns, names)
+    try:
+        return _parse_csv(pa.BufferReader(data), names, delimiter, columns, "utf-8")
+    except pa.ArrowInvalid as exc:
+        kind = "TSV" if delimiter == "\t" else "CSV"
+        raise InputError(f"{name}: malformed {kind}: {exc}") from exc
 
 
 def as_text(table: pa.Table) -> pa.Table:

@@ -29,7 +29,7 @@ class _Variable:
     position: int
 
 
-def _variables(path: Path, data: bytes) -> tuple[list[_Variable], int]:
+def _variables(path: Path | str, data: bytes) -> tuple[list[_Variable], int]:
     if not data.startswith(_LIBRARY):
         raise InputError(f"{path}: not a SAS transport (XPT v5) file: no library header")
     marker = data.find(_NAMESTR)
@@ -93,6 +93,13 @@ def read_xpt(
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parse_xpt(data, path, columns, header_only=header_only)
+
+
+def parse_xpt(
+    data: bytes, path: Path | str, columns: list[str] | None = None, *, header_only: bool = False
+) -> pa.Table:
+    """The first member of the XPT file ``data`` (read from ``path``) as an Arrow table."""
     variables, offset = _variables(path, data)
     names = [v.name for v in variables]
     if header_only:

@@ -1,1 +1,3 @@
-"""Storage: the SQLite catalog and (later) the Parquet event lake."""
+"""Storage: the SQLite catalog and its typed stores, the Parquet event lake and its ledger, the
+analytics aggregates, migrations, and the one atomic write. The only package that opens SQLite or
+writes the lake."""

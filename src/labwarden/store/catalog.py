@@ -6,9 +6,10 @@ half-way leaves every committed batch intact and the next scan completes the res
 
 Callers never see the connection: they use the stores (``catalog.assets``, ``catalog.files``,
 ``catalog.findings``, ``catalog.scans``, ``catalog.seals``, ``catalog.alerts``,
-``catalog.incidents``, ``catalog.object_versions``, ``catalog.alert_triage``, and the web
-server's ``users``, ``sessions``, ``audit`` and ``settings``), each of which
-writes atomically on its own, and :meth:`Catalog.transaction` to make several writes one.
+``catalog.incidents``, ``catalog.object_versions``, ``catalog.buckets``,
+``catalog.alert_triage``, and the web server's ``users``, ``sessions``, ``audit`` and
+``settings``), each of which writes atomically on its own, and :meth:`Catalog.transaction`
+to make several writes one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from labwarden.store.alert_triage import AlertTriageStore
 from labwarden.store.alerts import AlertStore
 from labwarden.store.assets import AssetStore
 from labwarden.store.audit import AuditStore
+from labwarden.store.buckets import BucketStore
 from labwarden.store.dashboard import DashboardStore
 from labwarden.store.db import Database
 from labwarden.store.files import FileStore
@@ -61,6 +63,7 @@ class Catalog:
         self.shares = ShareStore(db)
         self.incidents = IncidentStore(db)
         self.object_versions = ObjectVersionStore(db)
+        self.buckets = BucketStore(db)
 
     @classmethod
     def open(cls, workspace: Workspace, *, threads: bool = False) -> Catalog:

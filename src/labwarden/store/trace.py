@@ -97,6 +97,15 @@ class CanaryStore:
         """Every canary name, retired ones included."""
         return {str(r[0]) for r in self._db.rows("SELECT name FROM canaries")}
 
+    def decoy_of(self, path: str) -> str | None:
+        """The name of the active canary planted at ``path`` or at a folder above it."""
+        rows = self._db.rows(
+            "SELECT name FROM canaries WHERE status = 'active' AND (location = ? OR "
+            "substr(?, 1, length(location) + 1) = location || '/') ORDER BY id",
+            (path, path),
+        )
+        return str(rows[0][0]) if rows else None
+
     def find(self, *, status: str | None = "active", kind: str | None = None) -> list[Canary]:
         """Canaries, oldest first."""
         where, params = ["1 = 1"], []

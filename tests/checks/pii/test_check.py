@@ -1,4 +1,4 @@
-"""The PII check on real tables and logs, in the demo lab and through the CLI."""
+"""The PII check on real tables and logs, and through the CLI."""
 
 from __future__ import annotations
 
@@ -73,26 +73,6 @@ def test_csv_without_personal_data_is_clean(tmp_path: Path) -> None:
         "compound_id,smiles,ic50_nm\nCPD-1,CC(=O)O,12.5\nCPD-2,C1=CC=CC=C1,300\n", encoding="utf-8"
     )
     assert run(tmp_path) == []
-
-
-def test_demo_lab_phi_log(demo_lab) -> None:  # type: ignore[no-untyped-def]
-    log = demo_lab.root / demo_lab.facts["phi_log"]
-    result = inspect_paths([str(log)], [PiiCheck()])
-    by_rule = {f.rule: f for f in result.findings}
-    assert set(by_rule) == {"log-person", "log-mrn", "log-date-of-birth", "log-site-id"}
-    person = by_rule["log-person"]
-    assert person.location.line == 2
-    assert person.evidence["lines"][:3] == [2, 4, 6]
-    assert person.raises is Sensitivity.RESTRICTED
-    assert "Maria" not in json.dumps([f.to_dict() for f in result.findings])
-
-
-def test_demo_lab_has_no_pii_in_code_models_or_assays(demo_lab) -> None:  # type: ignore[no-untyped-def]
-    result = inspect_paths([str(demo_lab.root)], [PiiCheck()])
-    paths = {f.location.path.removeprefix(str(demo_lab.root) + "/") for f in result.findings}
-    assert all(p.startswith(("data/trials/", "logs/services/inference-api.log")) for p in paths), (
-        paths
-    )
 
 
 def test_cli_pii_json(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -42,7 +44,7 @@ from labwarden.checks.pii import validators as v
         (v.calendar_date, ["1961-04-12", "1961-04", "12/04/1961"], ["1961-13-01", "1961-02-30"]),
     ],
 )
-def test_validators(fn, good: list[str], bad: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_validators(fn: Callable[[str], bool], good: list[str], bad: list[str]) -> None:
     assert all(fn(x) for x in good), [x for x in good if not fn(x)]
     assert not any(fn(x) for x in bad), [x for x in bad if fn(x)]
 

@@ -6,8 +6,7 @@ from labwarden.checks.interface import CheckContext
 from labwarden.checks.privacy import ReidentificationCheck
 from labwarden.checks.registry import all_checks
 from labwarden.core.asset import Asset, FileRecord
-from labwarden.core.values import AssetKind, Sensitivity, Severity
-from labwarden.demo.lab import Lab
+from labwarden.core.values import AssetKind, Sensitivity
 from labwarden.inventory.columns import read_columns
 
 
@@ -33,23 +32,6 @@ def _asset(path: Path, fmt: str, sensitivity: Sensitivity = Sensitivity.RESTRICT
 
 def test_registered_in_scan() -> None:
     assert any(isinstance(c, ReidentificationCheck) for c in all_checks())
-
-
-def test_demo_trial_table_is_above_threshold(demo_lab: Lab) -> None:
-    path = demo_lab.root / demo_lab.facts["trial_table"]
-    asset = _asset(path, "parquet")
-    check = ReidentificationCheck()
-    assert check.applies_to(asset)
-    findings = list(check.run(asset, CheckContext()))
-    assert len(findings) == 1
-    finding = findings[0]
-    assert finding.rule == "reidentification-risk"
-    assert finding.severity is Severity.HIGH
-    assert set(demo_lab.facts["trial_quasi_identifiers"]) <= set(
-        finding.evidence["quasi_identifiers"]
-    )
-    assert "subject_pseudonym" in finding.evidence["direct_identifiers"]
-    assert "labwarden privacy anonymize" in finding.remediation
 
 
 def test_safe_table_and_unrestricted_assets_are_quiet(tmp_path: Path) -> None:

@@ -1,9 +1,13 @@
-"""``labwarden scan`` runs the secrets, PII and permission checks and raises sensitivities."""
+"""``labwarden scan`` runs the secrets check with the workspace's baseline (the demo lab's
+planted problems are ``tests/demo/test_lab_findings.py``)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from labwarden.checks.registry import all_checks
-from labwarden.core.values import Sensitivity
 from labwarden.core.workspace import Workspace
 from labwarden.inventory.policy import load_policy
 from labwarden.inventory.scan import run_scan
@@ -11,31 +15,9 @@ from labwarden.inventory.sources.local import LocalSource
 from labwarden.store.catalog import Catalog
 
 
-def test_demo_scan_finds_planted_problems(demo_lab, workspace: Workspace) -> None:  # type: ignore[no-untyped-def]
-    names = {c.name for c in all_checks()}
-    assert {"secrets", "pii", "permissions"} <= names
-    policy = load_policy(None)
-    with Catalog.open(workspace.ensure()) as catalog:
-        result = run_scan(
-            catalog,
-            LocalSource([str(demo_lab.root)], exclude=policy.exclude),
-            policy,
-            checks=[c for c in all_checks() if c.name in ("secrets", "pii", "permissions")],
-        )
-        assert result.check_errors == []
-        rules = {(f.check, f.rule) for f in result.findings}
-        assert ("secrets", "aws-access-key-id") in rules
-        assert ("pii", "log-person") in rules
-        assert ("permissions", "private-key-loose-mode") in rules
-        assert ("permissions", "world-writable-model-folder") in rules
-        assert ("permissions", "restricted-world-readable") in rules
-        phi_log = str(demo_lab.root / demo_lab.facts["phi_log"])
-        log_asset = next(a for a in catalog.assets.find() if phi_log.startswith(a.uri + "/"))
-        assert log_asset.sensitivity is Sensitivity.RESTRICTED
-        assert any(r.rule == "check:pii/log-person" for r in log_asset.reasons)
-
-
-def test_scan_honours_the_workspace_baseline(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_scan_honours_the_workspace_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from labwarden.checks.secrets.baseline import write_baseline
 
     project = tmp_path / "proj"

@@ -354,3 +354,30 @@ def test_conditions_make_a_path_conditional() -> None:
 
 def test_every_kind_of_method_is_used() -> None:
     assert {m.kind for m in all_methods()} == KINDS
+
+
+@pytest.mark.parametrize(
+    ("boss_has_password", "method"),
+    [(True, "iam-update-login-profile"), (False, "iam-create-login-profile")],
+)
+def test_login_profile_methods_follow_the_credential_report(
+    boss_has_password: bool, method: str
+) -> None:
+    """CreateLoginProfile fails for a user who has a console password, UpdateLoginProfile for
+    one who has none: with a credential report only the method that works is a path."""
+    doc = details(
+        [
+            user("helpdesk", policy(allow("iam:CreateLoginProfile", arn("user", "boss")))),
+            user("support", policy(allow("iam:UpdateLoginProfile", arn("user", "boss")))),
+            user("boss", attached=[ADMIN_ARN]),
+        ]
+    )
+    unknown = AccessModel(parse_account(doc))
+    assert set(p.principal for p in PathFinder(unknown).all_paths()) == {
+        "user/helpdesk",
+        "user/support",
+    }
+    known = AccessModel(parse_account(doc), login_profiles={arn("user", "boss"): boss_has_password})
+    found = {p.principal: p.summary for p in PathFinder(known).all_paths()}
+    who = "user/support" if boss_has_password else "user/helpdesk"
+    assert found == {who: f"{who} -[{method}]-> user/boss"}

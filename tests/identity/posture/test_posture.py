@@ -159,3 +159,43 @@ def test_event_selectors() -> None:
         ]
     }
     assert covers_bucket(advanced, "models") and not covers_bucket(advanced, "other")
+
+
+def _cross_account_bucket(endpoint: str) -> str:
+    s3 = client(endpoint)
+    name = new_bucket(s3)
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    return name
+
+
+def test_a_scan_learns_its_account_to_tell_cross_account_grants(s3_endpoint: str) -> None:
+    from labwarden.identity.posture.check import caller_account, source_checks
+    from labwarden.inventory.sources.s3 import S3Source
+
+    name = _cross_account_bucket(s3_endpoint)
+    source = S3Source(f"s3://{name}", endpoint_url=s3_endpoint)
+    assert caller_account(source.client) == "123456789012"  # moto's account, from STS
+    (check,) = source_checks(source)
+    asset = Asset(f"s3://{name}/models/bert", "bert", AssetKind.MODEL)
+    found = {f.rule: f for f in check.run(asset, CheckContext())}
+    assert found["cross-account-policy"].evidence["principals"] == [
+        "arn:aws:iam::999999999999:root"
+    ]
+    assert "posture-unknown" not in found
+
+
+def test_an_unknown_account_is_said_not_guessed(s3_endpoint: str) -> None:
+    name = _cross_account_bucket(s3_endpoint)
+    check = BucketPostureCheck(client(s3_endpoint), name, None, account="")
+    asset = Asset(f"s3://{name}/models/bert", "bert", AssetKind.MODEL)
+    found = {f.rule: f for f in check.run(asset, CheckContext())}
+    assert "cross-account-policy" not in found
+    assert "not judged cross-account" in found["posture-unknown"].message

@@ -1,4 +1,4 @@
-"""The demo's Debian server trees (stock and compromised), dated from the real clock so that
+"""The sample Debian server trees (stock and compromised), dated from the real clock so that
 the intrusion falls within triage's default window."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from labwarden.demo import server
-from labwarden.demo.server import ATTACKER, EXFIL_HOST, Tree
+from labwarden.respond.triage import sample_host as server
+from labwarden.respond.triage.sample_host import ATTACKER, EXFIL_HOST, Tree
 
 __all__ = ["ATTACKER", "EXFIL_HOST", "NOW", "Tree", "compromised", "stock"]
 

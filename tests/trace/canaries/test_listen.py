@@ -91,3 +91,49 @@ def test_beacon_hits_become_one_alert_per_source_and_day(
 )
 def test_token_of(path: str, token: str | None) -> None:
     assert token_of(path) == token
+
+
+def test_canary_listen_command_records_hits_in_the_lake(tmp_path: Path) -> None:
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    base = f"http://127.0.0.1:{port}"
+    cli = [sys.executable, "-m", "labwarden", "--workspace", str(tmp_path / "ws")]
+    planted = subprocess.run(
+        [*cli, "canary", "plant", "beacon", "--into", str(tmp_path / "nb.ipynb"),
+         "--beacon", base, "-f", "json"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    url = json.loads(planted.stdout)["detail"]["url"]
+    assert url in (tmp_path / "nb.ipynb").read_text()
+    server = subprocess.Popen(
+        [*cli, "canary", "listen", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                status, body = _get(url, agent="Mozilla/5.0 (leaker)")
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert (status, body) == (200, PIXEL)
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=20)
+    assert "hit from 127.0.0.1" in out
+    events = subprocess.run(
+        [*cli, "events", "--format", "json"], capture_output=True, text=True, check=False
+    )
+    alerts = subprocess.run(
+        [*cli, "alerts", "--format", "json"], capture_output=True, text=True, check=False
+    )
+    assert "Mozilla/5.0 (leaker)" in events.stdout, events.stderr
+    assert "Canary touched" in alerts.stdout and "critical" in alerts.stdout, alerts.stderr

@@ -42,11 +42,6 @@ def test_records(tmp_path: Path) -> None:
     assert syscall["time"].isoformat() == "2026-10-01T17:00:00.123000+00:00"
 
 
-def test_demo_audit_log(demo_lab) -> None:  # type: ignore[no-untyped-def]
-    events, issues = parse(AuditdParser(), demo_lab.root / "logs/hosts/gpu-node-3/audit.log")
-    assert issues == [] and events
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_line_parses_or_is_rejected(line: str) -> None:

@@ -32,11 +32,6 @@ def test_combined_and_common(tmp_path: Path) -> None:
     assert second["bytes"] is None
 
 
-def test_demo_registry_logs(demo_lab) -> None:  # type: ignore[no-untyped-def]
-    events, issues = parse(HttpAccessParser(), demo_lab.root / "logs/registry/access.log.1.gz")
-    assert issues == [] and len(events) == 40
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_line_parses_or_is_rejected(line: str) -> None:

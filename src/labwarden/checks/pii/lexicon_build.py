@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from labwarden.store.atomic import atomic_write
+
 DATA = Path(__file__).with_name("data")
 _PARTICLES = frozenset(
     [
@@ -142,7 +144,7 @@ def main() -> None:
     """Write the lists into ``data/``."""
     for name, words in build().items():
         text = "\n".join(sorted(words)) + "\n"
-        (DATA / name).write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+        atomic_write(DATA / name, gzip.compress(text.encode("utf-8"), mtime=0))
         print(f"{name}: {len(words)} entries")
 
 

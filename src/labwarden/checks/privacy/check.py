@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+import pyarrow as pa
+
 from labwarden.checks.interface import CheckContext
 from labwarden.checks.privacy.interface import (
     HIGH_RISK,
@@ -17,12 +19,12 @@ from labwarden.checks.privacy.interface import (
     UNREADABLE,
 )
 from labwarden.core.asset import Asset, FileRecord
-from labwarden.core.errors import LabwardenError
+from labwarden.core.errors import InputError, LabwardenError
 from labwarden.core.finding import Finding, Location
 from labwarden.core.values import AssetKind, Sensitivity, Severity
 from labwarden.privacy import risk, suggest
 from labwarden.privacy.encoding import encode_table
-from labwarden.privacy.io import read_table
+from labwarden.privacy.io import read_table, read_table_from
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +71,8 @@ class ReidentificationCheck:
             return None
         direct = suggest.of_role(suggestions, suggest.Role.DIRECT)
         subject = next((c for c in direct if SUBJECT_COLUMN.search(c)), None)
-        local = context.local_path(record)
-        path = Path(os.fsdecode(local))
         try:
-            table = read_table(path, columns=[*qis, *([subject] if subject else [])])
+            table = _read(record, context, [*qis, *([subject] if subject else [])])
         except LabwardenError as exc:
             return Finding(
                 self.name,
@@ -133,6 +133,18 @@ class ReidentificationCheck:
                 "prosecutor": result.prosecutor.to_dict(),
             },
         )
+
+
+def _read(record: FileRecord, context: CheckContext, columns: list[str]) -> pa.Table:
+    """The columns of a table: by its local path, or through the context's opener (an object
+    in a store, read under the byte budget; Parquet reads only these columns)."""
+    if "://" in record.path and context.opener is not None:
+        try:
+            with context.open(record) as handle:
+                return read_table_from(handle, record.path, columns)
+        except OSError as exc:
+            raise InputError(f"{record.path}: cannot read: {exc}") from exc
+    return read_table(Path(os.fsdecode(context.local_path(record))), columns=columns)
 
 
 def _anonymized_name(path: str) -> str:

@@ -1,8 +1,9 @@
 """The triage demo step: the image of the lab's compromised GPU server, triaged.
 
-The server (:mod:`labwarden.demo.server`) had the lab's storage mounted where the lab is, so
-its histories name the lab's own model and trial files and the catalog weighs their upload; it
-was broken into from the network that later used the stolen cloud key (the watch step).
+The server (triage's sample host, :mod:`labwarden.respond.triage.sample_host`) had the lab's
+storage mounted where the lab is, so its histories name the lab's own model and trial files and
+the catalog weighs their upload; it was broken into from the network that later used the stolen
+cloud key (the watch step).
 The image and the evidence archive live in the demo workspace (``images/gpu-01`` and
 ``triage/gpu-01.tar.gz``), which the demo owns and rebuilds on every run.
 """
@@ -14,10 +15,10 @@ from datetime import timedelta
 
 from labwarden.demo.access_logs import ATTACKER_NET, INTRUSION_DAY
 from labwarden.demo.context import DemoContext, Section
-from labwarden.demo.server import Intrusion, compromised
 from labwarden.demo.steps.seals import DEMO_KEY, DEMO_PASSPHRASE
 from labwarden.demo.writer import EPOCH
 from labwarden.respond.triage import TriageOptions, run_triage
+from labwarden.respond.triage.sample_host import Intrusion, compromised
 
 SERVER_NOW = EPOCH + timedelta(days=INTRUSION_DAY + 1)
 """The server's clock when it was imaged: the day after the stolen key was used in the cloud,

@@ -200,9 +200,14 @@ class EdgeFinder:
             yield _Target(group.arn, f"{node.label} in {group.label}", joined)
 
     def _other_users(self, node: Principal, method: Method) -> Iterator[_Target]:
+        known = self.model.login_profiles
         for user in self.model.account.users():
-            if user.arn != node.arn:
-                yield _Target(user.arn, user.label, user)
+            if user.arn == node.arn:
+                continue
+            has = known.get(user.arn) if known is not None and method.login_profile else None
+            if has is not None and has != (method.login_profile == "present"):
+                continue  # the call fails for this user (it has a password, or has none)
+            yield _Target(user.arn, user.label, user)
 
     def _roles(self, node: Principal, method: Method) -> Iterator[_Target]:
         for role in self.model.account.roles():

@@ -40,6 +40,9 @@ class Method:
     service: str = ""
     """The service principal the target role must trust (pass-role, existing-compute)."""
     instance_profile: bool = False
+    login_profile: str = ""
+    """``absent`` or ``present``: the target user must have no console password, or one
+    (``CreateLoginProfile`` and ``UpdateLoginProfile``); empty: either."""
     steps: tuple[str, ...] = ()
     references: tuple[str, ...] = ()
 
@@ -53,9 +56,12 @@ def _method(raw: dict[str, Any]) -> Method:
         also=tuple(raw.get("also", ())),
         service=str(raw.get("service", "")),
         instance_profile=bool(raw.get("instance_profile", False)),
+        login_profile=str(raw.get("login_profile", "")),
         steps=tuple(raw.get("steps", ())),
         references=tuple(raw.get("references", ())),
     )
+    if method.login_profile not in ("", "absent", "present"):
+        raise ValueError(f"methods.yaml: {method.id}: login_profile absent or present")
     if method.kind not in KINDS:
         raise ValueError(f"methods.yaml: {method.id}: unknown kind {method.kind}")
     return method

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,6 +13,8 @@ from labwarden.core.values import Severity
 from labwarden.identity.posture.collect import BucketPosture, read_posture
 from labwarden.identity.posture.interface import RULES
 from labwarden.identity.posture.rules import gaps
+
+log = logging.getLogger(__name__)
 
 
 class BucketPostureCheck:
@@ -64,7 +67,28 @@ def source_checks(source: object) -> list[Check]:
     bucket = getattr(source, "bucket", None)
     if client is None or not isinstance(bucket, str):
         return []
-    return [BucketPostureCheck(client, bucket, cloudtrail_client(client))]
+    return [BucketPostureCheck(client, bucket, cloudtrail_client(client), caller_account(client))]
+
+
+def caller_account(s3: Any) -> str:
+    """The account of the identity that scans (STS ``GetCallerIdentity`` at the same endpoint),
+    which tells another account's principals in a bucket policy; empty when it cannot be asked
+    (S3-compatible stores without STS, no permission)."""
+    try:
+        import boto3
+    except ImportError:
+        return ""
+    meta = s3.meta
+    try:
+        sts = boto3.session.Session().client(
+            "sts",
+            endpoint_url=meta.endpoint_url if "amazonaws.com" not in meta.endpoint_url else None,
+            region_name=meta.region_name,
+        )
+        return str(sts.get_caller_identity().get("Account") or "")
+    except Exception as exc:  # botocore's errors: no STS there, no permission, no network
+        log.info("cannot tell the scanning account: %s", exc)
+        return ""
 
 
 def cloudtrail_client(s3: Any) -> Any:

@@ -77,6 +77,7 @@ def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
         yield Gap("posture-unknown", exc.message)
         return
     tls = False
+    unjudged: set[str] = set()
     for statement in policy.statements:
         named = (
             ()
@@ -93,6 +94,7 @@ def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
                 _if(conditions),
                 {"statement": statement.origin, "conditions": conditions},
             )
+        unjudged.update(n for n in named if n != "*" and not account)
         outsiders = sorted({n for n in named if n != "*" and account and account not in n})
         if outsiders:
             yield Gap(
@@ -100,6 +102,13 @@ def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
                 ", ".join(outsiders),
                 {"principals": outsiders, "statement": statement.origin},
             )
+    if unjudged:
+        yield Gap(
+            "posture-unknown",
+            "the scanning account is unknown (no STS at this endpoint): the principals the "
+            "bucket policy names are not judged cross-account or not",
+            {"principals": sorted(unjudged)},
+        )
     if not tls:
         yield Gap("no-tls-enforcement")
 

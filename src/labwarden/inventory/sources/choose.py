@@ -32,7 +32,21 @@ def choose_source(
 
 
 def after_scan(catalog: Catalog, source: Source, scan_id: int) -> None:
-    """Keep what a scan learned beyond files: the versions and delete markers of objects."""
-    history = getattr(source, "history", None)
-    if history:
-        catalog.object_versions.record(history, scan_id)
+    """Keep what a scan learned beyond files: the versions and delete markers of objects, and
+    where the bucket is and its policy (so that later commands read the same bucket again)."""
+    from labwarden.inventory.sources.s3 import S3Source
+
+    if not isinstance(source, S3Source):
+        return
+    if source.history:
+        catalog.object_versions.record(source.history, scan_id)
+    state, policy, detail = source.policy()
+    catalog.buckets.remember(
+        source.bucket,
+        endpoint_url=source.endpoint_url,
+        region=str(source.client.meta.region_name or ""),
+        policy=policy,
+        policy_state=state,
+        policy_detail=detail,
+        scan_id=scan_id,
+    )

@@ -103,6 +103,8 @@ class S3Source:
         self.page_size = page_size
         self.url = url
         self.client = client if client is not None else make_client(endpoint_url)
+        self.endpoint_url = endpoint_url or ""
+        """The endpoint the scan was given (empty: AWS's own, as boto3 chooses it)."""
         self.roots: tuple[str, ...] = (f"s3://{self.bucket}/{self.prefix}".rstrip("/"),)
         self.exclude = exclude
         self.budget = budget
@@ -172,6 +174,19 @@ class S3Source:
             delete_marker=marker,
             owner=_owner(raw),
         )
+
+    def policy(self) -> tuple[str, str | None, str]:
+        """The bucket policy: ``(state, document, detail)``, state ``present``, ``absent`` (the
+        bucket has none) or ``unknown`` (with the API's error in ``detail``)."""
+        try:
+            response = self.client.get_bucket_policy(Bucket=self.bucket)
+        except Exception as exc:  # botocore's ClientError and connection errors
+            error = getattr(exc, "response", {}).get("Error", {})
+            code = str(error.get("Code") or type(exc).__name__)
+            if code == "NoSuchBucketPolicy":
+                return "absent", None, ""
+            return "unknown", None, code
+        return "present", str(response["Policy"]), ""
 
     def open(self, entry: Entry) -> BinaryIO:
         """A seekable reader over ranged GETs of the entry's version."""

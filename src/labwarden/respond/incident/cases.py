@@ -9,7 +9,6 @@ derived is recorded in the incident's audit trail like anything else.
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
+from labwarden.seal.hashing import digest_handle
 from labwarden.store.alerts import StoredAlert
 from labwarden.store.catalog import Catalog
 from labwarden.store.incidents import (
@@ -113,16 +113,13 @@ def _attachment(path: Path) -> AttachmentRecord:
     """A triage archive to attach, identified by its SHA-256."""
     if not path.is_file():
         raise InputError(f"{path}: no such triage archive")
-    digest = hashlib.sha256()
-    size = 0
     try:
         with path.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
+            digest = digest_handle(handle, "sha256")
+            size = os.fstat(handle.fileno()).st_size
     except OSError as exc:
         raise InputError(f"{path}: cannot read the triage archive: {exc.strerror}") from exc
-    return AttachmentRecord("triage", str(path.resolve()), digest.hexdigest(), size, path.name)
+    return AttachmentRecord("triage", str(path.resolve()), digest, size, path.name)
 
 
 def scope_of(catalog: Catalog, request: IncidentRequest) -> Scope:

@@ -25,9 +25,10 @@ from labwarden.checks.privacy.interface import SUBJECT_COLUMN, TABLE_FORMATS
 from labwarden.core.asset import FileRecord
 from labwarden.core.errors import LabwardenError
 from labwarden.core.values import AssetKind
+from labwarden.inventory.sources.reopen import ObjectReader
 from labwarden.privacy import suggest
 from labwarden.privacy.assess import assess_file
-from labwarden.privacy.io import read_table
+from labwarden.privacy.io import read_table, read_table_from
 from labwarden.respond.incident.touched import Derived, Touched
 from labwarden.store.catalog import Catalog
 from labwarden.store.findings import FindingQuery, TriageStatus
@@ -120,8 +121,12 @@ def _tables_read(
     return tables, "the reads name the asset, not its files: every table of it counts"
 
 
-def _distinct(path: str, column: str) -> tuple[int, pa.Array]:
-    table = read_table(Path(path), columns=[column])
+def _distinct(record: FileRecord, column: str, objects: ObjectReader) -> tuple[int, pa.Array]:
+    if "://" in record.path:  # an object in a store: read again at the version scanned
+        with objects.open(record) as handle:
+            table = read_table_from(handle, record.path, [column])
+    else:
+        table = read_table(Path(record.path), columns=[column])
     values = table.column(column).combine_chunks()
     return table.num_rows, pc.unique(values.filter(pc.is_valid(values)))
 
@@ -141,6 +146,12 @@ def _risk(catalog: Catalog, table: TableRead) -> None:
             }
             table.risk_source = f"privacy finding {stored.fingerprint} of the last scan"
             return
+    if "://" in table.path:
+        table.risk_source = (
+            "not measured now: the scan's privacy check assesses objects in a store, and it "
+            "recorded no risk above its threshold for this table (or found no quasi-identifiers)"
+        )
+        return
     try:
         assessed = assess_file(
             Path(table.path), check_safe_harbor=False, subject=table.subject_column
@@ -190,6 +201,7 @@ def _categories(catalog: Catalog, asset_ids: Sequence[int], data: PersonalData) 
 def personal_data(catalog: Catalog, touched: Sequence[Touched]) -> PersonalData:
     """Data subjects, records, categories and re-identification risk of the datasets read."""
     data = PersonalData()
+    objects = ObjectReader(catalog)
     subjects: dict[str, list[pa.Array]] = {}
     rows_read = 0
     read = [t for t in touched if t.asset_id is not None and t.events.get("read")]
@@ -204,7 +216,7 @@ def personal_data(catalog: Catalog, touched: Sequence[Touched]) -> PersonalData:
             if column is None:
                 continue
             try:
-                table.rows, values = _distinct(record.path, column)
+                table.rows, values = _distinct(record, column, objects)
             except (LabwardenError, OSError, pa.ArrowException) as exc:
                 table.problem = f"cannot be read now: {getattr(exc, 'message', exc)}"
                 data.notes.append(f"{record.path}: {table.problem}; its subjects are unknown")

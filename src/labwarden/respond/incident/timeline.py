@@ -15,7 +15,6 @@ merged into it in order (:class:`Timeline` is iterable once per call to :meth:`l
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from labwarden.engines.interface import Engine, EngineError
 from labwarden.respond.incident import lake_lines, sources
 from labwarden.respond.incident.entries import TimelineEntry
 from labwarden.respond.incident.triage_feed import TriageFeed, read_archive
+from labwarden.seal.hashing import digest_handle
 from labwarden.store.catalog import Catalog
 
 
@@ -63,11 +63,8 @@ class Timeline:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return digest_handle(handle, "sha256")
 
 
 def read_feeds(incident: StoredIncident, notes: list[str]) -> list[TriageFeed]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from labwarden.respond.triage.host import Host, Unreadable, read_fd
+from labwarden.seal.hashing import digest_handle
 
 ARTIFACTS = "artifacts"
 """The folder of the evidence that holds what was collected."""
@@ -210,13 +211,10 @@ class Evidence:
 
     def register(self, rel: str, artifact: str, source: str) -> Entry:
         """Record a file written at a path :meth:`reserve` gave (hashed now)."""
-        digest = hashlib.sha256()
-        size = 0
         with (self.folder / rel).open("rb") as handle:
-            while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        entry = Entry(rel, digest.hexdigest(), size, artifact, source)
+            digest = digest_handle(handle, "sha256")
+            size = os.fstat(handle.fileno()).st_size
+        entry = Entry(rel, digest, size, artifact, source)
         self.entries.append(entry)
         return entry
 

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+import pyarrow as pa
+
+from labwarden.core.events import LAKE_SCHEMA, EventClass
 from labwarden.core.workspace import Workspace
 from labwarden.store.catalog import Catalog
+from labwarden.store.lake import Lake
 from labwarden.store.trace import Canary
 from labwarden.trace.canaries.kinds import BEACON_PREFIX
-from labwarden.trace.canaries.sweep import alert_for
-from labwarden.trace.incidents import attach_alerts
+from labwarden.trace.canaries.sweep import sweep
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +46,44 @@ def token_of(path: str) -> str | None:
     return token if token.isalnum() and 8 <= len(token) <= 64 else None
 
 
+def to_lake(workspace: Workspace, event: dict[str, Any]) -> None:
+    """Store a beacon hit in the lake as an HTTP event of source ``beacon`` (one part per hit,
+    written atomically), where timelines, scopes and the canary sweep see it."""
+    when = datetime.fromisoformat(str(event["time"]))
+    row: dict[str, Any] = dict.fromkeys(LAKE_SCHEMA.names)
+    row |= {
+        "time": when,
+        "class_uid": int(EventClass.HTTP_ACTIVITY),
+        "activity": "read",
+        "src_ip": event.get("src_ip"),
+        "user_agent": event.get("user_agent"),
+        "api_service": "beacon",
+        "api_operation": str(event.get("activity", "")).removeprefix("http ").upper() or None,
+        "resource_type": "url_path",
+        "resource_uri": event.get("resource_uri"),
+        "status": "success",
+        "status_code": "200",
+        "host": event.get("host"),
+        "event_uid": event["event_uid"],
+        "raw": json.dumps(event, sort_keys=True, default=str),
+        "asset_canary": True,
+    }
+    lake = Lake(workspace.lake_path).ensure()
+    table = pa.Table.from_pylist([row], schema=LAKE_SCHEMA)
+    with lake.writing():
+        lake.write_part("beacon", when.date().isoformat(), str(event["event_uid"]), table)
+
+
 def record_hit(workspace: Workspace, token: str, event: dict[str, Any]) -> Canary | None:
-    """Store a hit on the beacon ``token`` as an alert (added to the open incidents); the
-    canary, or ``None`` when the token is not an active beacon."""
+    """Store a hit on the beacon ``token`` in the lake and run the canary sweep, which turns it
+    into an alert (one per source address and day, added to the open incidents); the canary,
+    or ``None`` when the token is not an active beacon."""
     with Catalog.open(workspace) as catalog:
         canary = catalog.canaries.by_token(token)
         if canary is None or canary.status != "active":
             return None
-        fingerprint = alert_for(canary, [event], "beacon").fingerprint
-        earlier = catalog.canaries.alert_evidence(fingerprint)
-        alert = alert_for(canary, [*earlier, event], "beacon")
-        catalog.alerts.upsert([alert])
-        attach_alerts(catalog, [alert])
+        to_lake(workspace, event)
+        sweep(workspace, catalog)
     return canary
 
 

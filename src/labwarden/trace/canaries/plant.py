@@ -58,7 +58,11 @@ def _need_into(request: PlantRequest) -> Path:
 def _aws_key(request: PlantRequest, token: str) -> _Planted:
     if request.access_key_id:
         key_id = aws.check_key_id(request.access_key_id)
-        where = str(request.into) if request.into else "registered (created elsewhere)"
+        where = (
+            str(request.into.expanduser().absolute())
+            if request.into
+            else "registered (created elsewhere)"
+        )
         detail: dict[str, Any] = {"created": False, "secret_hashes": [secret_hash(key_id)]}
         return _Planted(key_id, where, [], detail)
     user = f"labwarden-canary-{request.name or token[:8]}"

@@ -22,6 +22,7 @@ from labwarden.engines.duckdb import connect
 from labwarden.store.alerts import AlertRecord
 from labwarden.store.catalog import Catalog
 from labwarden.store.trace import Canary
+from labwarden.trace.canaries.auditd import path_events
 from labwarden.trace.canaries.kinds import RULE_ID, RULE_PATH, CanaryKind
 
 EVIDENCE_LIMIT = 50
@@ -100,12 +101,15 @@ def _events(lake: Path, canaries: Sequence[Canary]) -> list[dict[str, Any]]:
         columns = set(con.columns("events"))
         wanted = [c for c in _EVIDENCE if c in columns]
         rows: list[dict[str, Any]] = con.table(
-            f"SELECT {', '.join(wanted)} FROM events WHERE {where} ORDER BY time",  # noqa: S608
+            f"SELECT {', '.join(wanted)} FROM events WHERE ({where}) AND NOT "  # noqa: S608
+            "(coalesce(api_service, '') = 'auditd' AND coalesce(api_operation, '') = 'PATH')",
             params,
         ).to_pylist()
+        if {"raw", "api_service", "api_operation"} <= columns:
+            rows += path_events(con, canaries, wanted)
     finally:
         con.close()
-    return rows
+    return sorted(rows, key=lambda e: (_iso(e.get("time")), str(e.get("event_uid"))))
 
 
 def _iso(value: Any) -> str:
@@ -165,7 +169,10 @@ def lake_alerts(lake: Path, canaries: Sequence[Canary]) -> tuple[int, list[Alert
             if touched(canary, event):
                 key = (canary.id, _principal(event), _iso(event.get("time"))[:10])
                 groups[key].append(event)
-    alerts = [alert_for(by_id[cid], group, "lake event") for (cid, _, _), group in groups.items()]
+    alerts = [
+        alert_for(by_id[cid], group, "beacon" if by_id[cid].kind == "beacon" else "lake event")
+        for (cid, _, _), group in groups.items()
+    ]
     return len(events), alerts
 
 

@@ -1,5 +1,9 @@
 """A Debian GPU server as a file tree, stock or after an intrusion, for ``triage --root``.
 
+A known-good and a known-bad host to try triage on without a real one: the demo triages the
+compromised server, the tests and the triage benchmark build both. Nothing here runs on the
+host; it only writes the tree below the root it is given (inputs, not stored data: plain writes).
+
 The stock server is what a Debian 12 install plus two researchers looks like: every file a
 package installs is listed in a dpkg database built here with its real MD5, so the tree is
 judged as a real Debian host is, and nothing in it raises a finding. The compromised server is
@@ -471,8 +475,8 @@ def compromised(root: Path, now: datetime, intrusion: Intrusion = Intrusion()) -
         when=recent,
     )
     # paths inside the built tree, not temporary files of this host
-    tree.write("/var/tmp/.x/agent", b"\x7fELF\x02\x01\x01agent", when=recent, mode=0o755)  # noqa: S108
-    tree.write("/var/tmp/.bash", b"\x7fELF\x02\x01\x01bash-copy", when=recent, mode=0o4755)  # noqa: S108
+    tree.write("/var/tmp/.x/agent", b"\x7fELF\x02\x01\x01agent", when=recent, mode=0o755)
+    tree.write("/var/tmp/.bash", b"\x7fELF\x02\x01\x01bash-copy", when=recent, mode=0o4755)
     tree.write(
         "/root/.bash_history",
         "\n".join(

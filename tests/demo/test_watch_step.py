@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,14 @@ from labwarden.core.workspace import Workspace
 from labwarden.demo.lab import Lab
 from labwarden.demo.steps.watch import LOG_FOLDERS, demo_resources
 from labwarden.store.catalog import Catalog
-from labwarden.watch.service import compile_rules, detect, ingest_paths
+from labwarden.watch.ingest import IngestResult
+from labwarden.watch.service import DetectRun, compile_rules, detect, ingest_paths
+
+DemoRun = tuple[Lab, IngestResult, DetectRun]
 
 
 @pytest.fixture(scope="module")
-def demo_run(demo_lab: Lab, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def demo_run(demo_lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRun]:
     workspace = Workspace(tmp_path_factory.mktemp("demo-watch") / ".labwarden").ensure()
     (workspace.root / "resources.toml").write_text(demo_resources(demo_lab.root))
     catalog = Catalog.open(workspace)
@@ -24,14 +28,14 @@ def demo_run(demo_lab: Lab, tmp_path_factory: pytest.TempPathFactory):  # type: 
     catalog.close()
 
 
-def test_logs_ingest_cleanly(demo_run) -> None:  # type: ignore[no-untyped-def]
+def test_logs_ingest_cleanly(demo_run: DemoRun) -> None:
     lab, ingested, _ = demo_run
     assert ingested.issues == []
     assert ingested.by_source["cloudtrail"] == lab.facts["access_logs"]["events"]
     assert {"cloudtrail", "s3access", "http", "authlog", "auditd"} <= set(ingested.by_source)
 
 
-def test_intrusion_is_detected(demo_run) -> None:  # type: ignore[no-untyped-def]
+def test_intrusion_is_detected(demo_run: DemoRun) -> None:
     _, _, run = demo_run
     assert run.rules.problems == []
     by_rule: dict[str, set[str]] = {}
@@ -54,7 +58,7 @@ def test_intrusion_is_detected(demo_run) -> None:  # type: ignore[no-untyped-def
         assert by_rule.get(title) == intruder, (title, by_rule.get(title))
 
 
-def test_canary_alert_carries_evidence(demo_run) -> None:  # type: ignore[no-untyped-def]
+def test_canary_alert_carries_evidence(demo_run: DemoRun) -> None:
     lab, _, run = demo_run
     (canary,) = [d for d in run.result.detections if d.rule.title == "Access to a Canary Asset"]
     (event,) = canary.evidence
