@@ -244,7 +244,7 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         files[name] = label
-    results = compare(CASES, files)
+    results = compare(CASES, files, modelaudit_timeout=300)
     out = ROOT / "benchmarks" / "modelfile" / "bypasses.json"
     totals = {
         label: sum(1 for lab in files.values() if lab == label) for label in set(files.values())

@@ -173,14 +173,14 @@ def run_modelscan(
 
 
 def run_modelaudit(
-    bin_dir: Path, files: dict[str, str], root: Path = CORPUS
+    bin_dir: Path, files: dict[str, str], root: Path = CORPUS, timeout: float = 1800
 ) -> tuple[dict[str, str], float]:
     """ModelAudit over the corpus folder, JSON report."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "ma.json"
         result = timed(
             [str(bin_dir / "modelaudit"), "scan", str(root), "--format", "json", "-o", str(out)],
-            timeout=1800,
+            timeout=timeout,
         )
         report = json.loads(out.read_text()) if out.exists() else {}
     found: dict[str, list[str]] = defaultdict(list)
@@ -222,7 +222,9 @@ def met(label: str, verdict: str) -> bool:
     return verdict != "crash"
 
 
-def compare(root: Path, files: dict[str, str]) -> dict[str, dict[str, object]]:
+def compare(
+    root: Path, files: dict[str, str], modelaudit_timeout: float = 1800
+) -> dict[str, dict[str, object]]:
     """Run every tool over ``root`` and score each against the labels of ``files``."""
     bin_dir = ensure_peers()
     tools: dict[str, Callable[[], tuple[dict[str, str], float]]] = {
@@ -230,7 +232,7 @@ def compare(root: Path, files: dict[str, str]) -> dict[str, dict[str, object]]:
         "picklescan": lambda: run_picklescan(bin_dir, files, root),
         "modelscan": lambda: run_modelscan(bin_dir, files, root),
         "fickling": lambda: run_fickling(bin_dir, files, root),
-        "modelaudit": lambda: run_modelaudit(bin_dir, files, root),
+        "modelaudit": lambda: run_modelaudit(bin_dir, files, root, modelaudit_timeout),
     }
     results: dict[str, dict[str, object]] = {}
     for name, runner in tools.items():

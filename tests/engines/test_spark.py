@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from labwarden.engines.duckdb import connect as duckdb
@@ -132,6 +133,26 @@ def test_temp_tables_registered_tables_and_errors(spark: SparkEngine) -> None:
         spark.rows("SELECT * FROM kept")
     with pytest.raises(EngineError, match="wanted"):
         spark.rows("SELECT * FROM wanted")
+
+
+def test_columns_of_names_queries_and_files(spark: SparkEngine, tmp_path: Path) -> None:
+    # Analytics list a day's columns as "(SELECT * FROM read_parquet([...]) LIMIT 0)".
+    path = tmp_path / "part.parquet"
+    pq.write_table(pa.table({"uid": ["a"], "bytes": [3], "extra": [None]}), path)
+    files = f"read_parquet(['{path}'], union_by_name = true, hive_partitioning = false)"
+    con = duckdb()
+    con.execute("CREATE TEMP TABLE named AS SELECT 1 AS a, 'x' AS b")
+    spark.execute("CREATE TEMP TABLE named AS SELECT 1 AS a, 'x' AS b")
+    for relation, expected in [
+        ("named", ["a", "b"]),
+        ("(SELECT b, a + 1 AS c FROM named LIMIT 0)", ["b", "c"]),
+        (files, ["uid", "bytes", "extra"]),
+        (f"(SELECT * FROM {files} LIMIT 0)", ["uid", "bytes", "extra"]),
+    ]:
+        assert con.columns(relation) == expected, relation
+        assert spark.columns(relation) == expected, relation
+    with pytest.raises(EngineError):
+        spark.columns("(SELECT * FROM no_such_relation)")
 
 
 def test_empty_lake_view_matches_duckdb(spark: SparkEngine, tmp_path: Path) -> None:

@@ -61,3 +61,25 @@ def test_sigmahq_cloudtrail_and_the_pack_on_real_logs(spark: SparkEngine, tmp_pa
     assert detections(found) == detections(expected)
     for detection in found.detections:
         assert detection.evidence and detection.evidence[0]["time"]
+
+
+def test_role_members_for_routine_alike(spark: SparkEngine, tmp_path: Path) -> None:
+    """Who acted through each role, each day (what routine suppression asks the lake)."""
+    import pyarrow as pa
+
+    from labwarden.watch.detect.routine import ROLE_MEMBERS_SQL, ROLES_TABLE, role_members
+
+    lake = Lake(tmp_path / "lake")
+    ingest([corpora_path("logs", "cloudtrail-invictus")], lake, Resolver.empty())
+    roles = pa.table(
+        {"role": ["stratus-red-team-ec2-steal-credentials-role", "AWSServiceRoleForRDS"]}
+    )
+    found = []
+    for engine in (duckdb(), spark):
+        engine.events_view(lake.root)
+        with engine.registered(ROLES_TABLE, roles):
+            found.append(role_members(engine.rows(ROLE_MEMBERS_SQL)))
+    assert found[0] == found[1]
+    assert "i-0dbc91f429e48eeed" in set().union(
+        *found[0]["stratus-red-team-ec2-steal-credentials-role"].values()
+    )

@@ -76,3 +76,25 @@ def test_truncated_parquet_is_a_note_not_a_failure(shared: Path, workspace: Work
     report = _trace(workspace, cut)
     assert report.verdict == "no match"
     assert any("footer is lost" in n for n in report.notes)
+
+
+def test_tables_holding_every_column_are_compared_first(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    from typer.testing import CliRunner
+
+    from labwarden.cli.app import app
+
+    data = tmp_path / "data"
+    data.mkdir()
+    source = clinical(data / "trial.csv", rows=1500)
+    for index in range(3):
+        lines = ["site,score"] + [f"BER,{index * 100 + i}" for i in range(50)]
+        (data / f"other{index}.csv").write_text("\n".join(lines) + "\n")
+    done = CliRunner().invoke(app, ["--workspace", str(workspace.root), "scan", str(data)])
+    assert done.exit_code in (0, 1), done.output
+    leaked = tmp_path / "leak.csv"
+    leaked.write_text("".join(source.read_text().splitlines(True)[:300]))
+    report = _trace(workspace, leaked)
+    assert [c["source"] for c in report.candidates] == [str(source)]
+    assert any("3 catalog table(s) sharing only some column names" in n for n in report.notes)

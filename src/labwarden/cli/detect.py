@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from labwarden.cli.engine_options import EngineName, EngineOpt, SparkMasterOpt, query_engine
 from labwarden.cli.state import STATE, FailOn, FailOnOpt, stderr
 from labwarden.core.errors import ExitCode, InputError
 from labwarden.report.tabular import OutputFormat, render_rows
@@ -16,16 +16,8 @@ from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
 
 if TYPE_CHECKING:
-    from labwarden.engines.interface import Engine
     from labwarden.watch.analytics.service import AnalyticsRun
     from labwarden.watch.detect.run import DetectResult
-
-
-class EngineName(StrEnum):
-    """Query engines ``detect`` can run on."""
-
-    DUCKDB = "duckdb"
-    SPARK = "spark"
 
 
 def detect(
@@ -68,17 +60,8 @@ def detect(
         Path | None,
         typer.Option("--peers", help="Peer groups: CSV principal,group or TOML [groups]."),
     ] = None,
-    engine: Annotated[
-        EngineName,
-        typer.Option("--engine", help="Query engine: duckdb (embedded) or spark."),
-    ] = EngineName.DUCKDB,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            "--spark-master",
-            help="Spark master URL (default local[*]; spark://host:7077, yarn, k8s://...).",
-        ),
-    ] = None,
+    engine: EngineOpt = EngineName.DUCKDB,
+    spark_master: SparkMasterOpt = None,
     lake: Annotated[
         str | None,
         typer.Option(
@@ -124,32 +107,26 @@ def detect(
     remote = lake is not None and "://" in lake
     if remote and engine is not EngineName.SPARK:
         raise InputError(f"--lake {lake}: only the Spark engine reads a lake by URL")
-    if spark_master and engine is not EngineName.SPARK:
-        raise InputError("--spark-master needs --engine spark")
     lake_root: Path | str | None = lake if remote else (Path(lake) if lake else None)
     if remote and analytics:
         stderr.print("analytics skipped: they keep their aggregates beside a local lake")
         analytics = False
-    query_engine = open_engine(engine, spark_master)
-    try:
+    with query_engine(engine, spark_master) as opened:
         workspace = STATE.existing()
         with Catalog.open(workspace) as catalog:
-            run = run_detect(workspace, catalog, ruleset, engine=query_engine, lake=lake_root)
+            run = run_detect(workspace, catalog, ruleset, engine=opened, lake=lake_root)
             scored = (
                 run_analytics(
                     workspace,
                     catalog,
                     config,
                     days=lake_days(workspace) if rescore else None,
-                    engine=query_engine,
+                    engine=opened,
                     lake=lake_root if isinstance(lake_root, Path) else None,
                 )
                 if analytics
                 else None
             )
-    finally:
-        if query_engine is not None:
-            query_engine.close()
     result = run.result
     for problem in result.problems:
         stderr.print(f"rule failed: {problem}", markup=False)
@@ -192,16 +169,6 @@ def detect(
             markup=False,
         )
     _exit(result, scored, fail_on)
-
-
-def open_engine(engine: EngineName, master: str | None) -> Engine | None:
-    """The engine ``--engine`` names (``None``: the default DuckDB session per run)."""
-    if engine is EngineName.DUCKDB:
-        return None
-    from labwarden.engines.spark_session import connect
-
-    stderr.print(f"starting Spark on {master or 'local[*]'}", markup=False)
-    return connect(master)
 
 
 def _exit(result: DetectResult, scored: AnalyticsRun | None, fail_on: FailOn) -> None:

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from labwarden.cli.engine_options import EngineName, EngineOpt, SparkMasterOpt, query_engine
 from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
@@ -397,12 +398,14 @@ def timeline(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
     ] = None,
+    engine: EngineOpt = EngineName.DUCKDB,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """Everything relevant to an incident, in one ordered stream (times in UTC)."""
     workspace = STATE.resolve()
-    with STATE.reader() as catalog:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
-        built = build_timeline(catalog, workspace, incident)
+        built = build_timeline(catalog, workspace, incident, engine=opened)
     with output_stream(output) as out:
         count = render.write(built.lines(), fmt, out, f"incident {incident_id}: {incident.title}")
     stderr.print(
@@ -437,6 +440,8 @@ def scope(
         list[Path] | None,
         typer.Option("--key", help="With --verify: also trust this public key (PEM)."),
     ] = None,
+    engine: EngineOpt = EngineName.DUCKDB,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
     from labwarden.identity.buckets import scanned_policies
@@ -444,13 +449,13 @@ def scope(
     from labwarden.seal.keys import trusted_keys
 
     workspace = STATE.resolve()
-    with STATE.reader() as catalog:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
         access = None
         if iam is not None:
             stored, _ = scanned_policies(catalog)
             access = access_provider(iam, bucket_policy or [], stored)
-        built = build_scope(catalog, workspace, incident, access=access)
+        built = build_scope(catalog, workspace, incident, access=access, engine=opened)
         if verify:
             verify_scope(catalog, built, trusted_keys(workspace, list(key or [])))
     if fmt is ShowFormat.JSON:
@@ -491,14 +496,16 @@ def report(
         Path | None, typer.Option("--output", "-o", help="Write to this file instead.")
     ] = None,
     by: By = None,
+    engine: EngineOpt = EngineName.DUCKDB,
+    spark_master: SparkMasterOpt = None,
 ) -> None:
     """The breach report: GDPR Art. 33(3) content, the 72-hour clock, Art. 34, the
     Datatilsynet form fields and a technical annex."""
     workspace = STATE.resolve()
-    with STATE.reader() as catalog:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
-        built_scope = build_scope(catalog, workspace, incident)
-        built_timeline = build_timeline(catalog, workspace, incident)
+        built_scope = build_scope(catalog, workspace, incident, engine=opened)
+        built_timeline = build_timeline(catalog, workspace, incident, engine=opened)
     document = build_report(built_scope, built_timeline, actor=current_actor(by))
     if fmt is ReportFormat.JSON:
         text = json.dumps(document, indent=2, default=str) + "\n"

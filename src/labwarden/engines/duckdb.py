@@ -70,8 +70,9 @@ class DuckDBEngine:
                 log.debug("unregister %s: %s", name, exc)
 
     def columns(self, relation: str) -> list[str]:
-        """The column names of a table or view."""
-        return [str(row[0]) for row in self.rows(f"DESCRIBE {relation}")]
+        """The column names of a relation: a table or view name, or anything that may follow
+        ``FROM`` (a parenthesized query, ``read_parquet(...)``); no rows are read."""
+        return [str(row[0]) for row in self.rows(f"DESCRIBE SELECT * FROM {relation}")]  # noqa: S608
 
     def events_view(self, lake_root: Path | str, name: str = EVENTS_VIEW) -> int:
         """Create view ``name`` over the lake (see :meth:`Engine.events_view`); a local folder

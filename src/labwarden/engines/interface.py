@@ -43,7 +43,8 @@ class Engine(Protocol):
         ...
 
     def columns(self, relation: str) -> list[str]:
-        """The column names of a table or view."""
+        """The column names of a relation: a table or view name, or anything that may follow
+        ``FROM`` (a parenthesized query, ``read_parquet(...)``); no rows are read."""
         ...
 
     def events_view(self, lake_root: Path | str, name: str = "events") -> int:

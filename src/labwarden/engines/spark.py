@@ -10,6 +10,7 @@ as DuckDB keeps such tables in memory. PySpark objects never leave this module a
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENTS_VIEW = "events"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?")
+"""A relation given by name (``events``, ``global_temp.x``) rather than as a query."""
 LAKE_FILES = "source=*/day=*/*.parquet"
 """The lake layout below its root (hive-style partitions ``source`` and ``day``)."""
 
@@ -139,9 +142,14 @@ class SparkEngine:
             self._spark.catalog.dropTempView(name)
 
     def columns(self, relation: str) -> list[str]:
-        """The column names of a table or view."""
+        """The column names of a relation: a table or view name, or anything that may follow
+        ``FROM`` in DuckDB SQL (``(SELECT ...)``, ``read_parquet(...)``), translated as any
+        query is. Only the schema is resolved: no rows are read."""
         try:
-            return list(self._spark.table(relation).columns)
+            if _NAME.fullmatch(relation):
+                return list(self._spark.table(relation).columns)
+            _, frame = self._run(f"SELECT * FROM {relation} LIMIT 0", None)  # noqa: S608
+            return list(frame.columns) if frame is not None else []
         except _errors() as exc:
             raise EngineError(_message(exc)) from exc
 
@@ -156,16 +164,13 @@ class SparkEngine:
         if isinstance(lake_root, Path) and not any(lake_root.glob(LAKE_FILES)):
             self._spark.createDataFrame([], lake_struct()).createOrReplaceTempView(name)
             return 0
-        from pyspark.sql import functions as F
-
         try:
             frame = (
                 self._spark.read.option("basePath", root)
                 .option("mergeSchema", "true")
                 .parquet(f"{root}/{LAKE_FILES}")
             )
-            frame = frame.withColumn("source", F.col("source").cast("string"))
-            frame = frame.withColumn("day", F.col("day").cast("date"))
+            frame = _lake_columns(frame)
             frame.createOrReplaceTempView(name)
             files = len(frame.inputFiles())
         except _errors() as exc:
@@ -204,6 +209,24 @@ def lake_struct() -> StructType:
     ]
     fields += [T.StructField("source", T.StringType()), T.StructField("day", T.DateType())]
     return T.StructType(fields)
+
+
+def _lake_columns(frame: DataFrame) -> DataFrame:
+    """The lake view's columns as DuckDB's view has them: the files' columns, then ``day``
+    (a date) and ``source`` (text), then every lake column no file has yet (NULL, or false
+    for a flag), so that ``SELECT *`` gives the same rows on both engines."""
+    from pyspark.sql import functions as F
+
+    struct = {f.name: f.dataType for f in lake_struct().fields}
+    present = [c for c in frame.columns if c not in ("source", "day")]
+    columns = [F.col(c) for c in present]
+    columns += [F.col("day").cast("date").alias("day"), F.col("source").cast("string")]
+    for lake_field in LAKE_SCHEMA:
+        if lake_field.name not in present:
+            kind = struct[lake_field.name]
+            value = F.lit(False) if kind.typeName() == "boolean" else F.lit(None)
+            columns.append(value.cast(kind).alias(lake_field.name))
+    return frame.select(*columns)
 
 
 def _storage() -> Any:

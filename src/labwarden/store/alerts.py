@@ -111,6 +111,13 @@ class AlertRecord:
         )
 
 
+_SEVERITY_RANK = (
+    "CASE severity "
+    + " ".join(f"WHEN '{s.value}' THEN {rank}" for rank, s in enumerate(Severity))
+    + " ELSE -1 END"
+)
+"""SQL ranking a stored severity as :class:`Severity` orders them (``info`` lowest)."""
+
 _COLUMNS = (
     "id, fingerprint, rule_id, rule_title, rule_path, kind, severity, tags, group_key, principal, "
     "first_seen, last_seen, event_count, asset_id, assets, sensitivity, risk, status, detail"
@@ -206,7 +213,8 @@ class AlertStore:
         since: str | None = None,
         limit: int | None = None,
     ) -> list[StoredAlert]:
-        """Stored alerts, highest risk first, then most recent."""
+        """Stored alerts, highest severity first, then highest risk, then most recent: an
+        alert never ranks under one of a lower severity, whatever produced their risks."""
         where, params = ["1 = 1"], []
         if status:
             where.append("status = ?")
@@ -219,7 +227,7 @@ class AlertStore:
             params.append(since)
         rows = self._db.rows(
             f"SELECT {_COLUMNS} FROM alerts WHERE {' AND '.join(where)} "
-            "ORDER BY risk DESC, first_seen DESC, id",
+            f"ORDER BY {_SEVERITY_RANK} DESC, risk DESC, first_seen DESC, id",
             params,
         )
         alerts = [_alert(r) for r in rows]

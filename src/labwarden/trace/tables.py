@@ -160,31 +160,64 @@ def read_leaked(catalog: Catalog, data: bytes, name: str) -> tuple[Frame, list[s
     return frame, leaked.notes
 
 
+def tiers(found: list[Original], leaked: Frame) -> list[list[Original]]:
+    """The originals in the order worth comparing: shared tables and tables holding every
+    column name of the leak first, then the others."""
+    wanted = {name_key(c.name) for c in leaked.columns}
+    first = [
+        o for o in found if o.shared or (o.columns and wanted <= {name_key(c) for c in o.columns})
+    ]
+    chosen = {id(o) for o in first}
+    return [first, [o for o in found if id(o) not in chosen]]
+
+
+def _match(
+    workspace: Workspace,
+    catalog: Catalog,
+    leaked: Frame,
+    original: Original,
+    alpha: float,
+    notes: list[str],
+) -> TableMatch | None:
+    frame = _load(workspace, original, notes)
+    comparison = compare(leaked, frame) if frame is not None else None
+    if comparison is None:
+        return None
+    data = comparison.containment
+    if data.exact + data.near == 0:
+        return None
+    if not data.significant:
+        notes.append(
+            f"{original.path}: {data.exact + data.near} row(s) of the leak match it, no "
+            f"more than chance would ({data.expected_by_chance:.1f}); not reported"
+        )
+        return None
+    match = TableMatch(original, comparison)
+    _attribution(workspace, catalog, match, alpha)
+    return match
+
+
 def trace_frame(
     workspace: Workspace, catalog: Catalog, leaked: Frame, alpha: float = DEFAULT_ALPHA
 ) -> tuple[list[TableMatch], list[str]]:
-    """The catalog tables the leaked frame holds rows of, best first, and notes."""
+    """The catalog tables the leaked frame holds rows of, best first, and notes. Tables that
+    share only some column names with the leak are compared when none holding them all (or
+    shared) matched."""
     notes: list[str] = []
     matches: list[TableMatch] = []
-    for original in originals(catalog, leaked):
-        frame = _load(workspace, original, notes)
-        if frame is None:
-            continue
-        comparison = compare(leaked, frame)
-        if comparison is None:
-            continue
-        data = comparison.containment
-        if data.exact + data.near == 0:
-            continue
-        if not data.significant:
-            notes.append(
-                f"{original.path}: {data.exact + data.near} row(s) of the leak match it, no "
-                f"more than chance would ({data.expected_by_chance:.1f}); not reported"
-            )
-            continue
-        match = TableMatch(original, comparison)
-        _attribution(workspace, catalog, match, alpha)
-        matches.append(match)
+    first, rest = tiers(originals(catalog, leaked), leaked)
+    for tier in (first, rest):
+        for original in tier:
+            match = _match(workspace, catalog, leaked, original, alpha, notes)
+            if match is not None:
+                matches.append(match)
+        if matches:
+            if tier is first and rest:
+                notes.append(
+                    f"{len(rest)} catalog table(s) sharing only some column names with the "
+                    "leak not compared (tables holding every column matched)"
+                )
+            break
     matches.sort(key=lambda m: m.rank)
     return matches, notes
 

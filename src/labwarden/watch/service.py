@@ -20,8 +20,16 @@ from labwarden.store.catalog import Catalog
 from labwarden.store.lake import Lake
 from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
-from labwarden.watch.detect.routine import Routine, split_routine
-from labwarden.watch.detect.run import DetectResult, run_rules
+from labwarden.watch.detect.routine import (
+    ROLE_MEMBERS_SQL,
+    ROLES_TABLE,
+    RoleMembers,
+    Routine,
+    baseline_roles,
+    role_members,
+    split_routine,
+)
+from labwarden.watch.detect.run import Detection, DetectResult, run_rules
 from labwarden.watch.detect.sigma.rules import CompiledRule, RuleSet, bundled_rules_dir, load
 from labwarden.watch.ingest import Ingestor, IngestResult
 from labwarden.watch.parsers.authlog import SyslogClock
@@ -123,6 +131,15 @@ def compile_rules(
     return load(paths, time_filter=time_filter(since, until))
 
 
+def _role_members(con: Engine, detections: list[Detection]) -> RoleMembers:
+    """Who acted through the roles of the volume detections, each day (see split_routine)."""
+    roles = baseline_roles(detections)
+    if not roles:
+        return {}
+    with con.registered(ROLES_TABLE, pa.table({"role": pa.array(roles, pa.string())})):
+        return role_members(con.rows(ROLE_MEMBERS_SQL))
+
+
 def detect(
     workspace: Workspace,
     catalog: Catalog,
@@ -147,10 +164,11 @@ def detect(
         except EngineError as exc:
             raise InputError(f"cannot read the lake: {str(exc).splitlines()[0]}") from exc
         result = run_rules(con, rules.rules, progress=progress)
+        members = _role_members(con, result.detections)
     finally:
         if engine is None:
             con.close()
-    result.detections, routine = split_routine(result.detections)
+    result.detections, routine = split_routine(result.detections, members)
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)

@@ -295,3 +295,65 @@ REEXPORTED = [
     "partial", "ModuleType", "FunctionType", "CodeType", "methodcaller", "attrgetter", "Popen",
     "import_module", "CDLL", "Unpickler", "system", "check_output", "run_path",
 ]  # fmt: skip
+
+
+RESOLVER_FORMS: dict[str, Callable[[str, str], tuple[bytes, ...]]] = {
+    "numpy.core._ufunc_reconstruct": lambda m, n: (su(m), su(n)),
+    "numpy._core._ufunc_reconstruct": lambda m, n: (su(m), su(n)),
+    "pkgutil.resolve_name": lambda m, n: (su(f"{m}:{n}"),),
+    "torch._utils._import_dotted_name": lambda m, n: (su(f"{m}.{n}"),),
+}
+
+
+@st.composite
+def resolved_imports(draw: st.DrawFn) -> tuple[str, bytes]:
+    """A runner reached through a resolver (a callable that imports what its arguments name)
+    rather than GLOBAL, then called with a command."""
+    module, name = draw(st.sampled_from(RUNNERS))
+    resolver = draw(st.sampled_from(sorted(RESOLVER_FORMS)))
+    args = RESOLVER_FORMS[resolver](module, name)
+    func = _call(_g(*resolver.rsplit(".", 1)), *args)
+    body = func + su(COMMAND) + b"\x85R"
+    return draw(st.sampled_from(PICKLE_NAMES)), b"\x80\x04" + body + b"."
+
+
+_INNER_INTS = b"](" + b"".join(b"K" + bytes([c]) for c in payload()) + b"e"
+OPAQUE_INPUTS = {
+    "bytes_of_list": _call(_g("builtins", "bytes"), _INNER_INTS),
+    "bytearray_of_list": _call(_g("builtins", "bytearray"), _INNER_INTS),
+    "unknown_call": _call(_g("mylab.codec", "unpack"), su("payload")),
+    "memoized_list": _INNER_INTS + b"\x94" + b"0" + b"h\x00",
+}
+
+
+@st.composite
+def opaque_loader_inputs(draw: st.DrawFn) -> tuple[str, bytes]:
+    """Class 3, the other half: a loader (allowlisted or not) fed bytes the pickle computes in a
+    way no scanner evaluates, or called with a computed argument tuple."""
+    loader = draw(st.sampled_from(LOADER_NAMES))
+    module, _, name = loader.rpartition(".")
+    data = OPAQUE_INPUTS[draw(st.sampled_from(sorted(OPAQUE_INPUTS)))]
+    if draw(st.booleans()):
+        body = _loader_call(loader, data)
+    else:  # the argument tuple itself is computed: tuple(list)
+        body = _g(module, name) + _call(_g("builtins", "tuple"), b"](" + data + b"e") + b"R"
+    return draw(st.sampled_from(PICKLE_NAMES)), b"\x80\x04" + body + b"."
+
+
+MODEL_NAMES = [
+    "model.pkl", "model.pickle", "model.pt", "model.pth", "model.ckpt", "model.joblib",
+    "model.dill", "model.safetensors", "model.gguf", "model.onnx", "model.h5", "model.keras",
+    "model.npy", "model.npz", "model.tflite", "model.msgpack", "model.mlmodel", "model.skops",
+    "model.pb", "model.nemo", "model.mar", "model.pt2",
+]  # fmt: skip
+
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".pt", ".pth", ".ckpt", ".joblib", ".dill")
+
+
+@st.composite
+def garbage_models(draw: st.DrawFn) -> tuple[str, bytes]:
+    """Class 2: bytes no parser reads, under a name that says model: random noise, or a valid
+    file of one format truncated or with its body overwritten."""
+    noise = draw(st.binary(min_size=16, max_size=1024))
+    return draw(st.sampled_from(MODEL_NAMES)), noise

@@ -220,3 +220,61 @@ def test_year_and_zone_of_classic_stamps(tmp_path: Path) -> None:
     # The note names the file once and the first line whose year was guessed.
     assert str(note).startswith(f"{path}:2: syslog times carry no year")
     assert str(path) not in note.message
+
+
+def _attempts(path: Path, count: int, lines: str) -> Path:
+    """``count`` password guesses from ATTACKER 90 s apart, each logged as ``lines`` says
+    (``pam``, ``sshd``, ``both`` in the order sshd writes them, ``both-reversed``)."""
+    pam = (
+        "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= "
+        f"rhost={ATTACKER}  user=root"
+    )
+    out = []
+    for i in range(count):
+        when = START + timedelta(seconds=90 * i)
+        sshd = f"Failed password for root from {ATTACKER} port {40000 + i} ssh2"
+        messages = {
+            "pam": [pam],
+            "sshd": [sshd],
+            "both": [pam, sshd],
+            "both-reversed": [sshd, pam],
+        }[lines]
+        out += [f"{when:%b %d %H:%M:%S} gpu-node-3 sshd[{500 + i}]: {m}\n" for m in messages]
+    path.write_text("".join(out))
+    return path
+
+
+@pytest.mark.parametrize("lines", ["pam", "sshd", "both", "both-reversed"])
+def test_an_attempt_counts_once_whichever_lines_log_it(tmp_path: Path, lines: str) -> None:
+    """20 guesses are a brute force and 19 are not, whether a host logs them through PAM
+    alone, sshd alone, or both (which must not count 19 guesses as 38)."""
+    for count, expected in ((20, {ATTACKER}), (19, set())):
+        folder = tmp_path / f"{lines}-{count}"
+        folder.mkdir()
+        found = _detections(folder, _attempts(folder / "auth.log", count, lines))
+        brute = {str(d.group["src_ip"]) for d in found if d.rule.title == "SSH Brute Force"}
+        assert brute == expected, (lines, count)
+
+
+def test_loghub_linux_brute_force_logged_by_pam_alone(tmp_path: Path) -> None:
+    """The loghub Linux host logs sshd's failures only through pam_unix (2005): the address
+    behind 80 of its 489 failures is a brute force."""
+    lake = Lake(tmp_path / "lake")
+    ingest(
+        [corpora_path("logs", "linux", "Linux_2k.log")],
+        lake,
+        Resolver.empty(),
+        clock=SyslogClock(2005),
+    )
+    con = connect()
+    create_events_view(con, lake.root)
+    found = run_rules(con, load([bundled_rules_dir()]).rules).detections
+    brute = {d.group["src_ip"] for d in found if d.rule.title == "SSH Brute Force"}
+    assert "150.183.249.110" in brute
+    # Counted once each: no address with fewer than 20 PAM failures in an hour is flagged.
+    assert brute <= {
+        "150.183.249.110",
+        "207.243.167.114",
+        "n219076184117.netvigator.com",
+        "60.30.224.116",
+    }

@@ -6,13 +6,19 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from labwarden.core.workspace import Workspace
 from labwarden.store.catalog import Catalog
-from labwarden.watch.analytics.shared_roles import JOB_ROLE, RolesScenario, write_scenario
-from labwarden.watch.detect.routine import MIN_DAYS
+from labwarden.watch.analytics.shared_roles import (
+    JOB_ROLE,
+    RESEARCHER_ROLE,
+    RolesScenario,
+    write_scenario,
+)
+from labwarden.watch.detect.routine import MIN_DAYS, split_routine
 from labwarden.watch.service import DetectRun, compile_rules, detect, ingest_paths
 
 SCENARIO = RolesScenario(days=9, researchers=8, jobs=4, reads_per_day=20, insider=None, slow=None)
@@ -83,3 +89,50 @@ def test_new_session_of_the_role_is_routine(lab: tuple[Path, DetectRun, set[str]
     assert new and all("its role training-job's sessions" in r.reason for r in new)
     reasons = {r.reason.split(" on ")[0] for r in run.routine}
     assert "routine: fired for this principal" in reasons
+
+
+def _as_session(records: list[dict[str, Any]], job: str, role: str, session: str) -> list[Any]:
+    """``job``'s records of a night, made by ``session`` of ``role`` instead."""
+    out = []
+    for r in records:
+        if not r["userIdentity"]["arn"].endswith(f"/{job}"):
+            continue
+        identity = json.loads(
+            json.dumps(r["userIdentity"]).replace(f"/{job}", f"/{session}").replace(JOB_ROLE, role)
+        )
+        out.append({**r, "eventID": f"{r['eventID']}-{session}", "userIdentity": identity})
+    return out
+
+
+@pytest.fixture(scope="module")
+def bulk_researcher(tmp_path_factory: pytest.TempPathFactory) -> DetectRun:
+    """Researcher r00 reads in bulk every night; r05, of the same role, once on the last night."""
+    root = tmp_path_factory.mktemp("researchers")
+    logs = root / "logs"
+    write_scenario(SCENARIO, logs)
+    for path in sorted(logs.glob("*.json")):
+        records = json.loads(path.read_text())["Records"]
+        extra = _as_session(records, "nightly-dock-v7", RESEARCHER_ROLE, "r00")
+        if path.stem == date(2026, 9, 9).isoformat():
+            extra += _as_session(records, "nightly-dock-v7", RESEARCHER_ROLE, "r05")
+        path.write_text(json.dumps({"Records": records + extra}))
+    workspace = Workspace(root / ".labwarden").ensure()
+    with Catalog.open(workspace) as catalog:
+        ingest_paths(workspace, catalog, [logs])
+        return detect(workspace, catalog, compile_rules([]))
+
+
+def test_a_few_bulk_readers_make_no_routine_of_their_role(bulk_researcher: DetectRun) -> None:
+    run = bulk_researcher
+    bulk = [d for d in run.result.detections if "Bulk" in d.rule.title]
+    kept = {(str(d.group["actor_user"]), d.first_seen.date().day) for d in bulk}
+    # r05's first bulk read alerts although r00, a peer of its role, reads in bulk every night:
+    # one of eight researchers does it, the role as a whole does not.
+    assert ("r05", 9) in kept
+    # r00's own routine is learnt like a job's.
+    r00 = [r for r in run.routine if r.detection.group.get("actor_user") == "r00"]
+    assert r00 and all("this principal" in r.reason for r in r00)
+    # Without who acted through the role, its history alone would have hidden r05.
+    detections = run.result.detections + [r.detection for r in run.routine]
+    _, routine = split_routine(detections)
+    assert any(r.detection.group.get("actor_user") == "r05" for r in routine)

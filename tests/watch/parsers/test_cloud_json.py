@@ -141,3 +141,26 @@ def test_untrusted_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
         for parser in PARSERS:
             issues: list[Issue] = []
             list(parser.parse(LogFile(path), issues.append))
+
+
+def test_gcp_impersonation_is_the_caller_with_the_account_as_role(tmp_path: Path) -> None:
+    """Forty researchers impersonating one service account stay forty principals."""
+    entry = json.loads(json.dumps(GCP_ENTRY))
+    entry["protoPayload"]["authenticationInfo"] = {
+        "principalEmail": "trainer@acme-ml.iam.gserviceaccount.com",
+        "serviceAccountDelegationInfo": [
+            {"firstPartyPrincipal": {"principalEmail": "r17@acme.example"}}
+        ],
+    }
+    workforce = json.loads(json.dumps(GCP_ENTRY))
+    subject = "principal://iam.googleapis.com/locations/global/workforcePools/lab/subject/r18"
+    workforce["protoPayload"]["authenticationInfo"] = {"principalSubject": subject}
+    path = tmp_path / "gcp.json"
+    path.write_text(json.dumps([entry, workforce, GCP_ENTRY]))
+    events, issues = parse(GcpAuditParser(), path)
+    assert issues == []
+    who = [(e["actor_user"], e["actor_role"], e["actor_uid"]) for e in events]
+    account = "trainer@acme-ml.iam.gserviceaccount.com"
+    assert who[0] == ("r17@acme.example", account, account)
+    assert who[1] == (subject, None, subject)
+    assert who[2][1] is None

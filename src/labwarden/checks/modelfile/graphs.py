@@ -265,6 +265,17 @@ def _keras_config(
 def scan_savedmodel(ctx: ScanContext, blob: Blob) -> None:
     """Find dangerous ops among the graph's NodeDef op names (protobuf field 2, a string)."""
     data = bytes(blob.data) if blob.size <= (512 << 20) else blob.data
+    try:
+        for _ in _fields(bytes(data)):
+            pass
+    except _ProtoError as exc:
+        ctx.add(
+            blob,
+            "unparseable",
+            Severity.HIGH,
+            f"the SavedModel protobuf is malformed ({exc}); the file cannot be vouched for",
+            "Do not load it: a runtime may read what the scanner cannot. Re-export the model.",
+        )
     for op, (severity, why) in _TF_OPS.items():
         needle = b"\x12" + bytes([len(op)]) + op
         at = data.find(needle)
@@ -309,6 +320,8 @@ def _fields(data: bytes) -> Iterator[tuple[int, int, Any]]:
     while pos < size:
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7
+        if number == 0:
+            raise _ProtoError("field number 0, which protobuf forbids")
         if wire == 0:
             value, pos = _varint(data, pos)
             yield number, wire, value

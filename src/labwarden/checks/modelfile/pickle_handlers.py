@@ -320,7 +320,12 @@ def _stop(m: Machine, op: int) -> bool:
 
 
 def _import_line(m: Machine) -> str:
-    return m.line(MAX_IMPORT_LINE).decode("utf-8", "surrogateescape")
+    # The unpickler decodes GLOBAL/INST names as strict UTF-8 and stops before importing when
+    # it cannot, so such bytes (raw weights that start with b"c") are no pickle.
+    try:
+        return m.line(MAX_IMPORT_LINE).decode("utf-8")
+    except UnicodeDecodeError:
+        raise Malformed("an import name that is not UTF-8") from None
 
 
 @handles("GLOBAL")
@@ -353,8 +358,7 @@ def _inst(m: Machine, op: int) -> None:
     name = _import_line(m)
     args = m.take_marked()
     ref = m.sink.imported(module, name, m.at, "INST")
-    m.sink.called(ref, args, m.at, "INST")
-    m.stack.append(Call(ref, m.at, args))
+    m.stack.append(m.sink.called(ref, args, m.at, "INST") or Call(ref, m.at, args))
 
 
 @handles("OBJ")
@@ -366,8 +370,7 @@ def _obj(m: Machine, op: int) -> None:
     cls = stack[mark]
     args = tuple(stack[mark + 1 :]) if len(stack) - mark <= 9 else None
     del stack[mark:]
-    m.sink.called(cls, args, m.at, "OBJ")
-    stack.append(Call(cls, m.at, args))
+    stack.append(m.sink.called(cls, args, m.at, "OBJ") or Call(cls, m.at, args))
 
 
 @handles("REDUCE", "NEWOBJ")
@@ -375,8 +378,7 @@ def _reduce(m: Machine, op: int) -> None:
     m.need(2, NAMES[op])
     args = m.stack.pop()
     func = m.stack.pop()
-    m.sink.called(func, args, m.at, NAMES[op])
-    m.stack.append(Call(func, m.at, args))
+    m.stack.append(m.sink.called(func, args, m.at, NAMES[op]) or Call(func, m.at, args))
 
 
 @handles("NEWOBJ_EX")
@@ -385,8 +387,7 @@ def _newobj_ex(m: Machine, op: int) -> None:
     m.stack.pop()
     args = m.stack.pop()
     cls = m.stack.pop()
-    m.sink.called(cls, args, m.at, "NEWOBJ_EX")
-    m.stack.append(Call(cls, m.at, args))
+    m.stack.append(m.sink.called(cls, args, m.at, "NEWOBJ_EX") or Call(cls, m.at, args))
 
 
 @handles("BUILD")

@@ -16,7 +16,14 @@ from labwarden.checks.modelfile.lists import DANGEROUS_DUNDERS, ImportPolicy, Ve
 from labwarden.checks.modelfile.payloads import Payload, looks_like_pickle, scan_text, snippet
 from labwarden.checks.modelfile.pickle_handlers import TEXT_CHECK_MIN, run
 from labwarden.checks.modelfile.pickle_ops import NAMES, stream_shape
-from labwarden.checks.modelfile.pickle_values import LOADERS, Raw, bytes_of, qualname
+from labwarden.checks.modelfile.pickle_values import (
+    LOADERS,
+    RESOLVERS,
+    Raw,
+    bytes_of,
+    qualname,
+    value_of,
+)
 from labwarden.checks.modelfile.pickle_vm import Call, Machine, Malformed, Ref, Truncated
 from labwarden.core.values import Severity
 
@@ -28,6 +35,8 @@ _DUNDER_TEXT = frozenset(d.encode() for d in DANGEROUS_DUNDERS)
 _CONSTRUCTORS = frozenset(
     {"copyreg._reconstructor", "copyreg.__newobj__", "copyreg.__newobj_ex__", "copyreg._newobj"}
 )
+_NOT_BYTES_LOADERS = frozenset({"copyreg._reconstructor", "shelve.open"})
+"""Entries of LOADERS whose first argument is no serialized payload (a class, a path)."""
 _INVOKED_HINT = (
     "The pickle imports a module outside the allowlist and runs code from it while loading."
 )
@@ -246,13 +255,42 @@ class PickleAnalyzer:
         )
         return ref
 
-    def called(self, func: object, args: object, offset: int, opcode: str) -> None:
-        """A callable is invoked: record its arguments; escalate suspicious unknown calls."""
+    def called(self, func: object, args: object, offset: int, opcode: str) -> Ref | None:
+        """A callable is invoked: record its arguments; escalate suspicious unknown calls. A
+        resolver's result is judged as the import it is."""
+        self._record_call(func, args, offset, opcode)
+        return self._resolved(func, args, offset)
+
+    def _resolved(self, func: object, args: object, offset: int) -> Ref | None:
         qual = qualname(func)
-        if type(args) is tuple and args and qual in LOADERS:
-            self._loader(func, args[0], offset)
-        if qual in _CONSTRUCTORS and type(args) is tuple and args:
-            self._invoked(args[0], f"{opcode} of {qual}", offset)
+        arity = RESOLVERS.get(qual)
+        if arity is None or type(args) is not tuple or len(args) < arity:
+            return None
+        values = [value_of(arg) for arg in args[:arity]]
+        if arity == 1 and isinstance(values[0], str):
+            module, colon, name = values[0].partition(":")
+            if not colon:
+                module, _, name = values[0].rpartition(".")
+            values = [module, name]
+        if all(isinstance(v, str) and v for v in values):
+            return self.imported(str(values[0]), str(values[1]), offset, f"{qual}()")
+        return self.dynamic(args[0], args[1] if arity == 2 else b"", offset, f"{qual}()")
+
+    def _through(self, func: object, args: object, offset: int, opcode: str) -> None:
+        """Calls that run something else: loaders run a second pickle; copyreg's constructors
+        run the class they are given (``_reconstructor`` also runs its base's ``__init__``)."""
+        qual = qualname(func)
+        if qual in LOADERS:
+            if type(args) is tuple and args:
+                self._loader(func, args[0], offset)
+            elif qual not in _NOT_BYTES_LOADERS:
+                self._opaque(qual, offset)
+        if qual in _CONSTRUCTORS and type(args) is tuple:
+            for target in args[:2] if qual == "copyreg._reconstructor" else args[:1]:
+                self._invoked(target, f"{opcode} of {qual}", offset)
+
+    def _record_call(self, func: object, args: object, offset: int, opcode: str) -> None:
+        self._through(func, args, offset, opcode)
         self._invoked(func, opcode, offset)
         if not isinstance(func, Ref) or func.hit is None:
             # Calling the result of a call (getattr(...)(...)) is reported through its import.
@@ -316,9 +354,11 @@ class PickleAnalyzer:
     def _loader(self, func: object, arg: object, offset: int) -> None:
         """A loader unpickles ``arg``: the hidden payload is handed back for a full scan."""
         payload = bytes_of(arg)
-        if not payload:
-            return
         qual = qualname(func)
+        if not payload:
+            if qual not in _NOT_BYTES_LOADERS:
+                self._opaque(qual, offset)
+            return
         self._report.embedded.append(Embedded(offset, qual, payload))
         self._hit(
             "embedded-payload",
@@ -329,6 +369,21 @@ class PickleAnalyzer:
             "Review the member's findings; a loader call inside a pickle runs a second payload.",
             evidence={"loader": qual},
             key=f"embedded@{offset}",
+        )
+
+    def _opaque(self, qual: str, offset: int) -> None:
+        """A loader fed bytes built at load time by code no scanner evaluates (``bytes`` of a
+        list of ints, a call outside the pure transforms): the payload cannot be vouched for."""
+        self._hit(
+            "opaque-nested-pickle",
+            Severity.HIGH,
+            offset,
+            f"{qual} deserializes data the pickle computes at load time in a way no scanner can "
+            "evaluate, so the second payload it runs cannot be inspected",
+            "Do not load this file: a model never builds a hidden pickle at load time.",
+            callable_=qual,
+            evidence={"loader": qual},
+            key=f"opaque@{offset}",
         )
 
     def extension(self, code: int, width: int, at: int) -> None:
@@ -394,8 +449,8 @@ class PickleAnalyzer:
             key=f"nested@{offset}",
         )
 
-    def dynamic(self, module: object, name: object, at: int) -> Ref:
-        """A STACK_GLOBAL of a module or name computed at load time."""
+    def dynamic(self, module: object, name: object, at: int, how: str = "STACK_GLOBAL") -> Ref:
+        """A STACK_GLOBAL (or a resolver, ``how``) of a module or name computed at load time."""
         shown = f"{_describe(module)} / {_describe(name)}"
         verdict = Verdict(
             "chain",
@@ -409,7 +464,7 @@ class PickleAnalyzer:
             "dynamic-import",
             Severity.CRITICAL,
             at,
-            f"STACK_GLOBAL imports a name computed at load time ({shown})",
+            f"{how} imports a name computed at load time ({shown})",
             verdict.remediation,
             callable_=shown,
             key=f"dyn@{at}",

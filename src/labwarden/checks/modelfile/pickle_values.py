@@ -61,6 +61,16 @@ LOADERS = frozenset(
 )
 """Callables that unpickle (or may unpickle) their first argument."""
 
+RESOLVERS = {
+    "numpy.core._ufunc_reconstruct": 2,
+    "numpy._core._ufunc_reconstruct": 2,
+    "pkgutil.resolve_name": 1,
+    "torch._utils._import_dotted_name": 1,
+}
+"""Callables that import and return the object their arguments name: (module, name) pairs or one
+dotted (``a.b:c``) name. NumPy 1 pickles every ufunc through ``_ufunc_reconstruct``; called on
+``("os", "system")`` it returns ``os.system``."""
+
 
 @dataclass(frozen=True, slots=True)
 class Raw:

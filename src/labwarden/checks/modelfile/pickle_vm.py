@@ -73,8 +73,9 @@ class Sink(Protocol):
         """A STACK_GLOBAL whose module or name is computed at load time."""
         ...
 
-    def called(self, func: object, args: object, at: int, opcode: str) -> None:
-        """``func`` is called with ``args``."""
+    def called(self, func: object, args: object, at: int, opcode: str) -> object | None:
+        """``func`` is called with ``args``; returns the token that stands for the result when
+        the call is an import in disguise (a resolver), else None."""
         ...
 
     def built(self, target: object, state: object, at: int) -> None:

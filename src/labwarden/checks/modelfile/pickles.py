@@ -7,8 +7,8 @@ from labwarden.checks.modelfile.interface import Blob, ScanContext
 from labwarden.checks.modelfile.pickle_scan import PickleAnalyzer, PickleReport
 from labwarden.checks.modelfile.positions import pickle_position
 from labwarden.core.values import Severity
+from labwarden.inventory.formats import TORCH_LEGACY_MAGIC
 
-TORCH_LEGACY_MAGIC = b"\x80\x02\x8a\x0al\xfc\x9cF\xf9 j\xa8P\x19."
 _SERIALIZERS = {
     "dill.": "dill",
     "cloudpickle.": "cloudpickle",

@@ -154,15 +154,19 @@ def _new_facts(con: Engine, principal: str, day: date) -> dict[str, list[str]]:
 def _evidence(
     con: Engine, principal: str, day: date, limit: int, source: str
 ) -> list[dict[str, Any]]:
-    """The principal's biggest events of the day (the evidence an analyst opens first)."""
+    """The principal's biggest events of the day (the evidence an analyst opens first).
+
+    Ties (same size, same time) are broken by the event's uid where the source has one, so
+    that every engine picks the same events."""
     try:
+        tie = ", event_uid" if "event_uid" in con.columns(source) else ""
         table = con.table(
             f"""
             SELECT *
             FROM {source}
             WHERE {PRINCIPAL} = $p AND time >= CAST($day AS TIMESTAMPTZ)
               AND time < CAST($next AS TIMESTAMPTZ)
-            ORDER BY coalesce(bytes, 0) DESC, time LIMIT {int(limit)}
+            ORDER BY coalesce(bytes, 0) DESC, time{tie} LIMIT {int(limit)}
             """,
             {"p": principal, "day": day, "next": day + timedelta(days=1)},
         )

@@ -21,6 +21,7 @@ from labwarden.engines.interface import Engine
 from labwarden.store.alerts import AlertRecord
 from labwarden.store.analytics import FeatureStore
 from labwarden.store.catalog import Catalog
+from labwarden.watch.alerting import RISK_BANDS
 from labwarden.watch.analytics.engine import AnalyticsAlert, AnalyticsConfig, refresh, score
 
 log = logging.getLogger(__name__)
@@ -41,14 +42,11 @@ class AnalyticsRun:
 
 
 def severity_of_risk(risk: float) -> Severity:
-    """The severity an analytics alert of ``risk`` gets."""
-    if risk >= 80:
-        return Severity.CRITICAL
-    if risk >= 60:
-        return Severity.HIGH
-    if risk >= 40:
-        return Severity.MEDIUM
-    return Severity.LOW
+    """The severity an analytics alert of ``risk`` gets: the band (shared with rule alerts,
+    :data:`labwarden.watch.alerting.RISK_BANDS`) its stored, rounded risk falls in, so that
+    ranking by risk never puts it above a rule of a higher severity."""
+    stored = min(100, max(0, round(risk)))
+    return next(s for s, (low, high) in RISK_BANDS.items() if low <= stored <= high)
 
 
 def run_analytics(

@@ -9,8 +9,9 @@ principal, or a log source ingested later (a registry's logs added after a month
 does not make everything novel.
 
 The same views carry ``src_failures``: for a logon, the failed attempts from its source address
-in the :data:`FAILURE_WINDOW` up to it (``Failed <method>`` and pre-authentication closes;
-PAM's and ``Invalid user`` lines repeat them and are not counted).
+in the :data:`FAILURE_WINDOW` up to it (``Failed <method>``, PAM's ``authentication failure``
+and pre-authentication closes; ``Invalid user`` lines, and the one of PAM's and sshd's lines
+for the same attempt that the parser marks as repeated, are not counted).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 
 from labwarden.core.events import NOVELTY_COLUMNS
 from labwarden.engines.interface import Engine
+from labwarden.watch.parsers.authlog import REPEATED
 
 BASELINE_DAYS = 7
 NOVEL_HOURS = 24
@@ -35,9 +37,9 @@ NOVELTY_DIMENSIONS = tuple(_DIMENSIONS.values())
 """The event columns whose first use by a principal is novel."""
 _USES = re.compile(r"\b(novel_(asset|network|country|user_agent)|src_failures)\b")
 FAILURE_WINDOW = "1 HOUR"
-REPEATS = ("pam_failure", "invalid_user")
-"""Failure lines that repeat an attempt another line already counts."""
-INPUTS = ("class_uid", "activity", "status", "api_operation", "src_ip", "source")
+REPEATS = ("invalid_user",)
+"""Failure lines (operations) that repeat an attempt another line already counts."""
+INPUTS = ("class_uid", "activity", "status", "status_code", "api_operation", "src_ip", "source")
 """Columns the derived ones are computed from (besides the novelty dimensions)."""
 
 
@@ -84,7 +86,8 @@ def create_novel_view(con: Engine, source_view: str = "events", raw_view: str = 
     con.execute(
         "CREATE OR REPLACE TEMP TABLE src_failures AS SELECT event_uid, src_failures FROM ("  # noqa: S608
         "SELECT event_uid, status, sum(CASE WHEN status = 'failure' "
-        f"AND coalesce(api_operation, '') NOT IN ({repeats}) THEN 1 ELSE 0 END) OVER ("
+        f"AND coalesce(api_operation, '') NOT IN ({repeats}) "
+        f"AND coalesce(status_code, '') <> '{REPEATED}' THEN 1 ELSE 0 END) OVER ("
         "PARTITION BY src_ip ORDER BY time "
         f"RANGE BETWEEN INTERVAL {FAILURE_WINDOW} PRECEDING AND CURRENT ROW) AS src_failures "
         f"FROM {source_view} WHERE class_uid = 3002 AND activity = 'logon' "

@@ -6,7 +6,11 @@ detection of such a rule is *routine*, and raises no alert, when in the
 :data:`HISTORY_DAYS` days before it the same rule fired on at least :data:`MIN_DAYS` of them
 
 * for the same principal, or, when the principal has too little history of its own,
-* for sessions of the same role (its peer group: a new job under the jobs' role),
+* for sessions of the same role (its peer group: a new job under the jobs' role), when it is the
+  role's norm: at least :data:`ROLE_SHARE` of the role's principals active in those days fired
+  it on :data:`MIN_DAYS` days or more (eight jobs sharing ``training-job`` all read every night;
+  two of forty researchers sharing ``ml-researcher`` reading in bulk make no routine of a third
+  one's first bulk read),
 
 with a value (objects, bytes) at least 1/:data:`HEADROOM` of this one's and about assets at least
 as sensitive. A first bulk read still alerts; so does a job that suddenly reads twice its usual,
@@ -29,6 +33,35 @@ BASELINE_TAG = "labwarden.baseline"
 HISTORY_DAYS = 7
 MIN_DAYS = 3
 HEADROOM = 2.0
+ROLE_SHARE = 0.5
+
+RoleMembers = dict[str, dict[date, set[str]]]
+"""``role -> day -> principals`` that acted through the role that day (see
+:func:`role_members_sql`)."""
+
+
+ROLES_TABLE = "routine_roles"
+"""The relation (one ``role`` column) :data:`ROLE_MEMBERS_SQL` reads the roles from."""
+ROLE_MEMBERS_SQL = (
+    "SELECT DISTINCT e.actor_role, CAST(e.time AS DATE) AS day, e.actor_user FROM events e "
+    "JOIN routine_roles r ON e.actor_role = r.role WHERE e.actor_user IS NOT NULL"
+)
+"""Who acted through each role of :data:`ROLES_TABLE` on each day (``role, day, principal``)."""
+
+
+def role_members(rows: list[tuple[Any, ...]]) -> RoleMembers:
+    """:data:`ROLE_MEMBERS_SQL`'s rows as ``role -> day -> principals``."""
+    members: RoleMembers = defaultdict(lambda: defaultdict(set))
+    for role, day, principal in rows:
+        members[str(role)][day].add(str(principal))
+    return members
+
+
+def baseline_roles(detections: list[Detection]) -> list[str]:
+    """The roles of the volume detections: those whose members :func:`split_routine` needs."""
+    return sorted(
+        {r for d in detections if BASELINE_TAG in d.rule.tags and (r := _role(d)) is not None}
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,18 +109,35 @@ def _value(detection: Detection) -> float:
     return float(detection.value if detection.value is not None else detection.count)
 
 
-def split_routine(detections: list[Detection]) -> tuple[list[Detection], list[Routine]]:
-    """``(kept, routine)``: the detections that still alert, and those left out with why."""
-    history: dict[tuple[str, str, str], dict[date, _Day]] = defaultdict(dict)
+@dataclass(slots=True)
+class _History:
+    days: dict[tuple[str, str, str], dict[date, _Day]]
+    fired: dict[tuple[str, str], set[str]]
+    """``(rule, role) -> principals`` of the role the rule fired for."""
+    members: RoleMembers | None
+
+
+def split_routine(
+    detections: list[Detection], members: RoleMembers | None = None
+) -> tuple[list[Detection], list[Routine]]:
+    """``(kept, routine)``: the detections that still alert, and those left out with why.
+
+    ``members`` (who acted through each role, each day) lets a role's history speak for a
+    principal only where the routine is the role's norm; without it a role's history alone
+    decides (callers without a lake)."""
+    history = _History(defaultdict(dict), defaultdict(set), members)
     for detection in detections:
         if BASELINE_TAG not in detection.rule.tags:
             continue
         day = detection.first_seen.date()
         value, level = _value(detection), _sensitivity(detection.evidence)
         for key in _keys(detection):
-            seen = history[key].setdefault(day, _Day())
+            seen = history.days[key].setdefault(day, _Day())
             seen.value = max(seen.value, value)
             seen.sensitivity = max(seen.sensitivity, level)
+        principal, role = _principal(detection), _role(detection)
+        if principal and role:
+            history.fired[(detection.rule.id, role)].add(principal)
     kept: list[Detection] = []
     routine: list[Routine] = []
     for detection in detections:
@@ -109,19 +159,36 @@ def _keys(detection: Detection) -> list[tuple[str, str, str]]:
     return keys
 
 
-def _why_routine(
-    detection: Detection, history: dict[tuple[str, str, str], dict[date, _Day]]
-) -> str | None:
+def _window(days: dict[date, _Day], day: date) -> list[_Day]:
+    return [seen for when, seen in days.items() if day - timedelta(days=HISTORY_DAYS) <= when < day]
+
+
+def _role_norm(rule: str, role: str, day: date, history: _History) -> bool:
+    """Whether at least :data:`ROLE_SHARE` of the role's principals active in the days before
+    ``day`` fired ``rule`` on :data:`MIN_DAYS` of them."""
+    if history.members is None:
+        return True
+    by_day = history.members.get(role, {})
+    active = set().union(
+        *(who for when, who in by_day.items() if day - timedelta(days=HISTORY_DAYS) <= when < day)
+    )
+    routine = {
+        principal
+        for principal in history.fired.get((rule, role), set())
+        if len(_window(history.days.get((rule, "principal", principal), {}), day)) >= MIN_DAYS
+    }
+    return bool(active) and len(routine & active) >= ROLE_SHARE * len(active)
+
+
+def _why_routine(detection: Detection, history: _History) -> str | None:
     day = detection.first_seen.date()
     value, level = _value(detection), _sensitivity(detection.evidence)
     for key in _keys(detection):
-        before = [
-            seen
-            for when, seen in history.get(key, {}).items()
-            if day - timedelta(days=HISTORY_DAYS) <= when < day
-        ]
+        before = _window(history.days.get(key, {}), day)
         if len(before) < MIN_DAYS:
             continue  # too little history here: the role's, if any, decides
+        if key[1] == "role" and not _role_norm(detection.rule.id, key[2], day, history):
+            return None  # a few of the role's principals do this; the role as a whole does not
         usual = max(seen.value for seen in before)
         if value > HEADROOM * usual or level > max(seen.sensitivity for seen in before):
             return None  # more, or more sensitive, than its routine: it alerts

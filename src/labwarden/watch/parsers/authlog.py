@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -91,8 +91,48 @@ _SSH = (
 )
 """``(pattern, activity, status, operation)``: the operation is the method when the line names
 one (``password``, ``publickey``), else this name, else the activity. An attempt is a
-``Failed <method>`` line, or ``Invalid user``/``[preauth]`` close for keys that are never
-tried; PAM's ``authentication failure`` repeats a ``Failed password`` line."""
+``Failed <method>`` line, a ``[preauth]`` close for keys that are never tried, or PAM's
+``authentication failure`` (:class:`PamPairing` counts it once when sshd also logs it)."""
+
+REPEATED = "repeated_attempt"
+"""``status_code`` of a failure line that repeats an attempt another line counts (every other
+logon failure has ``attempt``, so that a rule's ``not`` never meets a missing value)."""
+_PAIRED_METHODS = frozenset({"password", "keyboard-interactive/pam"})
+"""sshd methods whose failures PAM logs too (never ``publickey``)."""
+
+
+class PamPairing:
+    """One attempt, one failure, whichever lines a host writes for it.
+
+    A password guess against sshd with PAM is logged twice, by ``pam_unix`` (``authentication
+    failure; ... rhost=``) and by sshd (``Failed password``, just after); hosts that log through
+    PAM only (older syslog setups, sshd logging to another facility) have the first line alone,
+    and hosts without PAM the second alone. Within one sshd process, a line of one kind that
+    finds an unpaired line of the other kind before it is marked :data:`REPEATED`; the first of
+    the two counts. One pairing per file.
+    """
+
+    def __init__(self) -> None:
+        self._pending: dict[tuple[str, int | None], tuple[str, int]] = {}
+
+    def pair(self, event: Event, host: str, pid: int | None) -> None:
+        """Note a PAM or sshd password failure, or mark it when it repeats one."""
+        if event.get("activity") != "logon" or event.get("status") != "failure":
+            return
+        event["status_code"] = "attempt"
+        operation = event.get("api_operation")
+        kind = "pam" if operation == "pam_failure" else "sshd"
+        if kind == "sshd" and operation not in _PAIRED_METHODS:
+            return
+        key = (host, pid)
+        pending, count = self._pending.get(key, (kind, 0))
+        if pending != kind and count:
+            self._pending[key] = (pending, count - 1)
+            event["status_code"] = REPEATED
+        else:
+            self._pending[key] = (kind, count + 1 if pending == kind else 1)
+
+
 _SUDO = re.compile(
     r"^\s*(?P<user>\S+) : (?:(?P<error>[^;]+?) ; )?TTY=(?P<tty>\S+) ; PWD=(?P<pwd>.*?) ; "
     r"USER=(?P<target>\S+) ;(?: [A-Z]+=\S+ ;)* COMMAND=(?P<command>.*)$"
@@ -116,6 +156,7 @@ class SyslogClock:
 class _Context:
     reference: datetime
     clock: SyslogClock
+    pairing: PamPairing = field(default_factory=PamPairing)
     guessed: int = 0
     first_guessed: Event | None = None
     """The first event whose year was guessed (its ``origin_line`` is set after parsing)."""
@@ -156,6 +197,7 @@ class AuthLogParser(LineParser):
         event = syslog_event(
             _time(match["stamp"], context), match["host"], match["program"], pid, match["message"]
         )
+        context.pairing.pair(event, match["host"], pid)
         if not match["stamp"][0].isdigit() and context.clock.year is None:
             context.guessed += 1
             context.first_guessed = context.first_guessed or event

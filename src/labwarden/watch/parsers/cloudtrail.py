@@ -14,6 +14,7 @@ from typing import Any
 
 from labwarden.core.events import Event, EventClass, parse_iso_time
 from labwarden.watch.parsers.activity import activity_of
+from labwarden.watch.parsers.aws_identity import MACHINE_SESSION, SERVICE_LINKED_ROLE
 from labwarden.watch.parsers.base import JsonRecordParser
 from labwarden.watch.parsers.fields import (
     AfterLast,
@@ -42,12 +43,6 @@ _KEY = Text("requestParameters.key")
 
 _ROLE = Text("userIdentity.sessionContext.sessionIssuer.userName")
 _SESSION = AfterLast(Text("userIdentity.arn"))
-MACHINE_SESSION = (
-    r"(botocore-session-|aws-go-sdk-|aws-sdk-[a-z]+-|Mando[A-Za-z]*|AWS[A-Za-z]*-?)?"
-    r"([0-9]{6,}|[0-9a-f]{20,}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
-)
-"""Role session names an SDK or a service makes up per session (a timestamp, a random number,
-a task id): they name no one, so such a session acts as its role."""
 
 ACTOR_USER = Coalesce(
     (
@@ -57,7 +52,11 @@ ACTOR_USER = Coalesce(
             Coalesce(
                 (
                     Text("userIdentity.sessionContext.sourceIdentity"),
-                    If(Matches(_SESSION, MACHINE_SESSION), _ROLE, _SESSION),
+                    If(
+                        Matches(_ROLE, SERVICE_LINKED_ROLE),
+                        _ROLE,
+                        If(Matches(_SESSION, MACHINE_SESSION), _ROLE, _SESSION),
+                    ),
                     _ROLE,
                 )
             ),
@@ -65,14 +64,16 @@ ACTOR_USER = Coalesce(
         AfterSlash(Text("userIdentity.arn")),
         If(Equals(_TYPE, "Root"), Const("root")),
         Text("userIdentity.invokedBy"),
+        Text("userIdentity.onBehalfOf.userId"),
         Text("userIdentity.principalId"),
     )
 )
-"""Who acted: the IAM user; for an assumed role the session's ``sourceIdentity``, else its
-session name (a person's name or e-mail, an instance id ``i-...``), else the role when the
-session name is made up per session (:data:`MACHINE_SESSION`); the federated user; ``root``;
-the service. The role (or the user a federation token was issued to) is ``actor_role``, the
-session's peer group."""
+"""Who acted (the rules are :mod:`labwarden.watch.parsers.aws_identity`'s): the IAM user; for an
+assumed role the session's ``sourceIdentity``, else its session name (a person's name or e-mail,
+an instance id ``i-...``), else the role when the session name is made up per session
+(:data:`MACHINE_SESSION`) or the role is service-linked; the federated user; ``root``; the
+service; an IAM Identity Center user (``onBehalfOf.userId``). The role (or the user a federation
+token was issued to) is ``actor_role``, the session's peer group."""
 
 FIELDS: dict[str, Expr] = {
     "actor_user": ACTOR_USER,

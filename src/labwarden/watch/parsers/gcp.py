@@ -37,13 +37,16 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
             bucket, key = found["bucket"], found["key"]
             uri = f"gs://{bucket}/{key or ''}"
     code = dig(payload, "status", "code")
-    principal = text_or_none(dig(payload, "authenticationInfo", "principalEmail"))
+    auth = payload.get("authenticationInfo")
+    who, role = _principal(auth if isinstance(auth, dict) else {})
+    principal = text_or_none(auth.get("principalEmail")) if isinstance(auth, dict) else None
     return {
         "time": parse_iso_time(when),
         "class_uid": int(EventClass.API_ACTIVITY),
         "activity": activity_of(method),
-        "actor_user": principal,
-        "actor_uid": principal,
+        "actor_user": who,
+        "actor_uid": principal or who,
+        "actor_role": role,
         "actor_type": "service_account"
         if principal and principal.endswith(".gserviceaccount.com")
         else ("user" if principal else None),
@@ -63,6 +66,24 @@ def normalize(record: dict[str, Any], raw: str) -> Event:
         "event_uid": text_or_none(record.get("insertId")),
         "raw": raw,
     }
+
+
+def _principal(auth: dict[str, Any]) -> tuple[str | None, str | None]:
+    """``(who acted, the service account it acted as)``: a caller impersonating a service
+    account (``serviceAccountDelegationInfo``, the original caller first) is who acted, and the
+    account is its peer group, as an AWS role session's role is; a workforce or workload identity
+    without an e-mail is its ``principalSubject``."""
+    email = text_or_none(auth.get("principalEmail")) or text_or_none(auth.get("principalSubject"))
+    chain = auth.get("serviceAccountDelegationInfo")
+    if isinstance(chain, list) and chain and isinstance(chain[0], dict):
+        first = chain[0].get("firstPartyPrincipal") or chain[0].get("thirdPartyPrincipal")
+        if isinstance(first, dict):
+            original = text_or_none(first.get("principalEmail")) or text_or_none(
+                first.get("principalSubject")
+            )
+            if original:
+                return original, email
+    return email, None
 
 
 class GcpAuditParser(JsonRecordParser):

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from labwarden.core.events import Event
-from labwarden.watch.parsers.authlog import syslog_event
-from labwarden.watch.parsers.base import JsonRecordParser
+from labwarden.watch.parsers.authlog import PamPairing, syslog_event
+from labwarden.watch.parsers.base import JsonRecordParser, LogFile, Report
 
 _SNIFF = re.compile(r'"__REALTIME_TIMESTAMP"\s*:\s*"?\d')
 _MAX_MICROSECONDS = 253402300799999999  # 9999-12-31T23:59:59.999999Z
@@ -34,6 +35,14 @@ class JournaldParser(JsonRecordParser):
         """Journal entries carry ``__REALTIME_TIMESTAMP``."""
         return bool(_SNIFF.search(sample[:8192]))
 
+    def __init__(self) -> None:
+        self._pairing = PamPairing()
+
+    def parse(self, log: LogFile, report: Report) -> Iterator[Event]:
+        """The file's entries, PAM and sshd failures of one attempt paired within the file."""
+        self._pairing = PamPairing()
+        yield from super().parse(log, report)
+
     def normalize(self, record: dict[str, Any], raw: str) -> Event:
         """One journal entry; ``ValueError`` without a valid ``__REALTIME_TIMESTAMP``."""
         when = _time(record.get("__REALTIME_TIMESTAMP"))
@@ -41,6 +50,7 @@ class JournaldParser(JsonRecordParser):
         pid = _whole(record.get("_PID")) or _whole(record.get("SYSLOG_PID"))
         host = (_text(record.get("_HOSTNAME")) or "-").split()[0]
         event = syslog_event(when, host, identifier, pid, _message(record.get("MESSAGE")))
+        self._pairing.pair(event, host, pid)
         cursor = _text(record.get("__CURSOR"))
         if cursor:
             event["event_uid"] = f"journald:{cursor}"

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 
 from labwarden.core.events import Event, EventClass
 from labwarden.watch.parsers.activity import activity_of
+from labwarden.watch.parsers.aws_identity import principal_of
 from labwarden.watch.parsers.base import (
     LineParser,
     RecordError,
@@ -92,12 +93,6 @@ def api_name(operation: str) -> str:
     return f"{verb}{noun}"
 
 
-def _requester_name(requester: str | None) -> str | None:
-    if requester and requester.startswith("arn:") and "/" in requester:
-        return requester.split("/", 1)[1]
-    return requester
-
-
 class S3AccessParser(LineParser):
     """S3 server access log lines."""
 
@@ -130,13 +125,15 @@ class S3AccessParser(LineParser):
         error = text_or_none(record["error_code"])
         failed = bool(error) or (status is not None and status[:1] in ("4", "5"))
         requester = text_or_none(record["requester"])
+        who = principal_of(requester)
         return {
             "time": when,
             "class_uid": int(EventClass.API_ACTIVITY),
             "activity": activity_of(name),
-            "actor_user": _requester_name(requester),
+            "actor_user": who.user,
             "actor_uid": requester,
-            "actor_type": "service" if requester and requester.startswith("svc:") else None,
+            "actor_type": who.type,
+            "actor_role": who.role,
             "src_ip": text_or_none(record["remote_ip"]),
             "user_agent": text_or_none(record.get("user_agent")),
             "api_service": "s3.amazonaws.com",
