@@ -70,6 +70,8 @@ def test_open_list_show_add_note_close(tmp_path: Path) -> None:
 
 def test_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
+    assert "no labwarden workspace" in run(ws, "show", "42").stderr
+    assert run(ws, "open", "first").returncode == 0
     for args, message in (
         (("show", "42"), "no incident 42"),
         (("open", "t", "--alert", "3"), "no alert 3"),
@@ -80,7 +82,6 @@ def test_errors_exit_2_without_traceback(tmp_path: Path) -> None:
         assert result.returncode == 2, args
         assert message in result.stderr
         assert "Traceback" not in result.stderr
-    assert run(ws, "open", "t").returncode == 0
     nothing = run(ws, "add", "1")
     assert nothing.returncode == 2 and "nothing to add" in nothing.stderr
     unclosed = run(ws, "close", "1")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import Severity
@@ -85,9 +85,14 @@ def show(
     if fmt is OutputFormat.TABLE:
         console = Console(file=sys.stdout, highlight=False)
         console.print(
-            f"[bold]alert {alert.id}[/]: {styled(alert.severity.value)} risk {alert.risk}  ", end=""
+            Text.assemble(
+                (f"alert {alert.id}", "bold"),
+                ": ",
+                styled(alert.severity.value),
+                f" risk {alert.risk}  ",
+                alert.rule_title,
+            )
         )
-        console.print(alert.rule_title, markup=False)
         role = f" (role {alert.detail['role']})" if alert.detail.get("role") else ""
         console.print(
             f"rule {alert.rule_id} ({alert.kind}) {alert.rule_path}\n"
@@ -125,7 +130,7 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
             for k, v in baseline.items()
             if v is not None
         )
-        console.print(f"[bold]baseline[/] {escape(shown)}", highlight=False)
+        console.print(Text.assemble(("baseline", "bold"), " ", shown))
 
 
 def _set(alert_id: int, status: str) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from types import FrameType
 from typing import Annotated, NoReturn
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from labwarden import __version__
 from labwarden.cli import alerts as alerts_cli
@@ -65,7 +66,7 @@ def main_options(
             count=True,
             metavar="",
             show_default=False,
-            help="More detail, a flag to repeat: -v logs and error tracebacks, -vv debug logs.",
+            help="More detail: -v logs and error tracebacks, -vv (or -v 2) debug logs.",
         ),
     ] = 0,
     version: Annotated[
@@ -115,9 +116,39 @@ def _on_interrupt(signum: int, frame: FrameType | None) -> None:
     signal.default_int_handler(signum, frame)
 
 
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    os._exit(130)
+
+
 def _interrupt_exit() -> NoReturn:
+    # another Ctrl-C while the engines shut down ends the process at once, still with 130
+    signal.signal(signal.SIGINT, _exit_now)
     stderr.print("interrupted; everything committed so far is kept", markup=False)
     sys.exit(130)
+
+
+_VALUED_GLOBALS = ("-w", "--workspace")
+
+
+def verbosity_args(args: list[str]) -> list[str]:
+    """``args`` with ``-v N``/``--verbose N``/``--verbose=N`` among the global options (before the
+    command) spelled as N repeated ``-v`` flags, the form the option parser counts."""
+    out: list[str] = []
+    i = 0
+    while i < len(args) and args[i].startswith("-"):
+        token = args[i]
+        following = args[i + 1] if i + 1 < len(args) else ""
+        if token in ("-v", "--verbose") and following.isdigit():
+            out += ["-v"] * int(following)
+            i += 2
+        elif token.startswith("--verbose=") and token.partition("=")[2].isdigit():
+            out += ["-v"] * int(token.partition("=")[2])
+            i += 1
+        else:
+            valued = token in _VALUED_GLOBALS
+            out += args[i : i + 2] if valued else [token]
+            i += 2 if valued else 1
+    return out + args[i:]
 
 
 def main() -> None:
@@ -126,7 +157,7 @@ def main() -> None:
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_interrupt)
     try:
-        app()
+        app(args=verbosity_args(sys.argv[1:]))
     except KeyboardInterrupt:
         _interrupt_exit()
     except LabwardenError as exc:
@@ -134,11 +165,13 @@ def main() -> None:
             _interrupt_exit()
         if STATE.verbose:
             stderr.print_exception()
-        stderr.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
+        stderr.print(Text.assemble(("error:", "bold red"), " ", exc.message))
         sys.exit(int(exc.exit_code))
     except Exception:
         if _interrupted:
             _interrupt_exit()
         stderr.print_exception()
-        stderr.print("[bold red]internal error[/]: please report it with the traceback above")
+        stderr.print(
+            "[bold red]internal error[/]: please report it with the traceback above", markup=True
+        )
         sys.exit(int(ExitCode.INTERNAL))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import AssetKind, Sensitivity
@@ -106,12 +106,18 @@ def show(
         return
     console = Console(file=sys.stdout, highlight=False)
     console.print(
-        f"[bold]asset {asset.id}[/]: {escape(asset.name)}  ({asset.kind.value}, {asset.grouping})"
+        Text.assemble(
+            (f"asset {asset.id}", "bold"), f": {asset.name}  ({asset.kind.value}, {asset.grouping})"
+        )
     )
     console.print(f"uri: {asset.uri}", markup=False)
     console.print(
-        f"sensitivity: {styled(asset.sensitivity.value)}   files: {asset.file_count}   "
-        f"size: {human_size(asset.size)}   formats: {escape(', '.join(asset.formats))}"
+        Text.assemble(
+            "sensitivity: ",
+            styled(asset.sensitivity.value),
+            f"   files: {asset.file_count}   size: {human_size(asset.size)}   "
+            f"formats: {', '.join(asset.formats)}",
+        )
     )
     if asset.removed_scan is not None:
         console.print(f"[red]removed in scan {asset.removed_scan}[/]")
@@ -124,8 +130,8 @@ def show(
         )
     console.print("[bold]why:[/]")
     for reason in asset.reasons:
-        console.print(f"  {styled(reason.sensitivity.value)} {escape(reason.rule)}: ", end="")
-        console.print(reason.reason, markup=False)
+        level = styled(reason.sensitivity.value)
+        console.print(Text.assemble("  ", level, f" {reason.rule}: ", reason.reason))
     for row, record in zip(file_rows, files, strict=True):
         row["size"] = human_size(record.size)
         row["digest"] = str(row["digest"])[:24]

@@ -82,7 +82,7 @@ def list_canaries(
     fmt: _Format = OutputFormat.TABLE,
 ) -> None:
     """List canaries."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         found = catalog.canaries.find(status=None if status == "all" else status)
     render_rows(
         [_row(c) for c in found],
@@ -104,7 +104,7 @@ def retire(
     """Retire a canary: it raises no more alerts."""
     from labwarden.trace.canaries.plant import retire as run_retire
 
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         canary = run_retire(catalog, ref, delete_key=delete_key)
     stderr.print(f"retired canary {canary.name!r}")
 
@@ -115,7 +115,7 @@ def check(fmt: _Format = OutputFormat.TABLE) -> None:
     from labwarden.trace.canaries.sweep import sweep
 
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         result = sweep(workspace, catalog)
     rows = [
         {
@@ -158,7 +158,7 @@ def listen(
         )
 
     try:
-        server = serve(STATE.resolve(), host, port, report)
+        server = serve(STATE.existing(), host, port, report)
     except OSError as exc:
         from labwarden.core.errors import InputError
 

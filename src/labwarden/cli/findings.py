@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from labwarden.cli.state import STATE, FailOn, FailOnOpt, output_stream, stderr
 from labwarden.core.errors import ExitCode, InputError
@@ -163,8 +163,14 @@ def _print(item: StoredFinding, history: list[dict[str, object]]) -> None:
     console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
     f = item.finding
     console.print(
-        f"[bold]finding {item.id}[/] {item.fingerprint}  {styled(f.severity.value)}  "
-        f"[bold]{item.status.value}[/]{'' if item.present else ' (no longer found)'}"
+        Text.assemble(
+            (f"finding {item.id}", "bold"),
+            f" {item.fingerprint}  ",
+            styled(f.severity.value),
+            "  ",
+            (item.status.value, "bold"),
+            "" if item.present else " (no longer found)",
+        )
     )
     lines = [
         ("check", f"{f.check}/{f.rule}"),
@@ -180,10 +186,10 @@ def _print(item: StoredFinding, history: list[dict[str, object]]) -> None:
     if item.expires:
         lines.append(("expires", item.expires))
     for label, text in lines:
-        console.print(f"[bold]{label}:[/] {escape(text)}")
+        console.print(Text.assemble((f"{label}:", "bold"), " ", text))
     for event in history:
         console.print(
-            escape(
+            Text(
                 f"  {event['at']}  {event['previous']} -> {event['state']} by {event['by']}"
                 + (f": {event['reason']}" if event["reason"] else "")
             )

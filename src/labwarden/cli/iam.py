@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from labwarden.cli.state import STATE, output_stream, stderr
+from labwarden.cli.state import STATE, FailOn, FailOnOpt, output_stream, stderr
 from labwarden.core.errors import ExitCode, InputError
-from labwarden.core.values import Severity
 from labwarden.identity.load import load_model, parse_bucket_option, parse_context, read_policy
 from labwarden.identity.model import ACCESS_LEVELS, AccessModel
 from labwarden.report.findings import FindingFormat, render_findings
@@ -90,15 +89,12 @@ def audit_command(
     fmt: Annotated[FindingFormat, typer.Option("--format", "-f", help="Output format.")] = (
         FindingFormat.TABLE
     ),
-    fail_on: Annotated[
-        str | None, typer.Option("--fail-on", help="Exit 1 if a finding reaches this severity.")
-    ] = None,
+    fail_on: FailOnOpt = FailOn.NEVER,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
 ) -> None:
     """Escalation paths, over-privileged principals, bucket reach and credential hygiene."""
     from labwarden.identity.audit import audit
 
-    threshold = _severity(fail_on)
     model = _model(details, bucket_policy, scp)
     buckets = list(bucket or []) + _catalog_buckets()
     report = audit(model, buckets=dict.fromkeys(buckets), credential_report=credential_report)
@@ -109,17 +105,8 @@ def audit_command(
         f"{len(report.findings)} findings",
         markup=False,
     )
-    if threshold is not None and any(f.severity >= threshold for f in report.findings):
+    if fail_on.reached(f.severity for f in report.findings):
         raise typer.Exit(int(ExitCode.FINDINGS))
-
-
-def _severity(text: str | None) -> Severity | None:
-    if text is None:
-        return None
-    try:
-        return Severity.parse(text)
-    except ValueError as exc:
-        raise InputError(f"--fail-on: {exc}") from None
 
 
 def _catalog_buckets() -> list[str]:
@@ -240,8 +227,8 @@ def uses_command(
     from labwarden.identity.reach import ModelAccess
     from labwarden.identity.uses import bucket_uses
 
+    workspace = STATE.existing(catalog=False)
     model = _model(details, bucket_policy, None)
-    workspace = STATE.resolve()
     found = bucket_uses(ModelAccess(model), workspace.lake_path)
     if verdict is not None:
         wanted = verdict.replace("-", " ")

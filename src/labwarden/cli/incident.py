@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from labwarden.cli.engine_options import EngineName, EngineOpt, SparkMasterOpt, query_engine
 from labwarden.cli.state import STATE, output_stream, stderr
@@ -199,7 +200,7 @@ def list_(
     ),
 ) -> None:
     """List incidents, newest first."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         found = catalog.incidents.find(status=None if status == "all" else status, limit=limit)
     rows = [incident_row(i) for i in found]
     render_rows(
@@ -220,7 +221,7 @@ def show(
     ),
 ) -> None:
     """One incident: its scope, notes and audit trail."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         incident = catalog.incidents.get(incident_id)
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(incident.to_dict(), indent=2, default=str))
@@ -230,11 +231,16 @@ def show(
 
 def _print(incident: StoredIncident, console: Console) -> None:
     console.print(
-        f"[bold]incident {incident.id}[/]: {styled(incident.severity.value)} "
-        f"[bold]{incident.status}[/]  ",
-        end="",
+        Text.assemble(
+            (f"incident {incident.id}", "bold"),
+            ": ",
+            styled(incident.severity.value),
+            " ",
+            (incident.status, "bold"),
+            "  ",
+            incident.title,
+        )
     )
-    console.print(incident.title, markup=False)
     lines = [
         f"window {incident.since or '(open)'} .. {incident.until or '(open)'}",
         f"aware since {incident.aware_at}; opened {incident.opened_at} by {incident.opened_by}",
@@ -254,8 +260,7 @@ def _print(incident: StoredIncident, console: Console) -> None:
     for line in lines:
         console.print(line, markup=False)
     for note in incident.notes:
-        console.print(f"[bold]note[/] {note.at} {note.author}: ", end="")
-        console.print(note.text, markup=False)
+        console.print(Text.assemble(("note", "bold"), f" {note.at} {note.author}: ", note.text))
     console.print("[bold]history[/]")
     for change in incident.changes:
         console.print(
@@ -294,7 +299,7 @@ def add(
         triage=triage,
         no_derive=no_derive,
     )
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         added = widen_incident(catalog, incident_id, request, current_actor(by))
     shown = ", ".join(f"{n} {k}" for k, n in added.items() if n) or "nothing new"
     typer.echo(f"incident {incident_id}: added {shown}")
@@ -307,7 +312,7 @@ def note(
     by: By = None,
 ) -> None:
     """Write a note on an incident."""
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         written = catalog.incidents.note(incident_id, text, current_actor(by))
     typer.echo(f"incident {incident_id}: note {written.id} by {written.author}")
 
@@ -337,7 +342,7 @@ def set_(
         if not sep:
             raise InputError(f"--field {item!r}: expected NAME=VALUE")
         fields[name.strip()] = value
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         catalog.incidents.update(
             incident_id,
             current_actor(by),
@@ -353,7 +358,7 @@ def set_(
 
 
 def _status(incident_id: int, status: str, by: str | None, resolution: str | None = None) -> None:
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         catalog.incidents.set_status(incident_id, status, current_actor(by), resolution)
     typer.echo(f"incident {incident_id}: {status}")
 
@@ -398,7 +403,7 @@ def timeline(
 ) -> None:
     """Everything relevant to an incident, in one ordered stream (times in UTC)."""
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog, query_engine(engine, spark_master) as opened:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
         built = build_timeline(catalog, workspace, incident, engine=opened)
     with output_stream(output) as out:
@@ -444,7 +449,7 @@ def scope(
     from labwarden.seal.keys import trusted_keys
 
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog, query_engine(engine, spark_master) as opened:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
         access = None
         if iam is not None:
@@ -497,7 +502,7 @@ def report(
     """The breach report: GDPR Art. 33(3) content, the 72-hour clock, Art. 34, the
     Datatilsynet form fields and a technical annex."""
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog, query_engine(engine, spark_master) as opened:
+    with STATE.reader() as catalog, query_engine(engine, spark_master) as opened:
         incident = catalog.incidents.get(incident_id)
         built_scope = build_scope(catalog, workspace, incident, engine=opened)
         built_timeline = build_timeline(catalog, workspace, incident, engine=opened)

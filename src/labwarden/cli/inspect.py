@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
 from labwarden.checks.interface import Check
 from labwarden.checks.standalone import inspect_paths
@@ -50,7 +50,7 @@ def run_inspection(
     for note in result.notes:
         stderr.print(f"{note.action}: {note.path}: {note.reason}", markup=False)
     for error in result.errors:
-        stderr.print(f"[red]error[/]: {escape(error)}")
+        stderr.print(Text.assemble(("error", "red"), ": ", error))
     counts: dict[str, int] = {}
     for finding in result.findings:
         counts[finding.severity.value] = counts.get(finding.severity.value, 0) + 1
@@ -131,7 +131,7 @@ def secrets(
         assert where is not None
         count, errors = write_baseline(where, [str(p) for p in paths])
         for error in errors:
-            stderr.print(f"[red]error[/]: {escape(error)}")
+            stderr.print(Text.assemble(("error", "red"), ": ", error))
         stderr.print(f"{count} secrets accepted into {where}", markup=False)
         return
     if no_baseline:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     Progress,
@@ -17,6 +16,7 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from rich.text import Text
 
 from labwarden.checks.registry import all_checks
 from labwarden.cli.state import STATE, FailOn, FailOnOpt, digest_algorithm, stderr
@@ -178,5 +178,5 @@ def _summary(result: ScanResult, catalog: Catalog, open_findings: list[StoredFin
             markup=False,
         )
     for error in result.check_errors:
-        stderr.print(f"[red]check error[/]: {escape(error)}")
+        stderr.print(Text.assemble(("check error", "red"), ": ", error))
     stderr.print(f"catalog: {catalog.path}", markup=False)

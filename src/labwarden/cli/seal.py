@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -124,7 +123,7 @@ def keys_generate(
         force=force,
     )
     state = "encrypted" if info.encrypted else "[bold red]UNENCRYPTED[/]"
-    stderr.print(f"created {info.type} key {escape(repr(info.name))} ({state})")
+    stderr.print(f"created {info.type} key {info.name!r} ({state})")
     stderr.print(f"  private: {info.private_path}", markup=False)
     stderr.print(f"  public:  {info.public_path}", markup=False)
     typer.echo(info.fingerprint)
@@ -312,7 +311,9 @@ def verify(
         _verify_against_file(workspace, path, seal_file, trusted, fmt)
         return
     if not workspace.exists:
-        raise InputError(f"{workspace.root}: no catalog; give --seal FILE or seal assets first")
+        raise InputError(
+            f"no labwarden workspace at {workspace.root}: give --seal FILE, or seal assets first"
+        )
     with Catalog.open(workspace) as catalog:
         if every:
             _verify_all(catalog, trusted, fmt)

@@ -59,7 +59,7 @@ def share(
 
     options = ShareOptions(rate, max_change, max_cells, canary_rows, domain)
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         result = run_share(
             workspace, catalog, _dataset(catalog, dataset), recipient, output, options
         )
@@ -95,7 +95,7 @@ def trace(
     from labwarden.trace.service import trace_path
 
     workspace = STATE.resolve()
-    with STATE.catalog() as catalog:
+    with STATE.reader() as catalog:
         report = trace_path(workspace, catalog, path, alpha)
         attached = [] if no_incident else attach_trace(catalog, report, path, incident)
     if fmt is OutputFormat.JSON:

@@ -10,8 +10,8 @@ from enum import Enum
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 
 class OutputFormat(str, Enum):
@@ -35,11 +35,10 @@ _STYLES = {
 }
 
 
-def styled(value: str) -> str:
-    """Rich markup that colours sensitivity and severity names; any other text is escaped, so
-    that names and paths holding ``[...]`` are shown as they are."""
-    style = _STYLES.get(value)
-    return f"[{style}]{value}[/]" if style else escape(value)
+def styled(value: str) -> Text:
+    """Text with sensitivity and severity names coloured; never read as markup, so that names
+    and paths holding ``[...]`` or backslashes are shown as they are."""
+    return Text(value, style=_STYLES.get(value, ""))
 
 
 def human_size(size: int) -> str:
@@ -74,9 +73,9 @@ def render_rows(
             writer.writerow({k: _flat(row.get(k)) for k in columns})
         out.write(buffer.getvalue())
         return
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=Text(title) if title else None, show_lines=False, header_style="bold")
     for column in columns:
-        table.add_column(column.replace("_", " "), overflow="fold")
+        table.add_column(Text(column.replace("_", " ")), overflow="fold")
     for row in rows:
         table.add_row(*(styled(_flat(row.get(c))) for c in columns))
     Console(file=out, width=_width(out)).print(table)
