@@ -49,7 +49,6 @@ READS: dict[str, list[str]] = {
     "incident timeline": ["1"],
     "keys list": [],
     "serve": ["--port", "8799"],
-    "share": ["t", "--recipient", "r", "--output", "{tmp}/out.csv"],
     "trace": ["{file}"],
     "users list": [],
     "users password": ["u", "--password-stdin"],
@@ -70,6 +69,7 @@ STORES = {
     "incident open",
     "canary plant",
     "users add",
+    "share",
 }
 """Commands that store: they create the workspace when there is none, and say so."""
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labwarden.cli.app import main
@@ -55,6 +55,7 @@ def test_a_missing_workspace_is_named_as_it_is(name: str) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=MARKUP_LIKE, command=st.sampled_from(["inspect secrets", "inspect models", "verify"]))
+@example(name=":a:b", command="verify")  # a Rich emoji code: printed as it is, never as a picture
 def test_a_missing_path_is_named_as_it_is(name: str, command: str) -> None:
     with tempfile.TemporaryDirectory() as root:
         missing = _under(root, name)
@@ -66,13 +67,16 @@ def test_a_missing_path_is_named_as_it_is(name: str, command: str) -> None:
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=MARKUP_LIKE)
+@example(name=":\\:")  # refused: the error shows the name's repr, backslash doubled
+@example(name=":a:")
 def test_stored_names_are_shown_as_they_are(name: str) -> None:
     """A key name and an incident note's author: stored user text printed back."""
     with tempfile.TemporaryDirectory() as root:
         ws = str(Path(root) / "ws")
         code, _, err = _main("-w", ws, "keys", "generate", name, "--insecure-plaintext")
         if code == 2:  # names a key store refuses (a path separator) are refused with that name
-            assert name in err and "Traceback" not in err
+            assert repr(name) in err and "Traceback" not in err
+            assert not Path(ws).exists()  # refused before a workspace is created
             return
         assert code == 0, err
         assert f"created ecdsa-p256 key {name!r}" in err or f"key {name!r}" in err, err

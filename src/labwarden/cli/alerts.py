@@ -83,7 +83,7 @@ def show(
         "origin_line",
     ]
     if fmt is OutputFormat.TABLE:
-        console = Console(file=sys.stdout, highlight=False)
+        console = Console(file=sys.stdout, highlight=False, emoji=False)
         console.print(
             Text.assemble(
                 (f"alert {alert.id}", "bold"),
@@ -113,9 +113,10 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
             f"[bold]risk[/] {risk.get('risk')} = {risk.get('base')} (band {risk.get('band')}) "
             f"+ {risk.get('sensitivity_points')} ({risk.get('sensitivity')})",
             highlight=False,
+            emoji=False,
         )
     for reason in detail.get("sensitivity_reasons") or []:
-        console.print(f"  sensitivity: {reason}", markup=False, highlight=False)
+        console.print(f"  sensitivity: {reason}", markup=False, highlight=False, emoji=False)
     components = detail.get("components")
     if not isinstance(components, list) or not components:
         return

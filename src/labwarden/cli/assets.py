@@ -104,7 +104,7 @@ def show(
     if fmt is OutputFormat.CSV:
         render_rows(file_rows, list(file_rows[0]) if file_rows else ["path"], fmt, sys.stdout)
         return
-    console = Console(file=sys.stdout, highlight=False)
+    console = Console(file=sys.stdout, highlight=False, emoji=False)
     console.print(
         Text.assemble(
             (f"asset {asset.id}", "bold"), f": {asset.name}  ({asset.kind.value}, {asset.grouping})"

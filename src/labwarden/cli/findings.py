@@ -160,7 +160,7 @@ def show(
 
 
 def _print(item: StoredFinding, history: list[dict[str, object]]) -> None:
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    console = Console(file=sys.stdout, highlight=False, emoji=False, soft_wrap=True)
     f = item.finding
     console.print(
         Text.assemble(

@@ -226,7 +226,7 @@ def show(
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(incident.to_dict(), indent=2, default=str))
         return
-    _print(incident, Console(file=sys.stdout, highlight=False, width=160))
+    _print(incident, Console(file=sys.stdout, highlight=False, emoji=False, width=160))
 
 
 def _print(incident: StoredIncident, console: Console) -> None:

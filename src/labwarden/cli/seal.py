@@ -113,6 +113,7 @@ def keys_generate(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing key.")] = False,
 ) -> None:
     """Create a signing key; the private key is encrypted with $LABWARDEN_KEY_PASSPHRASE."""
+    keystore.check_name(name)  # before the prompt and before a workspace is created
     passphrase = None if insecure_plaintext else _prompt(confirm=True)
     info = keystore.generate(
         STATE.writable(),

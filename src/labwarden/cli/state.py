@@ -20,7 +20,7 @@ from labwarden.seal.hashing import Algorithm, parse_algorithm
 from labwarden.store.atomic import atomic_text
 from labwarden.store.catalog import Catalog
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 """Progress and messages; user text is never read as markup (styled calls pass markup=True)."""
 
 

@@ -58,8 +58,8 @@ def share(
     from labwarden.trace.fingerprint.share import share as run_share
 
     options = ShareOptions(rate, max_change, max_cells, canary_rows, domain)
-    workspace = STATE.resolve()
-    with STATE.reader() as catalog:
+    workspace = STATE.writable()
+    with STATE.catalog() as catalog:
         result = run_share(
             workspace, catalog, _dataset(catalog, dataset), recipient, output, options
         )

@@ -78,7 +78,7 @@ def render_rows(
         table.add_column(Text(column.replace("_", " ")), overflow="fold")
     for row in rows:
         table.add_row(*(styled(_flat(row.get(c))) for c in columns))
-    Console(file=out, width=_width(out)).print(table)
+    Console(file=out, width=_width(out), emoji=False).print(table)
 
 
 def _width(out: TextIO) -> int | None:

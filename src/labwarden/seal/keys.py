@@ -103,7 +103,8 @@ def key_type_name(key: PublicKey) -> str:
     )
 
 
-def _check_name(name: str) -> None:
+def check_name(name: str) -> None:
+    """Refuse a key name that is not a plain file name (letters, digits, '-', '_', '.')."""
     if not name or not all(c.isalnum() or c in "-_." for c in name) or name.startswith("."):
         raise SealKeyError(
             f"{name!r}: a key name may hold only letters, digits, '-', '_' and '.', "
@@ -129,7 +130,7 @@ def generate(
 
     Without a passphrase the key is only written when ``insecure_plaintext`` is set.
     """
-    _check_name(name)
+    check_name(name)
     if passphrase is None and not insecure_plaintext:
         raise SealKeyError(
             f"no passphrase for key {name!r}: set {PASSPHRASE_ENV}, type one at the prompt, "
@@ -209,7 +210,7 @@ def load_private(
     workspace: Workspace, name: str, passphrase: PassphraseSource | None
 ) -> tuple[PrivateKey, KeyInfo]:
     """Load the private key ``name``; ``passphrase`` is asked only if the key is encrypted."""
-    _check_name(name)
+    check_name(name)
     folder = keys_dir(workspace)
     private_path = folder / f"{name}.key"
     if not private_path.is_file():

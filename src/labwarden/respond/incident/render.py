@@ -70,7 +70,7 @@ def write_table(lines: Iterable[TimelineEntry], out: TextIO, title: str) -> int:
         table.add_row(when, line.source, line.timestamp_desc, line.message)
         count += 1
     width = None if getattr(out, "isatty", lambda: False)() else 200
-    Console(file=out, width=width, highlight=False, markup=False).print(table)
+    Console(file=out, width=width, highlight=False, emoji=False, markup=False).print(table)
     return count
 
 
