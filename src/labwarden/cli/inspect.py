@@ -121,7 +121,8 @@ def secrets(
 ) -> None:
     """Credentials in code, notebooks, configs, .env files, logs and tables (values redacted)."""
     from labwarden.checks.secrets import SecretsCheck
-    from labwarden.checks.secrets.baseline import BASELINE_NAME, Baseline, write_baseline
+    from labwarden.checks.secrets.accept import write_baseline
+    from labwarden.checks.secrets.baseline import BASELINE_NAME, Baseline
     from labwarden.cli.state import STATE
 
     where = baseline

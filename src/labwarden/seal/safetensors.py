@@ -36,6 +36,10 @@ class TensorSpan:
     name: str
     start: int
     end: int
+    dtype: str = ""
+    """As the header says (unchecked: :attr:`Header.mismatches` says when it is unknown)."""
+    shape: tuple[int, ...] = ()
+    """As the header says; empty when the header's shape is not a list of counts."""
 
 
 DTYPE_BYTES = {
@@ -127,8 +131,9 @@ def _entry(result: Header, name: str, spec: object, base: int, file_size: int) -
             f"{file_size - base} data bytes)"
         )
         return
-    result.spans.append(TensorSpan(name, base + begin, base + end))
     dtype, shape = spec.get("dtype"), spec.get("shape")
+    counts = shape if isinstance(shape, list) and all(type(d) is int for d in shape) else []
+    result.spans.append(TensorSpan(name, base + begin, base + end, str(dtype), tuple(counts)))
     if dtype not in DTYPE_BYTES:
         result.mismatches.append(f"tensor {name!r}: unknown dtype {dtype!r}")
     elif not (isinstance(shape, list) and all(type(d) is int and d >= 0 for d in shape)):

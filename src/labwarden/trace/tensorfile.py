@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
-from labwarden.core import safejson
+from labwarden.seal.safetensors import read_header
 from labwarden.trace.torchpickle import storages
 
 MAX_HEADER = 100 << 20
@@ -59,23 +59,12 @@ class TensorFile:
 
 
 def _safetensors(data: bytes, name: str) -> TensorFile:
-    (length,) = struct.unpack("<Q", data[:8])
-    header = safejson.loads(data[8 : 8 + length].decode("utf-8"))
-    if not isinstance(header, dict):
-        raise ValueError("header is not an object")
-    base, out, lost = 8 + length, [], 0
-    for key, spec in header.items():
-        if key == "__metadata__" or not isinstance(spec, dict):
-            continue
-        begin, end = spec.get("data_offsets", (0, -1))
-        shape = tuple(int(d) for d in spec.get("shape", ()))
-        if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end):
-            continue
-        if base + end > len(data):
-            lost += 1
-            continue
-        out.append(Tensor(str(key), str(spec.get("dtype")), shape, data[base + begin : base + end]))
-    notes = [f"{name}: cut short; {lost} tensor(s) past the end left out"] if lost else []
+    header = read_header(data, len(data))
+    out = [
+        Tensor(span.name, span.dtype, span.shape, data[span.start : span.end])
+        for span in header.spans
+    ]
+    notes = [f"{name}: {problem}; left out" for problem in header.problems]
     return TensorFile("safetensors", out, notes)
 
 

@@ -14,7 +14,8 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 from labwarden.checks.secrets import SecretsCheck
-from labwarden.checks.secrets.baseline import Baseline, write_baseline
+from labwarden.checks.secrets.accept import write_baseline
+from labwarden.checks.secrets.baseline import Baseline
 from labwarden.checks.standalone import inspect_paths
 from labwarden.cli.app import app
 

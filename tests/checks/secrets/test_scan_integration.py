@@ -18,7 +18,7 @@ from labwarden.store.catalog import Catalog
 def test_scan_honours_the_workspace_baseline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from labwarden.checks.secrets.baseline import write_baseline
+    from labwarden.checks.secrets.accept import write_baseline
 
     project = tmp_path / "proj"
     (project / "src").mkdir(parents=True)

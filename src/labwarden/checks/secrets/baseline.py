@@ -136,18 +136,3 @@ def discover(start: str) -> Path | None:
             return candidate
     candidate = locate().root / BASELINE_NAME
     return candidate if candidate.is_file() else None
-
-
-def write_baseline(path: Path, paths: list[str]) -> tuple[int, list[str]]:
-    """Scan ``paths`` for secrets and accept every finding into the baseline at ``path``.
-
-    Returns how many secrets the baseline now holds, and the scan's errors.
-    """
-    from labwarden.checks.secrets.check import SecretsCheck
-    from labwarden.checks.standalone import inspect_paths
-
-    result = inspect_paths(paths, [SecretsCheck(use_workspace_baseline=False)])
-    baseline = Baseline.load(path)
-    count = baseline.update(result.findings)
-    baseline.save()
-    return count, result.errors
