@@ -21,6 +21,8 @@ from labwarden.store.lake import Lake
 from labwarden.trace.canaries.sweep import sweep as canary_sweep
 from labwarden.watch import alerting
 from labwarden.watch.detect.routine import (
+    BASELINE_TAG,
+    LAKE_START_SQL,
     ROLE_MEMBERS_SQL,
     ROLES_TABLE,
     RoleMembers,
@@ -165,10 +167,12 @@ def detect(
             raise InputError(f"cannot read the lake: {str(exc).splitlines()[0]}") from exc
         result = run_rules(con, rules.rules, progress=progress)
         members = _role_members(con, result.detections)
+        volume = any(BASELINE_TAG in d.rule.tags for d in result.detections)
+        start = con.rows(LAKE_START_SQL)[0][0] if volume else None
     finally:
         if engine is None:
             con.close()
-    result.detections, routine = split_routine(result.detections, members)
+    result.detections, routine = split_routine(result.detections, members, start)
     new = updated = 0
     if store and result.detections:
         new, updated = alerting.store(catalog, result.detections)

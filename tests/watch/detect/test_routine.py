@@ -1,5 +1,6 @@
-"""Nightly jobs sharing a role raise nothing once their routine is known; first bulk reads and
-bigger-than-usual ones still alert (the shared-roles lab, through the whole pipeline)."""
+"""Nightly jobs sharing a role raise nothing once their routine is known, from the lake's first
+nights (its learning period); first bulk reads and bigger-than-usual ones still alert (the
+shared-roles lab, through the whole pipeline)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from labwarden.watch.analytics.shared_roles import (
     RolesScenario,
     write_scenario,
 )
-from labwarden.watch.detect.routine import MIN_DAYS, split_routine
+from labwarden.watch.detect.routine import HISTORY_DAYS, MIN_DAYS, split_routine
 from labwarden.watch.service import DetectRun, compile_rules, detect, ingest_paths
 
 SCENARIO = RolesScenario(days=9, researchers=8, jobs=4, reads_per_day=20, insider=None, slow=None)
@@ -69,18 +70,25 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, DetectRun, set[
     return root, run, truth.jobs
 
 
-def test_nightly_jobs_quiet_after_warm_up(lab: tuple[Path, DetectRun, set[str]]) -> None:
+def test_nightly_jobs_quiet_from_the_first_night(lab: tuple[Path, DetectRun, set[str]]) -> None:
     _, run, jobs = lab
     assert jobs == {"nightly-protein-lm", "nightly-dock-v7", JOB_ROLE}
     bulk = [d for d in run.result.detections if "Bulk" in d.rule.title]
     nights = sorted({(str(d.group["actor_user"]), d.first_seen.date().day) for d in bulk})
-    # Every job alerts on its first nights (a first bulk read is worth a look) ...
-    first = {(who, day) for who, day in nights if day <= MIN_DAYS}
-    assert {who for who, _ in first} == jobs
-    # ... then only the night a job read three times its usual.
-    later = {(who, day) for who, day in nights if day > MIN_DAYS}
-    assert later == {("nightly-protein-lm", 9)}
+    # Only the night a job read three times its usual alerts.
+    assert nights == [("nightly-protein-lm", 9)]
     assert run.routine and all(r.reason.startswith("routine: fired for") for r in run.routine)
+    # The jobs' first nights are routine by the lake's learning period (the nights after them),
+    # the later ones by the nights before.
+    first = {
+        str(r.detection.group["actor_user"])
+        for r in run.routine
+        if r.detection.first_seen.date().day <= MIN_DAYS
+    }
+    assert first == jobs
+    for r in run.routine:
+        learning = r.detection.first_seen.date().day <= HISTORY_DAYS
+        assert ("learning period" in r.reason) == learning, r.reason
 
 
 def test_new_session_of_the_role_is_routine(lab: tuple[Path, DetectRun, set[str]]) -> None:
@@ -106,7 +114,8 @@ def _as_session(records: list[dict[str, Any]], job: str, role: str, session: str
 
 @pytest.fixture(scope="module")
 def bulk_researcher(tmp_path_factory: pytest.TempPathFactory) -> DetectRun:
-    """Researcher r00 reads in bulk every night; r05, of the same role, once on the last night."""
+    """Researcher r00 reads in bulk every night; r05, of the same role, once on the last night,
+    and r03 once on the second night (inside the lake's learning period)."""
     root = tmp_path_factory.mktemp("researchers")
     logs = root / "logs"
     write_scenario(SCENARIO, logs)
@@ -115,6 +124,8 @@ def bulk_researcher(tmp_path_factory: pytest.TempPathFactory) -> DetectRun:
         extra = _as_session(records, "nightly-dock-v7", RESEARCHER_ROLE, "r00")
         if path.stem == date(2026, 9, 9).isoformat():
             extra += _as_session(records, "nightly-dock-v7", RESEARCHER_ROLE, "r05")
+        if path.stem == date(2026, 9, 2).isoformat():
+            extra += _as_session(records, "nightly-dock-v7", RESEARCHER_ROLE, "r03")
         path.write_text(json.dumps({"Records": records + extra}))
     workspace = Workspace(root / ".labwarden").ensure()
     with Catalog.open(workspace) as catalog:
@@ -136,3 +147,12 @@ def test_a_few_bulk_readers_make_no_routine_of_their_role(bulk_researcher: Detec
     detections = run.result.detections + [r.detection for r in run.routine]
     _, routine = split_routine(detections)
     assert any(r.detection.group.get("actor_user") == "r05" for r in routine)
+
+
+def test_a_first_bulk_read_in_the_learning_period_alerts(bulk_researcher: DetectRun) -> None:
+    """The learning period learns what recurs in it: a bulk read that does not recur alerts."""
+    bulk = [d for d in bulk_researcher.result.detections if "Bulk" in d.rule.title]
+    kept = {(str(d.group["actor_user"]), d.first_seen.date().day) for d in bulk}
+    assert ("r03", 2) in kept
+    # r00, who reads in bulk every night, is routine from its first night on.
+    assert not any(who == "r00" for who, _ in kept)

@@ -17,6 +17,15 @@ as sensitive. A first bulk read still alerts; so does a job that suddenly reads 
 or a researcher whose role never does this, or a routine reader touching more sensitive data than
 it routinely does. The history is the detections of the same run, so ``detect`` over the whole
 lake (its default) sees it.
+
+The lake's first :data:`HISTORY_DAYS` days are its *learning period*: their detections have no
+days before them in the lake, although the jobs behind them usually ran long before it (a lake
+starts with a backfill). There the window is the learning period itself, the detection's own day
+left out: a job reading every night is routine from its first night, while a bulk read that does
+not recur in the learning period (a first bulk read, an attack on the lake's first days that
+stops) still alerts. A lake that starts live raises its jobs' first nights until the days after
+them are in the lake; after the learning period nothing changes: a new job's first nights alert
+unless its role's sessions do the same routinely.
 """
 
 from __future__ import annotations
@@ -42,6 +51,8 @@ RoleMembers = dict[str, dict[date, set[str]]]
 
 ROLES_TABLE = "routine_roles"
 """The relation (one ``role`` column) :data:`ROLE_MEMBERS_SQL` reads the roles from."""
+LAKE_START_SQL = "SELECT CAST(min(time) AS DATE) FROM events"
+"""The lake's first day (where its learning period starts)."""
 ROLE_MEMBERS_SQL = (
     "SELECT DISTINCT e.actor_role, CAST(e.time AS DATE) AS day, e.actor_user FROM events e "
     "JOIN routine_roles r ON e.actor_role = r.role WHERE e.actor_user IS NOT NULL"
@@ -115,17 +126,33 @@ class _History:
     fired: dict[tuple[str, str], set[str]]
     """``(rule, role) -> principals`` of the role the rule fired for."""
     members: RoleMembers | None
+    start: date | None
+    """The lake's first day: its first :data:`HISTORY_DAYS` are the learning period."""
+
+    def span(self, day: date) -> tuple[date, date]:
+        """``[lo, hi)`` of the days that judge ``day``: the week before it, or in the learning
+        period the learning period (``day`` itself is always left out)."""
+        if self.start is not None and day < self.start + timedelta(days=HISTORY_DAYS):
+            return self.start, self.start + timedelta(days=HISTORY_DAYS)
+        return day - timedelta(days=HISTORY_DAYS), day
+
+    def learning(self, day: date) -> bool:
+        """Whether ``day`` is in the lake's learning period."""
+        return self.span(day)[1] > day
 
 
 def split_routine(
-    detections: list[Detection], members: RoleMembers | None = None
+    detections: list[Detection],
+    members: RoleMembers | None = None,
+    lake_start: date | None = None,
 ) -> tuple[list[Detection], list[Routine]]:
     """``(kept, routine)``: the detections that still alert, and those left out with why.
 
     ``members`` (who acted through each role, each day) lets a role's history speak for a
     principal only where the routine is the role's norm; without it a role's history alone
-    decides (callers without a lake)."""
-    history = _History(defaultdict(dict), defaultdict(set), members)
+    decides (callers without a lake). ``lake_start`` (the lake's first day) starts the learning
+    period; without it there is none."""
+    history = _History(defaultdict(dict), defaultdict(set), members, lake_start)
     for detection in detections:
         if BASELINE_TAG not in detection.rule.tags:
             continue
@@ -159,23 +186,24 @@ def _keys(detection: Detection) -> list[tuple[str, str, str]]:
     return keys
 
 
-def _window(days: dict[date, _Day], day: date) -> list[_Day]:
-    return [seen for when, seen in days.items() if day - timedelta(days=HISTORY_DAYS) <= when < day]
+def _window(days: dict[date, _Day], day: date, history: _History) -> list[_Day]:
+    lo, hi = history.span(day)
+    return [seen for when, seen in days.items() if lo <= when < hi and when != day]
 
 
 def _role_norm(rule: str, role: str, day: date, history: _History) -> bool:
-    """Whether at least :data:`ROLE_SHARE` of the role's principals active in the days before
-    ``day`` fired ``rule`` on :data:`MIN_DAYS` of them."""
+    """Whether at least :data:`ROLE_SHARE` of the role's principals active in the days that
+    judge ``day`` fired ``rule`` on :data:`MIN_DAYS` of them."""
     if history.members is None:
         return True
     by_day = history.members.get(role, {})
-    active = set().union(
-        *(who for when, who in by_day.items() if day - timedelta(days=HISTORY_DAYS) <= when < day)
-    )
+    lo, hi = history.span(day)
+    active = set().union(*(who for when, who in by_day.items() if lo <= when < hi and when != day))
     routine = {
         principal
         for principal in history.fired.get((rule, role), set())
-        if len(_window(history.days.get((rule, "principal", principal), {}), day)) >= MIN_DAYS
+        if len(_window(history.days.get((rule, "principal", principal), {}), day, history))
+        >= MIN_DAYS
     }
     return bool(active) and len(routine & active) >= ROLE_SHARE * len(active)
 
@@ -184,7 +212,7 @@ def _why_routine(detection: Detection, history: _History) -> str | None:
     day = detection.first_seen.date()
     value, level = _value(detection), _sensitivity(detection.evidence)
     for key in _keys(detection):
-        before = _window(history.days.get(key, {}), day)
+        before = _window(history.days.get(key, {}), day, history)
         if len(before) < MIN_DAYS:
             continue  # too little history here: the role's, if any, decides
         if key[1] == "role" and not _role_norm(detection.rule.id, key[2], day, history):
@@ -193,8 +221,10 @@ def _why_routine(detection: Detection, history: _History) -> str | None:
         if value > HEADROOM * usual or level > max(seen.sensitivity for seen in before):
             return None  # more, or more sensitive, than its routine: it alerts
         who = f"its role {key[2]}'s sessions" if key[1] == "role" else "this principal"
-        return (
-            f"routine: fired for {who} on {len(before)} of the {HISTORY_DAYS} days before, "
-            f"up to {usual:,.0f} (now {value:,.0f})"
+        days = (
+            f"{len(before)} other days of the lake's first {HISTORY_DAYS} (its learning period)"
+            if history.learning(day)
+            else f"{len(before)} of the {HISTORY_DAYS} days before"
         )
+        return f"routine: fired for {who} on {days}, up to {usual:,.0f} (now {value:,.0f})"
     return None
