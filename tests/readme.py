@@ -1,5 +1,6 @@
-"""The commands README.md shows, read from its fenced shell blocks, and a way to run many of them
-as real processes without paying labwarden's start-up (about a second of imports) each time."""
+"""The commands README.md shows, read from its fenced shell blocks; a parse of a command line
+against the real CLI without running it; and a way to run many commands as real processes
+without paying labwarden's start-up (about a second of imports) each time."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+import typer
+
+from labwarden.cli.app import app, verbosity_args
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -145,6 +151,38 @@ def readme_commands(path: Path = README) -> list[Command]:
         for language, lines in _blocks(path.read_text(encoding="utf-8"))
         for command in _block_commands(language, lines)
     ]
+
+
+ROOT = typer.main.get_command(app)
+
+
+def _parse(args: list[str]) -> str | None:
+    """Parse ``labwarden ARGS`` as the entry point does, down to the command, without running it.
+    Typer may bring its own copy of Click, so groups and errors are recognised by what they do."""
+    ctx = ROOT.make_context("labwarden", verbosity_args(list(args)))
+    command: Any = ROOT
+    while hasattr(command, "resolve_command"):  # a group
+        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
+        if not rest:
+            return (
+                None if command.invoke_without_command else f"{ctx.command_path}: missing command"
+            )
+        name, command, rest = command.resolve_command(ctx, rest)
+        ctx = command.make_context(name, rest, parent=ctx)
+    return None
+
+
+def parse_error(args: list[str]) -> str | None:
+    """Why ``labwarden ARGS`` does not parse (an unknown command or option, a bad choice, a
+    missing argument), or None."""
+    try:
+        return _parse(args)
+    except Exception as exc:
+        if type(exc).__name__ == "Exit":  # --version, -h: they end parsing successfully
+            return None
+        if hasattr(exc, "format_message"):  # Click's (or Typer's Click's) usage errors
+            return str(exc.format_message()) or "no command: it shows the help instead"
+        raise
 
 
 _SERVER = """

@@ -12,17 +12,22 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-import typer
 
-from labwarden.cli.app import app, verbosity_args
-from tests.readme import Command, Outcome, Runner, clean_environment, readme_commands, tokens_of
+from tests.readme import (
+    Command,
+    Outcome,
+    Runner,
+    clean_environment,
+    parse_error,
+    readme_commands,
+    tokens_of,
+)
 
 SKIPPED: dict[str, str] = {
-    "make demo": "builds the clone's .venv (the test runs in one)",
-    "make test": "runs the whole suite, this test included",
+    "make demo": "builds the clone's .venv (tests/test_makefile.py parses its command)",
+    "make test": "runs the whole suite, this test included (tests/test_makefile.py)",
     "make lint typecheck": "runs ruff and mypy over the clone; CI does",
     "make bench": "runs the benchmarks (tests/test_makefile.py checks what it runs)",
     "python3 -m venv .venv && .venv/bin/pip install -e .": "installs into the clone",
@@ -99,38 +104,6 @@ SKIPPED: dict[str, str] = {
     ),
 }
 """README commands the walk-through does not run, with why (each still has to parse)."""
-
-ROOT = typer.main.get_command(app)
-
-
-def _parse(args: list[str]) -> str | None:
-    """Parse ``labwarden ARGS`` as the entry point does, down to the command, without running it.
-    Typer may bring its own copy of Click, so groups and errors are recognised by what they do."""
-    ctx = ROOT.make_context("labwarden", verbosity_args(list(args)))
-    command: Any = ROOT
-    while hasattr(command, "resolve_command"):  # a group
-        rest = [*getattr(ctx, "_protected_args", []), *ctx.args]
-        if not rest:
-            return (
-                None if command.invoke_without_command else f"{ctx.command_path}: missing command"
-            )
-        name, command, rest = command.resolve_command(ctx, rest)
-        ctx = command.make_context(name, rest, parent=ctx)
-    return None
-
-
-def parse_error(args: list[str]) -> str | None:
-    """Why ``labwarden ARGS`` does not parse (an unknown command or option, a bad choice, a
-    missing argument), or None."""
-    try:
-        return _parse(args)
-    except Exception as exc:
-        if type(exc).__name__ == "Exit":  # --version, -h: they end parsing successfully
-            return None
-        if hasattr(exc, "format_message"):  # Click's (or Typer's Click's) usage errors
-            return str(exc.format_message()) or "no command: it shows the help instead"
-        raise
-
 
 COMMANDS = readme_commands()
 
