@@ -234,7 +234,7 @@ def _try_next(stdout: str) -> list[list[str]]:
 
 @pytest.mark.slow
 def test_the_readme_walk_through_runs_as_shown(tmp_path: Path) -> None:
-    home = tmp_path / "reader"
+    home = tmp_path / "a reader"  # a space: every printed path must be quoted
     home.mkdir()
     bin_dir = tmp_path / "bin"
     _labwarden_on_path(bin_dir)
