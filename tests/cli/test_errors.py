@@ -77,6 +77,34 @@ def test_verbose_is_a_repeatable_flag_and_help_says_so() -> None:
     assert run("-vv", "--version").returncode == 0
 
 
+@pytest.mark.parametrize(
+    ("spelling", "debug"),
+    [
+        (["-v"], False),
+        (["-vv"], True),
+        (["-v", "2"], True),
+        (["--verbose", "2"], True),
+        (["--verbose=2"], True),
+    ],
+    ids=["-v", "-vv", "-v 2", "--verbose 2", "--verbose=2"],
+)
+def test_verbose_2_means_vv(tmp_path: Path, spelling: list[str], debug: bool) -> None:
+    # an OSV folder holding only a file that is not JSON: an input error, and the loader says
+    # why in a debug log
+    (tmp_path / "osv").mkdir()
+    (tmp_path / "osv" / "broken.json").write_text("not json")
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "train.py").write_text("import os\n")
+    result = run(
+        *spelling, "inspect", "code", str(tmp_path / "code"), "--osv-db", "osv", cwd=tmp_path
+    )
+    assert result.returncode == 2 and "osv: no OSV advisories found" in result.stderr
+    assert "Traceback" in result.stderr  # -v and more show the error's traceback
+    line = "DEBUG labwarden.checks.code.osv: osv/broken.json: not JSON, skipped"
+    assert (line in result.stderr) is debug, result.stderr
+    assert "No such command" not in result.stderr
+
+
 def test_inspect_reports_the_missing_path_and_still_scans_the_others(tmp_path: Path) -> None:
     lab = small_lab(tmp_path / "lab")
     result = run("inspect", "models", str(tmp_path / "nope"), str(lab), "--format", "json")

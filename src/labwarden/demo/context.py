@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from labwarden.core.workspace import Workspace
@@ -31,6 +33,17 @@ class DemoContext:
     scan: ScanResult
     sections: list[Section] = field(default_factory=list)
     next_commands: list[str] = field(default_factory=list)
+    """Commands printed under "Try next": each runs as printed (paths go through :func:`shell`)."""
+
+    @property
+    def workspace_option(self) -> str:
+        """``--workspace ROOT`` as a shell would read it back."""
+        return f"--workspace {shell(self.workspace.root)}"
+
+
+def shell(path: Path | str) -> str:
+    """``path`` quoted for a shell: a lab in a folder with spaces still gives commands that run."""
+    return shlex.quote(str(path))
 
 
 Step = Callable[[DemoContext], None]

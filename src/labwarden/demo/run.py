@@ -62,11 +62,13 @@ def _overview(context: DemoContext) -> None:
             ],
         )
     )
-    ws = f"--workspace {context.workspace.root}"
+    ws = context.workspace_option
+    # every printed line must run as it is: the asset to look at first, not a placeholder
+    first = next((r["asset_id"] for r in rows if r["asset_id"] is not None), "protein-lm-v3")
     context.next_commands.extend(
         [
             f"labwarden {ws} assets --sensitivity restricted",
-            f"labwarden {ws} assets show <ID>",
+            f"labwarden {ws} assets show {first}",
             f"labwarden {ws} bom --output lab-bom.json",
         ]
     )

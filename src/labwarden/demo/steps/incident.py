@@ -125,7 +125,7 @@ def incident_step(context: DemoContext) -> None:
     context.sections.append(
         Section(f"Incident {incident.id}: {TITLE}", ["measure", "value", "how"], rows)
     )
-    ws = f"--workspace {context.workspace.root}"
+    ws = context.workspace_option
     context.next_commands.extend(
         [
             f"labwarden {ws} incident show {incident.id}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labwarden.demo.context import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section, shell
 from labwarden.privacy import risk
 from labwarden.privacy.anonymize import anonymize
 from labwarden.privacy.criteria import Criteria
@@ -91,10 +91,10 @@ def privacy_step(context: DemoContext) -> None:
         f"--hierarchy {q}={DEMO_HIERARCHIES[q]}" for q in qis if q in DEMO_HIERARCHIES
     )
     context.next_commands.append(
-        f"labwarden privacy risk {source} --qi {','.join(qis)} --population-fraction 0.01"
+        f"labwarden privacy risk {shell(source)} --qi {','.join(qis)} --population-fraction 0.01"
     )
     context.next_commands.append(
-        f"labwarden privacy anonymize {source} --qi {','.join(qis)} {hierarchy_args} "
+        f"labwarden privacy anonymize {shell(source)} --qi {','.join(qis)} {hierarchy_args} "
         f"--max-risk {threshold:g} --max-suppression 5% --drop subject_pseudonym "
         f"--output anonymized.parquet"
     )

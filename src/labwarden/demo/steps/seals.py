@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from labwarden.core.values import AssetKind
-from labwarden.demo.context import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section, shell
 from labwarden.seal import keys
 from labwarden.seal.errors import SealRefused
 from labwarden.seal.safetensors import is_safetensors_name, parse_header
@@ -130,11 +130,11 @@ def seal_step(context: DemoContext) -> None:
             rows,
         )
     )
-    ws = f"--workspace {context.workspace.root}"
+    ws = context.workspace_option
     context.next_commands.extend(
         [
             f"labwarden {ws} verify --all",
-            f"labwarden {ws} verify {backup} --asset {chosen.version.ref}",
-            f"labwarden {ws} verify {suspect} --asset {chosen.version.ref}",
+            f"labwarden {ws} verify {shell(backup)} --asset {chosen.version.ref}",
+            f"labwarden {ws} verify {shell(suspect)} --asset {chosen.version.ref}",
         ]
     )

@@ -14,7 +14,7 @@ import shutil
 from datetime import timedelta
 
 from labwarden.demo.access_logs import ATTACKER_NET, INTRUSION_DAY
-from labwarden.demo.context import DemoContext, Section
+from labwarden.demo.context import DemoContext, Section, shell
 from labwarden.demo.steps.seals import DEMO_KEY, DEMO_PASSPHRASE
 from labwarden.demo.writer import EPOCH
 from labwarden.respond.triage import TriageOptions, run_triage
@@ -74,12 +74,12 @@ def triage_step(context: DemoContext) -> None:
             rows,
         )
     )
-    ws = f"--workspace {context.workspace.root}"
+    ws = context.workspace_option
     context.next_commands.extend(
         [
-            f"labwarden {ws} triage --root {image} --since {since.date().isoformat()} "
+            f"labwarden {ws} triage --root {shell(image)} --since {since.date().isoformat()} "
             "--case DEMO-1 --output gpu-01-again.tar.gz",
-            f"labwarden {ws} verify {archive} --seal {archive}.sigstore.json",
+            f"labwarden {ws} verify {shell(archive)} --seal {shell(f'{archive}.sigstore.json')}",
             f"labwarden {ws} events --source triage --principal root",
         ]
     )

@@ -99,7 +99,7 @@ def watch_step(context: DemoContext) -> None:
             rows,
         )
     )
-    ws = f"--workspace {context.workspace.root}"
+    ws = context.workspace_option
     context.next_commands.extend(
         [
             f"labwarden {ws} alerts",
