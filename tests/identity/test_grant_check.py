@@ -15,7 +15,11 @@ import pytest
 from typer.testing import CliRunner
 
 from labwarden.cli.app import app
+from labwarden.core.incident import IncidentDraft
+from labwarden.core.incident import Scope as IncidentScope
+from labwarden.core.workspace import Workspace
 from labwarden.identity.grant_alerts import RULE_ID
+from labwarden.store.catalog import Catalog
 from tests.identity.builders import ACCOUNT, allow, details, policy, role, trust_service, user
 
 OFFICE = "10.1.2.3"
@@ -195,3 +199,43 @@ def test_first_read_of_an_allowed_bucket_is_context(lab: dict[str, Any]) -> None
     kinds = {(g["identity"], g["bucket"], g["verdict"]) for g in session}
     assert ("role/trainer", "lab-models", "granted") in kinds
     assert ("user/alice", "lab-data", "undecided") in kinds
+
+
+def test_the_incident_scope_shows_the_same_verdicts(lab: dict[str, Any]) -> None:
+    runner, ws = lab["runner"], lab["ws"]
+    with Catalog.open(Workspace(lab["root"] / ".labwarden")) as catalog:
+        incident = catalog.incidents.open(
+            IncidentDraft(
+                title="trainer key",
+                since="2026-11-09T00:00:00+00:00",
+                scope=IncidentScope(selectors=[("access_key", "ASIATRAINER")]),
+            ),
+            "t",
+        )
+    shown = runner.invoke(
+        app,
+        [*ws, "incident", "scope", str(incident.id), "--iam", str(lab["root"] / "auth.json")],
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Granted by the policies?" in shown.stdout
+    document = runner.invoke(
+        app,
+        [
+            *ws,
+            "incident",
+            "scope",
+            str(incident.id),
+            "--iam",
+            str(lab["root"] / "auth.json"),
+            "-f",
+            "json",
+        ],
+    )
+    grants = json.loads(document.stdout)["grants"]
+    verdicts = {(g["principal"], g["identity"], g["bucket"], g["verdict"]) for g in grants}
+    # Only the window's day; the same verdicts as detect's: the session's lab-trials read was
+    # never granted, its lab-models reads were; the other account's session is not judged.
+    assert {g["day"] for g in grants} == {"2026-11-09"}
+    assert ("i-0abc", "role/trainer", "lab-trials", "never granted") in verdicts
+    assert ("i-0abc", "role/trainer", "lab-models", "granted") in verdicts
+    assert ("x", None, "lab-trials", "not judged") in verdicts

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +235,28 @@ def lake_accesses(
         wanted = set(principals)
         rows = [r for r in rows if r["principal"] in wanted]
     return judge_rows(access, rows)
+
+
+class JudgedAccess(ModelAccess):
+    """The incident scope's access provider that also judges the principals' bucket uses
+    (:class:`labwarden.respond.incident.scope.GrantsProvider`)."""
+
+    def granted(
+        self, lake: Path, principals: Sequence[str], since: str | None, until: str | None
+    ) -> list[dict[str, Any]]:
+        """The principals' accesses in the window (whole days), judged; first uses marked
+        against the whole lake."""
+        low, high = _utc(since), _utc(until)
+        found = []
+        for item in lake_accesses(self, lake, principals=principals):
+            if (low is not None and item.last < low) or (high is not None and item.first > high):
+                continue
+            found.append(item.to_dict())
+        return found
+
+
+def _utc(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    found = datetime.fromisoformat(text)
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
