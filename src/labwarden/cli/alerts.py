@@ -149,7 +149,7 @@ def _grants(console: Console, detail: dict[str, Any]) -> None:
         )
         console.print("[bold]what could explain it[/]")
         for text in detail.get("explanations") or []:
-            console.print(f"  - {text}", markup=False, highlight=False, emoji=False)
+            console.print(f"  - {text}", markup=False, highlight=False, emoji=False, soft_wrap=True)
     lines = detail.get("grants")
     if isinstance(lines, list) and lines:
         console.print("[bold]grants[/] (by the authorization details)")

@@ -34,6 +34,7 @@ ACCESS_OF = {"read": "read", "write": "write", "create": "write", "update": "wri
 ACCESS_OF["delete"] = "delete"
 _TIERS = ("public", "internal", "confidential", "restricted")
 _TIER = " ".join(f"WHEN '{t}' THEN {i + 1}" for i, t in enumerate(_TIERS))
+_INFINITIVE = {"read": "read", "write": "write to", "delete": "delete in"}
 PRINCIPAL = "coalesce(actor_user, actor_uid, access_key)"
 """The principal as the analytics and the alerts name it."""
 
@@ -114,7 +115,11 @@ class Access:
         if self.first_use and self.since is not None and self.since < self.day:
             first += f" (in the lake since {self.since.isoformat()})"
         if self.verdict == GRANTED:
-            tail = "its policies allow it" if not self.first_use else "which it was always allowed"
+            tail = (
+                f"a bucket it has always been allowed to {_INFINITIVE[self.access]}"
+                if self.first_use
+                else "its policies allow it"
+            )
             return f"{first}, {tail}: {who} via {self.why}"
         if self.verdict == UNDECIDED:
             return (
