@@ -9,6 +9,7 @@ that saw it; a read allowed only under conditions the evaluator cannot decide is
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -240,3 +241,27 @@ def test_the_incident_scope_shows_the_same_verdicts(lab: dict[str, Any]) -> None
     assert ("i-0abc", "role/trainer", "lab-trials", "never granted") in verdicts
     assert ("i-0abc", "role/trainer", "lab-models", "granted") in verdicts
     assert ("x", None, "lab-trials", "not judged") in verdicts
+
+
+def test_an_analytics_alert_gets_first_uses_and_doubtful_accesses(lab: dict[str, Any]) -> None:
+    from labwarden.identity.grant_check import context, targets
+    from labwarden.identity.grants import JudgedAccess, lake_accesses
+    from labwarden.identity.load import load_model
+    from labwarden.watch.analytics.engine import AnalyticsAlert
+
+    access = JudgedAccess(load_model(lab["root"] / "auth.json"))
+    accesses = lake_accesses(access, lab["root"] / ".labwarden" / "lake")
+    day = date(2026, 11, 9)
+    scored = [
+        AnalyticsAlert("i-0abc", day, 70.0, 3.0, "t", [], {}),
+        AnalyticsAlert("i-0abc", date(2026, 11, 5), 70.0, 3.0, "t", [], {}),
+    ]
+    (stolen, routine) = targets([], scored)
+    assert stolen.buckets is None  # a principal-day: every bucket it used that day
+    # The day's routine, granted read of lab-models is left out; the never-granted one is in.
+    assert [(a.bucket, a.verdict, a.first_use) for a in context(stolen, accesses)] == [
+        ("lab-trials", "never granted", True)
+    ]
+    assert context(routine, accesses) == []
+    first = next(a for a in accesses if a.principal == "i-0abc" and a.day == date(2026, 11, 1))
+    assert first.first_use and first.verdict == "granted"
