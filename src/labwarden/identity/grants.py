@@ -113,7 +113,7 @@ class Access:
             return f"{verb} {target}: not judged ({self.why})"
         first = f"first {verb} {target}" if self.first_use else f"{verb} {target}"
         if self.first_use and self.since is not None and self.since < self.day:
-            first += f" (in the lake since {self.since.isoformat()})"
+            first += f" (the lake shows its accesses since {self.since.isoformat()})"
         if self.verdict == GRANTED:
             tail = (
                 f"a bucket it has always been allowed to {_INFINITIVE[self.access]}"
