@@ -265,3 +265,17 @@ def test_an_analytics_alert_gets_first_uses_and_doubtful_accesses(lab: dict[str,
     assert context(routine, accesses) == []
     first = next(a for a in accesses if a.principal == "i-0abc" and a.day == date(2026, 11, 1))
     assert first.first_use and first.verdict == "granted"
+
+
+def test_iam_uses_judges_a_role_session_as_its_role(lab: dict[str, Any]) -> None:
+    from labwarden.identity.reach import access_provider
+    from labwarden.identity.uses import bucket_uses
+
+    uses = bucket_uses(
+        access_provider(lab["root"] / "auth.json"), lab["root"] / ".labwarden" / "lake"
+    )
+    verdicts = {(u.principal, u.bucket): u.verdict for u in uses}
+    # The "alice" session of role/trainer may read lab-models; alice the user may not.
+    assert verdicts[("alice", "lab-models")] == "granted"
+    assert verdicts[("alice", "lab-data")] == "conditional"
+    assert verdicts[("i-0abc", "lab-trials")] == "never granted"
