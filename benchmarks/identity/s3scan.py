@@ -1,7 +1,9 @@
 """`labwarden scan s3://...` throughput and memory against moto's S3 server, with boto3's bare
-listing of the same bucket as the floor, measured in one run.
+listing of the same bucket as the floor and `aws s3 ls --recursive` as a peer, measured in one
+run. Every step is a fresh process whose peak RSS is read with ``wait4``.
 
-Usage: .venv/bin/python -m benchmarks.identity.s3scan [--objects 3000]
+Usage: nice -n 10 .venv/bin/python -m benchmarks.identity.s3scan [--objects 3000]
+Results are kept per object count in ``s3scan.json``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from pathlib import Path
 from tests.s3server import CREDENTIALS, client, start_server, stop
 
 HERE = Path(__file__).resolve().parent
+TIME = "/usr/bin/time"
 
 
 def body(i: int) -> tuple[str, bytes]:
@@ -48,6 +52,7 @@ def body(i: int) -> tuple[str, bytes]:
 
 
 def fill(endpoint: str, bucket: str, count: int) -> None:
+    """``count`` small objects (few distinct bodies, so the cost is the puts), 16 at a time."""
     s3 = client(endpoint)
     s3.create_bucket(Bucket=bucket)
 
@@ -55,29 +60,68 @@ def fill(endpoint: str, bucket: str, count: int) -> None:
         key, data = body(i)
         s3.put_object(Bucket=bucket, Key=key, Body=data)
 
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(16) as pool:
         list(pool.map(put, range(count)))
 
 
-def listing(endpoint: str, bucket: str) -> tuple[float, int]:
-    s3 = client(endpoint)
-    start = time.perf_counter()
-    count = 0
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        count += len(page.get("Versions", []))
-    return time.perf_counter() - start, count
+_LISTING = """
+import sys
+from tests.s3server import client
+s3 = client(sys.argv[1])
+n = 0
+for page in s3.get_paginator("list_object_versions").paginate(Bucket=sys.argv[2]):
+    n += len(page.get("Versions", []))
+print(n)
+"""
 
 
-def scan(
-    endpoint: str, bucket: str, workspace: Path, rss_file: Path
-) -> tuple[float, dict[str, int]]:
-    env = {**os.environ, **CREDENTIALS}
-    start = time.perf_counter()
-    out = subprocess.run(
+def measured(command: list[str]) -> tuple[float, float, str]:
+    """Run ``command`` under GNU time; its wall time, peak RSS (MiB) and stdout.
+
+    GNU time (a small process) forks the command: a child forked from this benchmark would
+    start its high-water mark at this process's size, since Linux keeps it across ``exec``.
+    """
+    env = {**os.environ, **CREDENTIALS, "PYTHONPATH": str(HERE.parents[1])}
+    with tempfile.TemporaryDirectory() as tmp:
+        rss = Path(tmp) / "rss"
+        start = time.perf_counter()
+        out = subprocess.run(
+            [TIME, "-f", "%M", "-o", str(rss), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        seconds = time.perf_counter() - start
+        if out.returncode != 0:
+            raise RuntimeError(f"{command[:3]} exited {out.returncode}: {out.stderr[-500:]}")
+        peak = int(rss.read_text().split()[-1]) / 1024
+    return seconds, peak, out.stdout
+
+
+def listing(endpoint: str, bucket: str) -> tuple[float, float, int]:
+    """boto3's bare ``ListObjectVersions`` pagination (the API the scan lists with)."""
+    seconds, rss, out = measured([sys.executable, "-c", _LISTING, endpoint, bucket])
+    return seconds, rss, int(out.strip())
+
+
+def aws_ls(endpoint: str, bucket: str) -> tuple[float, float, int] | None:
+    """``aws s3 ls --recursive`` (ListObjectsV2), when the AWS CLI is installed."""
+    aws = shutil.which("aws")
+    if aws is None:
+        return None
+    command = [aws, "s3", "ls", f"s3://{bucket}", "--recursive", "--endpoint-url", endpoint]
+    seconds, rss, out = measured(command)
+    return seconds, rss, sum(1 for line in out.splitlines() if line.strip())
+
+
+def scan(endpoint: str, bucket: str, workspace: Path) -> tuple[float, float, dict[str, int]]:
+    """``labwarden scan s3://bucket`` in a fresh process: time, peak RSS (MiB), stats."""
+    seconds, rss, out = measured(
         [
             sys.executable,
-            str(HERE / "_measured.py"),
-            str(rss_file),
+            "-m",
+            "labwarden",
             "-w",
             str(workspace),
             "scan",
@@ -87,14 +131,21 @@ def scan(
             "--no-progress",
             "-f",
             "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
+        ]
     )
-    seconds = time.perf_counter() - start
-    return seconds, json.loads(out.stdout)["stats"]
+    return seconds, rss, json.loads(out)["stats"]
+
+
+def _save(result: dict[str, object]) -> None:
+    path = HERE / "s3scan.json"
+    runs: dict[str, object] = {}
+    if path.exists():
+        old = json.loads(path.read_text())
+        runs = {str(old["objects"]): old} if "objects" in old else old
+    runs[str(result["objects"])] = result
+    path.write_text(
+        json.dumps(dict(sorted(runs.items(), key=lambda i: int(i[0]))), indent=2) + "\n"
+    )
 
 
 def main() -> None:
@@ -109,42 +160,47 @@ def main() -> None:
             t0 = time.perf_counter()
             fill(endpoint, bucket, args.objects)
             upload = time.perf_counter() - t0
-            floor, listed = listing(endpoint, bucket)
-            rss = Path(tmp) / "rss.txt"
+            print(f"filled {args.objects} objects in {upload:.0f} s", file=sys.stderr)
+            floor, floor_rss, listed = listing(endpoint, bucket)
+            peer = aws_ls(endpoint, bucket)
             ws = Path(tmp) / "ws"
-            first, stats1 = scan(endpoint, bucket, ws, rss)
-            again, stats2 = scan(endpoint, bucket, ws, rss)
-            floor2, _ = listing(endpoint, bucket)
-            peaks = [int(x) for x in rss.read_text().split()]
+            first, first_rss, stats1 = scan(endpoint, bucket, ws)
+            again, again_rss, stats2 = scan(endpoint, bucket, ws)
+            floor2, _, _ = listing(endpoint, bucket)
     finally:
         stop(process)
     n = args.objects
-    result = {
+    floor_s = min(floor, floor2)
+    result: dict[str, object] = {
         "objects": n,
         "listed": listed,
+        "load_average": os.getloadavg()[0],
         "upload_seconds": upload,
-        "boto3_listing_seconds": min(floor, floor2),
+        "boto3_listing_seconds": floor_s,
+        "boto3_listing_peak_rss_mib": floor_rss,
+        "aws_s3_ls_seconds": peer[0] if peer else None,
+        "aws_s3_ls_peak_rss_mib": peer[1] if peer else None,
+        "aws_s3_ls_listed": peer[2] if peer else None,
         "first_scan_seconds": first,
         "first_scan_stats": stats1,
-        "first_scan_peak_rss_mib": peaks[0] / 1024,
+        "first_scan_peak_rss_mib": first_rss,
         "rescan_seconds": again,
         "rescan_stats": stats2,
-        "rescan_peak_rss_mib": peaks[1] / 1024,
+        "rescan_peak_rss_mib": again_rss,
     }
-    (HERE / "s3scan.json").write_text(json.dumps(result, indent=2) + "\n")
-    floor_s = result["boto3_listing_seconds"]
-    print(
-        f"{n} objects in moto's S3 server (each scan a fresh process; first scan runs every check)"
-    )
-    print("| step | time | objects/s | vs boto3 listing alone |")
-    print("|---|---|---|---|")
-    print(f"| boto3 ListObjectVersions only (floor) | {floor_s:.2f} s | {n / floor_s:,.0f} | 1.0 |")
-    print(f"| labwarden first scan | {first:.2f} s | {n / first:,.0f} | {first / floor_s:.1f}x |")
-    ratio = again / floor_s
-    print(
-        f"| labwarden rescan, nothing changed | {again:.2f} s | {n / again:,.0f} | {ratio:.1f}x |"
-    )
-    print(f"peak RSS: first {peaks[0] / 1024:.0f} MiB, rescan {peaks[1] / 1024:.0f} MiB")
+    _save(result)
+    print(f"{n} objects in moto's S3 server (every step a fresh process)")
+    print("| step | time | objects/s | vs boto3 listing alone | peak RSS |")
+    print("|---|---|---|---|---|")
+    rows = [("boto3 ListObjectVersions only (floor)", floor_s, floor_rss)]
+    if peer:
+        rows.append(("aws s3 ls --recursive (ListObjectsV2)", peer[0], peer[1]))
+    rows += [("labwarden first scan", first, first_rss), ("labwarden rescan", again, again_rss)]
+    for name, seconds, rss in rows:
+        print(
+            f"| {name} | {seconds:.2f} s | {n / seconds:,.0f} | {seconds / floor_s:.1f}x "
+            f"| {rss:.0f} MiB |"
+        )
 
 
 if __name__ == "__main__":

@@ -117,6 +117,7 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
         )
     for reason in detail.get("sensitivity_reasons") or []:
         console.print(f"  sensitivity: {reason}", markup=False, highlight=False, emoji=False)
+    _grants(console, detail)
     components = detail.get("components")
     if not isinstance(components, list) or not components:
         return
@@ -132,6 +133,29 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
             if v is not None
         )
         console.print(Text.assemble(("baseline", "bold"), " ", shown))
+
+
+def _grants(console: Console, detail: dict[str, Any]) -> None:
+    """What the policies say of the accesses (``detect --iam``)."""
+    grant = detail.get("grant")
+    if isinstance(grant, dict):
+        console.print(
+            f"{grant.get('identity')} {grant.get('access')} of s3://{grant.get('bucket')} "
+            f"({', '.join(grant.get('operations') or [])}): {grant.get('verdict')}; "
+            f"{grant.get('why')}",
+            markup=False,
+            highlight=False,
+            emoji=False,
+        )
+        console.print("[bold]what could explain it[/]")
+        for text in detail.get("explanations") or []:
+            console.print(f"  - {text}", markup=False, highlight=False, emoji=False, soft_wrap=True)
+    lines = detail.get("grants")
+    if isinstance(lines, list) and lines:
+        console.print("[bold]grants[/] (by the authorization details)")
+        for line in lines:
+            seen = f" (alert {line['alert']})" if line.get("alert") else ""
+            console.print(f"  {line.get('text')}{seen}", markup=False, highlight=False, emoji=False)
 
 
 def _set(alert_id: int, status: str) -> None:

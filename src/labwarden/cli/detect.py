@@ -16,6 +16,9 @@ from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
 
 if TYPE_CHECKING:
+    from labwarden.identity.grant_check import GrantRun
+    from labwarden.identity.reach import ModelAccess
+    from labwarden.store.alerts import AlertRecord
     from labwarden.watch.analytics.service import AnalyticsRun
     from labwarden.watch.detect.run import DetectResult
 
@@ -68,6 +71,18 @@ def detect(
             "--lake", help="Read this lake instead of the workspace's: a folder or s3a://..."
         ),
     ] = None,
+    iam: Annotated[
+        Path | None,
+        typer.Option(
+            "--iam",
+            help="Authorization details (`aws iam get-account-authorization-details`): judge "
+            "object-store accesses against the policies.",
+        ),
+    ] = None,
+    bucket_policy: Annotated[
+        list[str] | None,
+        typer.Option("--bucket-policy", help="BUCKET=FILE, with --iam (scanned ones are used)."),
+    ] = None,
 ) -> None:
     """Run Sigma rules (pySigma) and their correlations, and behaviour analytics; store alerts."""
     # pySigma and DuckDB take a while to import: only when this command runs.
@@ -111,9 +126,13 @@ def detect(
     if remote and analytics:
         stderr.print("analytics skipped: they keep their aggregates beside a local lake")
         analytics = False
+    if remote and iam is not None:
+        raise InputError(f"--iam with --lake {lake}: grants are judged over a local lake only")
     with query_engine(engine, spark_master) as opened:
         workspace = STATE.existing()
         with Catalog.open(workspace) as catalog:
+            # A bad authorization-details file fails before the rules run.
+            access = _access(catalog, iam, bucket_policy or []) if iam is not None else None
             run = run_detect(workspace, catalog, ruleset, engine=opened, lake=lake_root)
             scored = (
                 run_analytics(
@@ -127,30 +146,15 @@ def detect(
                 if analytics
                 else None
             )
+            granted = (
+                _grants(catalog, access, run.result, scored, workspace.lake_path, lake_root)
+                if access is not None
+                else None
+            )
     result = run.result
     for problem in result.problems:
         stderr.print(f"rule failed: {problem}", markup=False)
-    rows = [
-        {
-            "severity": severity_of(d.rule.level).value,
-            "rule": d.rule.title,
-            "kind": d.rule.kind,
-            "principal": ", ".join(str(v) for v in d.group.values() if v) or "-",
-            "first_seen": d.first_seen.isoformat(timespec="seconds"),
-            "events": d.count,
-            "assets": ", ".join(d.assets[:3]),
-        }
-        for d in sorted(
-            result.detections, key=lambda d: (-severity_of(d.rule.level).rank, d.first_seen)
-        )
-    ]
-    render_rows(
-        rows,
-        ["severity", "rule", "kind", "principal", "first_seen", "events", "assets"],
-        fmt,
-        sys.stdout,
-        title=f"{len(rows)} detections",
-    )
+    _report(result, granted, fmt)
     stderr.print(
         f"ran {result.rules_run} rules in {result.seconds:.1f}s: {len(result.detections)} "
         f"detections, {run.new_alerts} new alerts, {run.updated_alerts} updated; "
@@ -168,14 +172,105 @@ def detect(
             f"{len(scored.alerts)} alerts ({scored.new_alerts} new)",
             markup=False,
         )
-    _exit(result, scored, fail_on)
+    if granted is not None:
+        _grant_summary(granted)
+    _exit(result, scored, fail_on, granted)
 
 
-def _exit(result: DetectResult, scored: AnalyticsRun | None, fail_on: FailOn) -> None:
-    """Exit 1 when a detection or an analytics alert reaches ``fail_on``."""
+def _report(result: DetectResult, granted: GrantRun | None, fmt: OutputFormat) -> None:
+    """The detections (and the never-granted accesses) on stdout."""
+    rows: list[dict[str, object]] = [
+        {
+            "severity": severity_of(d.rule.level).value,
+            "rule": d.rule.title,
+            "kind": d.rule.kind,
+            "principal": ", ".join(str(v) for v in d.group.values() if v) or "-",
+            "first_seen": d.first_seen.isoformat(timespec="seconds"),
+            "events": d.count,
+            "assets": ", ".join(d.assets[:3]),
+        }
+        for d in sorted(
+            result.detections, key=lambda d: (-severity_of(d.rule.level).rank, d.first_seen)
+        )
+    ]
+    if granted is not None:
+        rows += [_grant_row(a) for a in granted.alerts]
+    render_rows(
+        rows,
+        ["severity", "rule", "kind", "principal", "first_seen", "events", "assets"],
+        fmt,
+        sys.stdout,
+        title=f"{len(rows)} detections",
+    )
+
+
+def _access(catalog: Catalog, iam: Path, bucket_policy: list[str]) -> ModelAccess:
+    """The access model: the authorization details, ``BUCKET=FILE`` policies, and the bucket
+    policies scans read."""
+    from labwarden.identity.buckets import scanned_policies
+    from labwarden.identity.reach import access_provider
+
+    stored, unknown = scanned_policies(catalog)
+    if unknown:
+        stderr.print(f"bucket policies not known: {', '.join(unknown)}", markup=False)
+    return access_provider(iam, bucket_policy, stored)
+
+
+def _grants(
+    catalog: Catalog,
+    access: ModelAccess,
+    result: DetectResult,
+    scored: AnalyticsRun | None,
+    own_lake: Path,
+    lake: Path | str | None,
+) -> GrantRun:
+    """Judge the lake's object-store accesses against the access model."""
+    from labwarden.identity.grant_check import check_grants, targets
+
+    wanted = targets(result.detections, scored.alerts if scored is not None else [])
+    return check_grants(Path(lake) if lake is not None else own_lake, catalog, access, wanted)
+
+
+def _grant_row(alert: AlertRecord) -> dict[str, object]:
+    return {
+        "severity": alert.severity.value,
+        "rule": alert.rule_title,
+        "kind": alert.kind,
+        "principal": alert.principal or "-",
+        "first_seen": alert.first_seen[:19],
+        "events": alert.event_count,
+        "assets": ", ".join(list(alert.assets)[:3]),
+    }
+
+
+def _grant_summary(run: GrantRun) -> None:
+    """What the grant check found (stderr): never granted, undecided, not judged."""
+    from labwarden.identity.grants import NOT_JUDGED, UNDECIDED
+
+    for item in run.of(UNDECIDED):
+        stderr.print(f"grant undecided: {item.sentence()}", markup=False)
+    skipped = sorted({f"{a.principal} ({a.why})" for a in run.of(NOT_JUDGED)})
+    if skipped:
+        stderr.print(f"grants not judged for: {', '.join(skipped[:10])}", markup=False)
+    firsts = sum(1 for a in run.accesses if a.first_use)
+    stderr.print(
+        f"grants: judged {len(run.accesses)} principal-bucket-days ({firsts} first uses): "
+        f"{len(run.alerts)} never granted ({run.new_alerts} new alerts), "
+        f"{len(run.of(UNDECIDED))} undecided, {len(skipped)} principals not judged; "
+        f"grant context added to {run.annotated} alerts",
+        markup=False,
+    )
+
+
+def _exit(
+    result: DetectResult, scored: AnalyticsRun | None, fail_on: FailOn, granted: GrantRun | None
+) -> None:
+    """Exit 1 when a detection, an analytics or a grant alert reaches ``fail_on``."""
     from labwarden.watch.analytics.service import severity_of_risk
 
     failing = fail_on.reached(severity_of(d.rule.level) for d in result.detections)
+    if granted is not None:
+        failing = failing or fail_on.reached(a.severity for a in granted.alerts)
     if scored is not None:
         failing = failing or fail_on.reached(severity_of_risk(a.risk) for a in scored.alerts)
     if failing:

@@ -79,6 +79,41 @@ class ModelAccess:
         except InputError:
             return None
 
+    def resolve_actor(
+        self, uid: str | None, role: str | None, user: str | None
+    ) -> tuple[Principal | None, str]:
+        """The account's identity behind a lake event, from its ARN (``actor_uid``), else its
+        role, else its user name: a role session is its role, never a user of the session's
+        name. Without one, why: another account, the root user, a service, or not in the file.
+        """
+        account = self.model.account
+        if uid and uid.startswith("arn:"):
+            parts = uid.split(":", 5)
+            owner = parts[4] if len(parts) > 5 else ""
+            if owner and account.id and owner != account.id:
+                return None, f"a principal of another account ({owner})"
+            path = parts[5] if len(parts) > 5 else ""
+            if path == "root":
+                return None, "the account's root user (its policies do not apply)"
+            if path.startswith("assumed-role/"):
+                role = path.split("/")[1]
+            elif path.startswith("user/"):
+                return self._named(uid, f"user/{path.rsplit('/', 1)[-1]}")
+        if role:
+            return self._named(None, f"role/{role}")
+        if user and not (uid and uid.startswith("arn:")):
+            return self._named(None, user)
+        return None, "neither a user nor a role"
+
+    def _named(self, arn: str | None, name: str) -> tuple[Principal | None, str]:
+        account = self.model.account
+        if arn and arn in account.principals:
+            return account.principals[arn], ""
+        try:
+            return account.find(name), ""
+        except InputError:
+            return None, f"{name} is not in the authorization details"
+
     def _reach(self, principal: Principal, asset: _Asset) -> Decision:
         return self.model.may(principal, READ, asset.arn, prefix=True)
 

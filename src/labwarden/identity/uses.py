@@ -37,7 +37,8 @@ _ACTIONS = {
 _VERDICTS = {Tri.YES: "granted", Tri.MAYBE: "conditional", Tri.NO: "never granted"}
 _BUCKET_LEVEL = {"s3:ListBucket", "s3:ListBucketVersions"}
 _QUERY = (
-    "SELECT actor_user AS principal, resource_bucket AS bucket, api_operation AS operation, "
+    "SELECT actor_user AS principal, actor_uid AS uid, resource_bucket AS bucket, "
+    "api_operation AS operation, "
     "count(*) AS events, min(time) AS first, max(time) AS last, min(resource_key) AS sample "
     "FROM events WHERE resource_bucket IS NOT NULL AND actor_user IS NOT NULL "
     "AND api_operation IS NOT NULL AND coalesce(status, 'success') = 'success' "
@@ -90,7 +91,9 @@ def _judge(access: ModelAccess, row: dict[str, Any]) -> Use:
     else:
         resource, prefix = f"arn:aws:s3:::{bucket}/{row['sample']}", False
     name = str(row["principal"])
-    principal = access.resolve(name)
+    # A role session is its role, never a user who shares the session's name.
+    uid = str(row.get("uid") or "")
+    principal = access.resolve(uid if ":assumed-role/" in uid else name)
     if principal is None:
         verdict, why = "unknown principal", "not a user or role of the file"
     else:

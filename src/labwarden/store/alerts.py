@@ -253,6 +253,27 @@ class AlertStore:
         ]
         return alert
 
+    def merge_detail(self, fingerprint: str, extra: dict[str, Any]) -> int | None:
+        """Add ``extra``'s keys to the ``detail`` of the alert with ``fingerprint`` (context a
+        later pass learned); returns its id, or ``None`` when there is no such alert."""
+        with self._db.transaction():
+            row = self._db.one(
+                "SELECT id, detail FROM alerts WHERE fingerprint = ?", (fingerprint,)
+            )
+            if row is None:
+                return None
+            detail = {**json.loads(row[1] or "{}"), **extra}
+            self._db.execute(
+                "UPDATE alerts SET detail = ? WHERE id = ?",
+                (json.dumps(detail, default=str), int(row[0])),
+            )
+        return int(row[0])
+
+    def id_of(self, fingerprint: str) -> int | None:
+        """The id of the alert with ``fingerprint``, or ``None``."""
+        row = self._db.one("SELECT id FROM alerts WHERE fingerprint = ?", (fingerprint,))
+        return int(row[0]) if row is not None else None
+
     def last_id(self) -> int:
         """The highest alert id so far (0 when there is none): later alerts are new."""
         row = self._db.one("SELECT coalesce(max(id), 0) FROM alerts")

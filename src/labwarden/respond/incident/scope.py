@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from labwarden.core.errors import InputError
@@ -60,6 +61,18 @@ class ReadersProvider(Protocol):
         ...
 
 
+@runtime_checkable
+class GrantsProvider(Protocol):
+    """An access provider that also judges what the principals did to buckets (optional)."""
+
+    def granted(
+        self, lake: Path, principals: Sequence[str], since: str | None, until: str | None
+    ) -> list[dict[str, Any]]:
+        """Per principal, bucket, kind of access and day in the window: whether the
+        policies grant it (``granted``, ``undecided``, ``never granted``, ``not judged``)."""
+        ...
+
+
 @dataclass(slots=True)
 class Scope:
     """The blast radius of one incident."""
@@ -76,6 +89,8 @@ class Scope:
     """``None``: no identity data to tell."""
     could_read: list[Reachable] | None = None
     """Every principal that may read the touched assets; ``None``: no identity data."""
+    grants: list[dict[str, Any]] | None = None
+    """What the principals did to buckets, judged by the policies; ``None``: no identity data."""
     reverified: list[dict[str, Any]] | None = None
     """Outcomes of re-verifying the versions ``integrity`` lists (``None``: not run)."""
     totals: dict[str, Derived] = field(default_factory=dict)
@@ -107,6 +122,7 @@ class Scope:
                 {"asset_id": r.asset_id, "principal": r.principal, "how": r.how}
                 for r in self.could_read
             ],
+            "grants": self.grants,
             "notes": self.notes,
         }
 
@@ -189,7 +205,11 @@ def _totals(scope: Scope) -> None:
 
 
 def _reachable(
-    scope: Scope, catalog: Catalog, access: AccessProvider | None, principals: list[str]
+    scope: Scope,
+    catalog: Catalog,
+    access: AccessProvider | None,
+    principals: list[str],
+    lake: Path,
 ) -> None:
     if access is None:
         scope.notes.append(
@@ -204,6 +224,9 @@ def _reachable(
     if isinstance(access, ReadersProvider):
         touched = sorted({t.asset_id for t in scope.assets if t.asset_id is not None})
         scope.could_read = access.readers(touched, catalog)
+    if isinstance(access, GrantsProvider):
+        incident = scope.incident
+        scope.grants = access.granted(lake, principals, incident.since, incident.until)
 
 
 def build_scope(
@@ -249,7 +272,7 @@ def build_scope(
     principals = sorted(
         {p for t in folded for p in t.principals} | set(incident.selected("principal"))
     )
-    _reachable(scope, catalog, access, principals)
+    _reachable(scope, catalog, access, principals, workspace.lake_path)
     _notes(scope)
     scope.notes.extend(notes)
     return scope

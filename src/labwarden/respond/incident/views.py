@@ -137,6 +137,14 @@ def scope_sections(scope: Scope) -> list[Section]:
                 ],
             )
         )
+    if scope.grants is not None:
+        sections.append(
+            Section(
+                "Granted by the policies?",
+                ["principal", "identity", "bucket", "access", "day", "events", "verdict", "why"],
+                scope.grants,
+            )
+        )
     sections.append(Section("Unknown", ["note"], [{"note": n} for n in scope.notes]))
     return [s for s in sections if s.rows]
 
