@@ -11,7 +11,13 @@ from typing import Any
 from labwarden.engines.interface import Engine, EngineError
 from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics import explain
-from labwarden.watch.analytics.features import PRINCIPAL, compute_day, day_source, stale_days
+from labwarden.watch.analytics.features import (
+    PRINCIPAL,
+    UNLOCATED,
+    compute_day,
+    day_source,
+    stale_days,
+)
 from labwarden.watch.analytics.peers import peers_table, roles
 from labwarden.watch.analytics.scoring import score_day
 
@@ -119,7 +125,7 @@ def _alert(
 ) -> AnalyticsAlert:
     principal = str(row["principal"])
     new_values = _new_facts(con, principal, day)
-    parts = explain.components(row, new_values, config.window_days)
+    parts = explain.components(row, new_values)
     evidence = _evidence(con, principal, day, config.evidence_events, source)
     return AnalyticsAlert(
         principal=principal,
@@ -134,10 +140,12 @@ def _alert(
 
 
 def _new_facts(con: Engine, principal: str, day: date) -> dict[str, list[str]]:
+    unlocated = ", ".join(f"'{v}'" for v in UNLOCATED)
     rows = con.rows(
-        """
+        f"""
         SELECT f.kind, f.value FROM lw_facts f
         WHERE f.principal = $p AND f.day = CAST($day AS DATE)
+          AND NOT (f.kind = 'country' AND f.value IN ({unlocated}))
           AND NOT EXISTS (
             SELECT 1 FROM lw_facts k WHERE k.principal = f.principal AND k.kind = f.kind
               AND k.value = f.value AND k.day < CAST($day AS DATE))

@@ -43,11 +43,9 @@ Component = tuple[str, float, str]
 """``(component, points, sentence)``."""
 
 
-def components(
-    row: dict[str, Any], new_values: dict[str, list[str]], window: int
-) -> list[Component]:
+def components(row: dict[str, Any], new_values: dict[str, list[str]]) -> list[Component]:
     """``(component, points, sentence)`` for every component that contributed, largest first."""
-    out = [c for tier, _ in TIERS if (c := _volume(row, tier, window)) is not None]
+    out = [c for tier, _ in TIERS if (c := _volume(row, tier)) is not None]
     for component, points_key, usual_key, template in _SPIKES:
         points = float(row.get(points_key) or 0)
         if points >= MIN_POINTS:
@@ -61,7 +59,7 @@ def components(
     return out
 
 
-def _volume(row: dict[str, Any], tier: str, window: int) -> Component | None:
+def _volume(row: dict[str, Any], tier: str) -> Component | None:
     """Bytes of one sensitivity tier against the principal's median and its peers'."""
     points = float(row.get(f"vol_{tier}") or 0)
     if points < MIN_POINTS:
@@ -69,10 +67,13 @@ def _volume(row: dict[str, Any], tier: str, window: int) -> Component | None:
     value = float(row[f"bytes_{tier}"])
     text = f"read {human_size(int(value))} of {tier} data"
     own = _times(value, row.get(f"{tier}_p50"))
-    if row.get("active_days", 0) and own:
-        text += f", {own} its {window}-day median ({human_size(int(row[f'{tier}_p50']))})"
-    elif row.get("active_days", 0):
-        text += f" (it read none in the last {window} days)"
+    days = int(row.get("active_days") or 0)
+    cadence = f", active every {row['cadence_days']} days" if row.get("cadence_days") else ""
+    if days and own:
+        usual = human_size(int(row[f"{tier}_p50"]))
+        text += f", {own} its median over its last {days} active days ({usual}{cadence})"
+    elif days:
+        text += f" (it read none on its last {days} active days)"
     else:
         text += " (no history yet)"
     peer = _times(value, row.get(f"peer_{tier}_p50"))
@@ -162,6 +163,8 @@ def baseline(row: dict[str, Any], window: int) -> dict[str, Any]:
         "lists_p90",
         "failure_rate",
         "before_daily_p50",
+        "has_history",
+        "cadence_days",
     ]
     keys += [f"{t}_{q}" for t, _ in TIERS for q in ("p50", "p90") if f"{t}_{q}" in row]
     keys += [f"peer_{t}_p50" for t, _ in TIERS if f"peer_{t}_p50" in row]

@@ -31,6 +31,10 @@ PREFIX = (
 TOOL = "lower(regexp_extract(coalesce(user_agent, ''), '^[A-Za-z][A-Za-z0-9_.-]*', 0))"
 """The tool family of a user agent (``python-requests/2.32`` -> ``python-requests``)."""
 SENSITIVITIES = ("restricted", "confidential", "internal", "public")
+UNLOCATED = ("private", "public")
+"""``src_country`` values that say only whether an address is internal (no geolocation, no
+labelled network): not a country, so never a first-seen country (as in the rule pack's
+"Sensitive Data Read from a New Country"); the address's network still counts."""
 
 _HOURS = ", ".join(f"count(*) FILTER (WHERE hour = {h}) AS h{h}" for h in range(24))
 _BYTES = ", ".join(

@@ -11,13 +11,22 @@ Points per component (a principal-day's risk is ``100 * (1 - exp(-points / SCALE
   counts (a heavy reader among light peers is not anomalous, nor is a light reader's team-sized
   day); without history, the peers' alone;
 * objects read, prefixes touched and listings against the own 90th percentile;
-* first-seen facts (only for principals with history): a new network, country or tool, new
+* first-seen facts (only for principals with history): a new network, country (not the
+  ``private``/``public`` of an address without a location) or tool, new
   operations, first reads of restricted assets and new prefixes;
 * activity at hours the principal is (almost) never active;
 * a failure spike (reconnaissance);
 * sustained reads: the last 7 days' active days against the principal's earlier median day (a
   week with a weekend off is not a light week), and how many of them went over its usual daily
   maximum (slow exfiltration that stays under daily thresholds).
+
+A principal's own baseline is its last ``window`` *active* days within ``HORIZON_WINDOWS``
+windows, not the last ``window`` calendar days, so that a job that runs weekly or monthly is
+compared with its own previous runs, not with the days it is idle. It has history when it has
+``MIN_HISTORY_DAYS`` of them, or when it recurs on a cadence: every gap between its active days,
+today's included, is at least 2 days and about the same (a weekly job on its second Sunday, a
+monthly report on its second month). A principal active on consecutive days needs the full
+``MIN_HISTORY_DAYS``; a principal never seen has no history (its peers alone judge its volume).
 """
 
 from __future__ import annotations
@@ -27,14 +36,20 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from labwarden.engines.interface import Engine
+from labwarden.watch.analytics.features import UNLOCATED
 
 SCALE = 8.0
 FLOOR_BYTES = 64 * 1024 * 1024
 MIN_HISTORY_DAYS = 3
+HORIZON_WINDOWS = 4
+"""A principal's own baseline reaches back at most this many windows (for its active days)."""
+MIN_CADENCE_DAYS = 2
+"""Gaps of at least this many days between active days make a cadence (daily needs the count)."""
 ODD_HOUR_SHARE = 0.01
 TIERS = (("restricted", 1.5), ("confidential", 1.0), ("internal", 0.4), ("public", 0.2))
 
 _T = [t for t, _ in TIERS]
+_UNLOCATED = ", ".join(f"'{v}'" for v in UNLOCATED)
 _HOUR_FRAC = ", ".join(
     f"CAST(sum(h{h}) AS DOUBLE) / greatest(sum(events), 1) AS f{h}" for h in range(24)
 )
@@ -57,7 +72,8 @@ def _log2_ratio(value: str, reference: str) -> str:
 
 
 def score_sql(features: str, facts: str, peers: str) -> str:
-    """Scores of every principal active on ``$day`` against ``[$lo, $day)`` (and ``$week``)."""
+    """Scores of every principal active on ``$day`` against its last ``$window`` active days
+    since ``$horizon`` (and its peers over ``[$lo, $day)``, and ``$week``)."""
     own_q = ",\n      ".join(
         f"quantile_cont(bytes_{t}, 0.5) AS {t}_p50, quantile_cont(bytes_{t}, 0.9) AS {t}_p90"
         for t in _T
@@ -73,16 +89,27 @@ def score_sql(features: str, facts: str, peers: str) -> str:
         own_pts = _clamp(_log2_ratio(f"d.bytes_{tier}", own_ref), 8)
         peer_pts = _clamp(_log2_ratio(f"d.bytes_{tier}", peer_ref), 8)
         vol_terms.append(
-            f"{weight} * CASE WHEN coalesce(o.active_days, 0) >= {MIN_HISTORY_DAYS} "
+            f"{weight} * CASE WHEN h.has_history "
             f"THEN least({own_pts}, {peer_pts}) ELSE {peer_pts} END AS vol_{tier}"
         )
     volume = ",\n      ".join(vol_terms)
-    history = f"coalesce(o.active_days, 0) >= {MIN_HISTORY_DAYS}"
+    history = "h.has_history"
     return f"""
     WITH d AS (SELECT * FROM {features} WHERE day = CAST($day AS DATE)),
-    w AS (
-      SELECT * FROM {features}
-      WHERE day >= CAST($lo AS DATE) AND day < CAST($day AS DATE)
+    ranked AS (
+      SELECT *, row_number() OVER (PARTITION BY principal ORDER BY day DESC) AS recency
+      FROM {features}
+      WHERE day >= CAST($horizon AS DATE) AND day < CAST($day AS DATE)
+    ),
+    w AS (SELECT * FROM ranked WHERE recency <= $window),
+    gaps AS (
+      SELECT principal,
+        date_diff('day', lag(day) OVER (PARTITION BY principal ORDER BY day), day) AS gap
+      FROM (SELECT principal, day FROM w UNION ALL SELECT principal, day FROM d)
+    ),
+    cadence AS (
+      SELECT principal, min(gap) AS min_gap, max(gap) AS max_gap
+      FROM gaps WHERE gap IS NOT NULL GROUP BY principal
     ),
     o AS (
       SELECT principal, count(*) AS active_days,
@@ -96,6 +123,14 @@ def score_sql(features: str, facts: str, peers: str) -> str:
       {_HOUR_FRAC}
       FROM w GROUP BY principal
     ),
+    h AS (
+      SELECT d.principal,
+        coalesce(o.active_days, 0) >= {MIN_HISTORY_DAYS}
+          OR (coalesce(o.active_days, 0) >= 1 AND c.min_gap >= {MIN_CADENCE_DAYS}
+              AND c.max_gap <= c.min_gap + greatest(1, c.min_gap / 7)) AS has_history,
+        CASE WHEN c.min_gap >= {MIN_CADENCE_DAYS} THEN c.min_gap END AS cadence_days
+      FROM d LEFT JOIN o USING (principal) LEFT JOIN cadence c USING (principal)
+    ),
     g AS (SELECT {glob_q} FROM o),
     p AS (
       SELECT pr.principal, count(*) AS peer_count,
@@ -108,7 +143,8 @@ def score_sql(features: str, facts: str, peers: str) -> str:
     new_facts AS (
       SELECT f.principal,
         count(*) FILTER (WHERE f.kind = 'network') AS new_networks,
-        count(*) FILTER (WHERE f.kind = 'country') AS new_countries,
+        count(*) FILTER (WHERE f.kind = 'country' AND f.value NOT IN ({_UNLOCATED}))
+          AS new_countries,
         count(*) FILTER (WHERE f.kind = 'tool') AS new_tools,
         count(*) FILTER (WHERE f.kind = 'operation') AS new_operations,
         count(*) FILTER (WHERE f.kind = 'restricted-asset') AS new_restricted_assets,
@@ -142,7 +178,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
       GROUP BY f.principal
     ),
     scored AS (
-      SELECT d.*, coalesce(o.active_days, 0) AS active_days,
+      SELECT d.*, coalesce(o.active_days, 0) AS active_days, h.has_history, h.cadence_days,
         o.restricted_p50, o.restricted_p90, o.confidential_p50, o.confidential_p90,
         o.internal_p50, o.read_p50, o.objects_p50, o.objects_p90, o.prefixes_p90, o.lists_p90,
         o.failure_rate,
@@ -192,6 +228,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
         ELSE 0 END AS pts_sustained
       FROM d
       LEFT JOIN o USING (principal)
+      JOIN h USING (principal)
       LEFT JOIN p USING (principal)
       LEFT JOIN new_facts n USING (principal)
       LEFT JOIN week wk USING (principal)
@@ -221,6 +258,8 @@ def score_day(
     params = {
         "day": day,
         "lo": day - timedelta(days=window_days),
+        "horizon": day - timedelta(days=window_days * HORIZON_WINDOWS),
+        "window": window_days,
         "week": day - timedelta(days=7),
     }
     return con.table(score_sql(features, facts, peers), params)
