@@ -89,6 +89,7 @@ SKIPPED: dict[str, str] = {
     "labwarden iam who-can auth.json lab-models --bucket-policy lab-models=lab-models.policy.json "
     "--access read": "reads the AWS exports above",
     "labwarden iam uses auth.json --verdict never-granted": "reads the AWS exports above",
+    "labwarden detect --iam auth.json": "reads the AWS exports above (tests/identity)",
     "labwarden share data/ctx104.csv --recipient partner-lab-a --output out/ctx104-lab-a.csv": (
         "your own table (tests/cli/test_trace.py)"
     ),
