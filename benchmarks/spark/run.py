@@ -33,9 +33,10 @@ WORK = HERE.parent / ".work" / "spark"
 SIGMAHQ = HERE.parents[2] / "shared" / "corpora" / "sigma" / "cloud" / "aws" / "cloudtrail"
 
 
-def _rss_tree(pid: int) -> int:
-    """Resident bytes of ``pid`` and its descendants."""
-    total, stack = 0, [pid]
+def _tree(pid: int) -> tuple[int, float]:
+    """Resident bytes of ``pid`` and its descendants, and the CPU seconds they have used."""
+    total, cpu, stack = 0, 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
     while stack:
         current = stack.pop()
         try:
@@ -43,22 +44,28 @@ def _rss_tree(pid: int) -> int:
                 for line in handle:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/stat", encoding="ascii") as handle:
+                fields = handle.read().rpartition(")")[2].split()
+                cpu += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as handle:
                     stack.extend(int(c) for c in handle.read().split())
         except OSError:
             continue
-    return total
+    return total, cpu
 
 
 def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None:
     """Run in a fresh process: one engine over the lake; print a JSON line."""
     peak = [0]
+    cpu = [0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.2):
-            peak[0] = max(peak[0], _rss_tree(os.getpid()))
+            rss, used = _tree(os.getpid())
+            peak[0] = max(peak[0], rss)
+            cpu[0] = max(cpu[0], used)
 
     threading.Thread(target=sample, daemon=True).start()
     from labwarden.engines.duckdb import connect
@@ -90,6 +97,7 @@ def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None
         days = refresh(con, lake, store)
         scored = len(score(con, store, days, AnalyticsConfig()))
         analytics_s = time.perf_counter() - started
+    cpu_s = max(cpu[0], _tree(os.getpid())[1])  # CPU of the whole run (before the JVM exits)
     con.close()
     done.set()
     alerts = sorted(
@@ -119,6 +127,7 @@ def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None
                 "digest": digest,
                 "problems": len(result.problems),
                 "peak_rss_mib": round(peak[0] / 2**20),
+                "cpu_s": round(cpu_s, 1),
             }
         )
     )
@@ -165,8 +174,10 @@ def _compare(engines: list[str]) -> dict[str, Any]:
     per_rule: dict[str, int] = {}
     for alert in first:
         per_rule[alert[1]] = per_rule.get(alert[1], 0) + 1
+    same = all(alerts == first for alerts in found.values())
     return {
-        "identical": all(alerts == first for alerts in found.values()),
+        "engines_compared": len(engines),
+        "identical": same if len(engines) > 1 else None,
         "alerts": len(first),
         "alerts_per_rule": dict(sorted(per_rule.items())),
     }
@@ -199,7 +210,12 @@ def main() -> None:
         if args.analytics:
             command.append("--analytics")
         load = os.getloadavg()
-        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        log = WORK / f"child-{engine}-{args.events}.log"
+        log.write_text(done.stderr)  # Spark's own messages; kept to say why a run failed
+        if done.returncode:
+            sys.exit(f"{engine} failed (exit {done.returncode}); its messages: {log}")
+        out = done.stdout
         run = json.loads(out.strip().splitlines()[-1])
         run["load_avg_at_start"] = [round(x, 1) for x in load]
         run["load_avg_at_end"] = [round(x, 1) for x in os.getloadavg()]
@@ -216,7 +232,7 @@ def main() -> None:
     }
     (HERE / f"results-{args.events}.json").write_text(json.dumps(results, indent=2) + "\n")
     print(json.dumps(results, indent=2))
-    if not results["identical"] or not results["alerts"]:
+    if results["identical"] is False or not results["alerts"]:
         sys.exit(f"engines disagree or found nothing: {results['alerts']} alerts")
 
 
