@@ -15,6 +15,9 @@ intensity and labelled by principal-day:
 
 Events are generated with numpy, one day at a time, with dictionary-encoded strings, and written
 as Parquet in the lake layout (``source=sim/day=YYYY-MM-DD/``) with the lake's column names.
+Every event has an ``event_uid`` and the prefix it touched as its ``asset_name``, as ingested
+events do, so that the detections' novelty columns (first use of an asset, network, country or
+user agent) work on the population as on a real lake.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from labwarden.store.lake import Lake
 
@@ -322,6 +326,8 @@ class Simulator:
         ops = np.array(OPERATIONS)
         activity = [ACTIVITY[o] for o in OPERATIONS]
         key_index = c["prefix"] * v.objects + c["obj"]
+        rows = pc.cast(pa.array(np.arange(len(micros))), pa.string())
+        uids = pc.binary_join_element_wise(f"sim-{when.isoformat()}-", rows, "")
         return pa.table(
             {
                 "time": times,
@@ -339,6 +345,8 @@ class Simulator:
                 "bytes": pa.array(c["bytes"], pa.int64()),
                 "status": pa.array(np.full(len(micros), "success")),
                 "asset_id": pa.array(c["prefix"].astype(np.int64)),
+                "asset_name": coded(c["prefix"], v.prefixes),
+                "event_uid": uids,
                 "asset_sensitivity": coded(self.prefix_level[c["prefix"]], SENSITIVITY_NAMES),
             }
         )
