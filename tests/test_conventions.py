@@ -58,10 +58,7 @@ WRITES_ELSEWHERE = {
 }
 """Modules outside ``store/`` that write files directly, and why that is not a stored file."""
 
-_WRITES_PENDING = {
-    "labwarden.watch.analytics.shared_roles": "writes a synthetic log scenario for tests and "
-    "benchmarks (input, not stored); its owner (watch) may move it beside them",
-}
+_WRITES_PENDING: dict[str, str] = {}
 """Direct writers whose owners are changing them in their own branches."""
 
 

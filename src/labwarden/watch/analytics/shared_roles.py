@@ -27,6 +27,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from labwarden.store.atomic import atomic_write
+
 MB = 1024 * 1024
 ACCOUNT = "111122223333"
 OFFICE = "198.51.100"
@@ -192,7 +194,7 @@ def write_scenario(scenario: RolesScenario, folder: Path) -> RolesTruth:
             _nightly(writer, rng, day, name, named, objects[job_team])
         writer.records.sort(key=lambda r: r["eventTime"])
         truth.records += len(writer.records)
-        (folder / f"{day.isoformat()}.json").write_text(json.dumps({"Records": writer.records}))
+        atomic_write(folder / f"{day.isoformat()}.json", json.dumps({"Records": writer.records}))
     return truth
 
 

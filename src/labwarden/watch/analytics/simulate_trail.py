@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from labwarden.store.atomic import atomic_write
 from labwarden.watch.analytics.simulate import Scenario
 
 ACCOUNT = "111122223333"
@@ -316,6 +317,6 @@ def write_trail(
     for when, records in trail_records(scenario, principals, plants).items():
         stamp = when.strftime("%Y%m%dT0000Z")
         path = folder / f"{ACCOUNT}_CloudTrail_eu-north-1_{stamp}_sim.json"
-        path.write_text(json.dumps({"Records": records}), encoding="utf-8")
+        atomic_write(path, json.dumps({"Records": records}))
         written.append(path)
     return written
