@@ -1,6 +1,6 @@
 """`labwarden scan s3://...` throughput and memory against moto's S3 server, with boto3's bare
 listing of the same bucket as the floor and `aws s3 ls --recursive` as a peer, measured in one
-run. Every step is a fresh process whose peak RSS is read with ``wait4``.
+run. Every step is a fresh process whose peak RSS GNU time reads.
 
 Usage: nice -n 10 .venv/bin/python -m benchmarks.identity.s3scan [--objects 3000]
     [--baseline SRC]
