@@ -1,9 +1,13 @@
 """`labwarden scan s3://...` throughput and memory against moto's S3 server, with boto3's bare
 listing of the same bucket as the floor and `aws s3 ls --recursive` as a peer, measured in one
-run. Every step is a fresh process whose peak RSS is read with ``wait4``.
+run. Every step is a fresh process whose peak RSS GNU time reads.
 
 Usage: nice -n 10 .venv/bin/python -m benchmarks.identity.s3scan [--objects 3000]
-Results are kept per object count in ``s3scan.json``.
+    [--baseline SRC]
+``--baseline`` scans the same bucket a second time with the labwarden package found in ``SRC``
+(a ``src`` folder of another revision, e.g. ``git archive main src | tar -x -C /tmp/main``), so
+that two revisions are measured side by side in one run. Results are kept per object count in
+``s3scan.json``.
 """
 
 from __future__ import annotations
@@ -75,13 +79,18 @@ print(n)
 """
 
 
-def measured(command: list[str]) -> tuple[float, float, str]:
+def measured(command: list[str], src: Path | None = None) -> tuple[float, float, str]:
     """Run ``command`` under GNU time; its wall time, peak RSS (MiB) and stdout.
 
     GNU time (a small process) forks the command: a child forked from this benchmark would
     start its high-water mark at this process's size, since Linux keeps it across ``exec``.
     """
-    env = {**os.environ, **CREDENTIALS, "PYTHONPATH": str(HERE.parents[1])}
+    path = [str(src)] if src is not None else []  # before the editable install of this tree
+    env = {
+        **os.environ,
+        **CREDENTIALS,
+        "PYTHONPATH": os.pathsep.join([*path, str(HERE.parents[1])]),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         rss = Path(tmp) / "rss"
         start = time.perf_counter()
@@ -115,8 +124,11 @@ def aws_ls(endpoint: str, bucket: str) -> tuple[float, float, int] | None:
     return seconds, rss, sum(1 for line in out.splitlines() if line.strip())
 
 
-def scan(endpoint: str, bucket: str, workspace: Path) -> tuple[float, float, dict[str, int]]:
-    """``labwarden scan s3://bucket`` in a fresh process: time, peak RSS (MiB), stats."""
+def scan(
+    endpoint: str, bucket: str, workspace: Path, src: Path | None = None
+) -> tuple[float, float, dict[str, int]]:
+    """``labwarden scan s3://bucket`` in a fresh process (labwarden from ``src`` when given):
+    time, peak RSS (MiB), stats."""
     seconds, rss, out = measured(
         [
             sys.executable,
@@ -131,9 +143,25 @@ def scan(endpoint: str, bucket: str, workspace: Path) -> tuple[float, float, dic
             "--no-progress",
             "-f",
             "json",
-        ]
+        ],
+        src,
     )
     return seconds, rss, json.loads(out)["stats"]
+
+
+def _baseline(endpoint: str, bucket: str, workspace: Path, src: Path) -> dict[str, object]:
+    """The first scan and the rescan with another revision's labwarden, in its own workspace."""
+    first, first_rss, stats1 = scan(endpoint, bucket, workspace, src)
+    again, again_rss, stats2 = scan(endpoint, bucket, workspace, src)
+    return {
+        "baseline_src": str(src),
+        "baseline_first_scan_seconds": first,
+        "baseline_first_scan_stats": stats1,
+        "baseline_first_scan_peak_rss_mib": first_rss,
+        "baseline_rescan_seconds": again,
+        "baseline_rescan_stats": stats2,
+        "baseline_rescan_peak_rss_mib": again_rss,
+    }
 
 
 def _save(result: dict[str, object]) -> None:
@@ -151,7 +179,9 @@ def _save(result: dict[str, object]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=3000)
+    parser.add_argument("--baseline", type=Path, help="src folder of the revision to compare")
     args = parser.parse_args()
+    baseline: dict[str, object] = {}
     os.environ.update(CREDENTIALS)
     process, endpoint = start_server()
     try:
@@ -166,6 +196,8 @@ def main() -> None:
             ws = Path(tmp) / "ws"
             first, first_rss, stats1 = scan(endpoint, bucket, ws)
             again, again_rss, stats2 = scan(endpoint, bucket, ws)
+            if args.baseline is not None:
+                baseline = _baseline(endpoint, bucket, Path(tmp) / "ws-baseline", args.baseline)
             floor2, _, _ = listing(endpoint, bucket)
     finally:
         stop(process)
@@ -187,6 +219,7 @@ def main() -> None:
         "rescan_seconds": again,
         "rescan_stats": stats2,
         "rescan_peak_rss_mib": again_rss,
+        **baseline,
     }
     _save(result)
     print(f"{n} objects in moto's S3 server (every step a fresh process)")
@@ -196,6 +229,19 @@ def main() -> None:
     if peer:
         rows.append(("aws s3 ls --recursive (ListObjectsV2)", peer[0], peer[1]))
     rows += [("labwarden first scan", first, first_rss), ("labwarden rescan", again, again_rss)]
+    if baseline:
+        rows += [
+            (
+                "baseline first scan",
+                float(str(baseline["baseline_first_scan_seconds"])),
+                float(str(baseline["baseline_first_scan_peak_rss_mib"])),
+            ),
+            (
+                "baseline rescan",
+                float(str(baseline["baseline_rescan_seconds"])),
+                float(str(baseline["baseline_rescan_peak_rss_mib"])),
+            ),
+        ]
     for name, seconds, rss in rows:
         print(
             f"| {name} | {seconds:.2f} s | {n / seconds:,.0f} | {seconds / floor_s:.1f}x "

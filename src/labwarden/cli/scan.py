@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -26,6 +25,7 @@ from labwarden.inventory.policy import Policy, workspace_policy
 from labwarden.inventory.scan import ScanResult, run_scan
 from labwarden.inventory.sources.choose import after_scan, choose_source
 from labwarden.inventory.sources.interface import Source
+from labwarden.report.jsonstream import write_json
 from labwarden.report.overview import priorities
 from labwarden.report.tabular import OutputFormat, human_size, render_rows
 from labwarden.seal.hashing import Algorithm
@@ -76,18 +76,20 @@ def scan(
         after_scan(catalog, source, result.scan_id)
         top = priorities(catalog)
         open_findings = catalog.findings.all(FindingQuery(under=tuple(source.roots)))
-        if fmt is OutputFormat.JSON:
-            document = {
+        if fmt is OutputFormat.JSON:  # written item by item: a big bucket has many findings
+            head = {
                 "scan_id": result.scan_id,
                 "stats": result.stats(),
                 "priorities": [p.to_dict() for p in top],
-                "notes": [
-                    {"path": n.path, "action": n.action, "reason": n.reason} for n in result.notes
-                ],
-                "findings": [f.to_dict() for f in open_findings],
-                "checked_findings": [f.to_dict() for f in result.findings],
             }
-            typer.echo(json.dumps(document, indent=2, default=str))
+            lists = {
+                "notes": (
+                    {"path": n.path, "action": n.action, "reason": n.reason} for n in result.notes
+                ),
+                "findings": (f.to_dict() for f in open_findings),
+                "checked_findings": (f.to_dict() for f in result.findings),
+            }
+            write_json(sys.stdout, head, lists)
         else:
             rows = [p.to_dict() for p in top]
             if rows:

@@ -16,7 +16,7 @@ from labwarden.core.values import Sensitivity
 from labwarden.inventory.collect import collect
 from labwarden.inventory.grouping import group_assets
 from labwarden.inventory.policy import Policy
-from labwarden.inventory.sources.interface import Note, Source
+from labwarden.inventory.sources.interface import Keeping, Note, Source
 from labwarden.seal.hashing import Algorithm, digest_bytes
 from labwarden.store.assets import AssetChange, AssetSummary
 from labwarden.store.catalog import Catalog
@@ -142,6 +142,8 @@ def _store_files(
             files.markers.setdefault(folder, set()).update(names)
         if batch.changed:
             catalog.files.upsert(batch.changed, result.scan_id)
+        if isinstance(source, Keeping):
+            source.keep(catalog, result.scan_id)
         metadata_changed = _unchanged(files, batch.unchanged, result)
         if metadata_changed:
             catalog.files.update_metadata(metadata_changed)

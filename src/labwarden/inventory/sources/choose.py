@@ -38,8 +38,7 @@ def after_scan(catalog: Catalog, source: Source, scan_id: int) -> None:
 
     if not isinstance(source, S3Source):
         return
-    if source.history:
-        catalog.object_versions.record(source.history, scan_id)
+    source.keep(catalog, scan_id)  # what the scan has not stored yet (all of it without a scan)
     state, policy, detail = source.policy()
     catalog.buckets.remember(
         source.bucket,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from labwarden.store.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,4 +64,14 @@ class Source(Protocol):
     def content_digest(self, entry: Entry) -> tuple[str, str] | None:
         """``(algorithm, digest)`` the store already gives (an ETag), so the content is not
         read whole to hash it; ``None``: hash the bytes."""
+        ...
+
+
+@runtime_checkable
+class Keeping(Protocol):
+    """A source that learns more than files while it walks (an object store's versions and
+    delete markers): the scan has it store that in batches, so that it is never all in memory."""
+
+    def keep(self, catalog: Catalog, scan_id: int) -> None:
+        """Store what the walk learned since the last call, and forget it."""
         ...

@@ -1,8 +1,9 @@
 """S3-compatible object stores (AWS, MinIO, Ceph...): listing, versions, ranged reads.
 
 ``s3://bucket/prefix`` is listed with ``ListObjectVersions`` (paginated): current versions are
-entries; older versions and delete markers are kept in :attr:`S3Source.history` for the
-catalog. An object's ETag and version id are its ``version``: with size and last-modified time
+entries; every version and delete marker is catalog history, stored page by page
+(:meth:`S3Source.keep`, called by the scan after each batch) rather than held for the whole
+listing. An object's ETag and version id are its ``version``: with size and last-modified time
 they decide whether a rescan reads it again. Content is read with ranged GETs under a byte
 budget (:mod:`objectio`); boto3 finds credentials the way it always does.
 """
@@ -22,6 +23,7 @@ from labwarden.core.asset import FileRecord
 from labwarden.core.errors import InputError
 from labwarden.inventory.sources.interface import Entry, Note
 from labwarden.inventory.sources.objectio import DEFAULT_BUDGET, open_ranged
+from labwarden.store.catalog import Catalog
 from labwarden.store.objects import VersionRow
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,9 @@ log = logging.getLogger(__name__)
 INSTALL_HINT = "scanning s3:// needs boto3: pip install 'labwarden[cloud]'"
 _CACHE_ITEM = 1024 * 1024
 _CACHE_TOTAL = 64 * 1024 * 1024
+_CACHE_OVERHEAD = 256
+"""Bytes an entry of the cache costs beyond its data (key tuple and strings, the ``bytes``
+header, the ordered dict's slot): counted, so that many tiny objects cannot outgrow the bound."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +113,9 @@ class S3Source:
         self.roots: tuple[str, ...] = (f"s3://{self.bucket}/{self.prefix}".rstrip("/"),)
         self.exclude = exclude
         self.budget = budget
-        self.history: list[VersionRow] = []
-        """Every version and delete marker seen by the last walk."""
+        self.pending: list[VersionRow] = []
+        """Versions and delete markers the walk listed and :meth:`keep` has not stored yet (at
+        most about a page of the listing)."""
         self._cache: OrderedDict[tuple[str, str | None], bytes] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
@@ -120,7 +126,7 @@ class S3Source:
 
     def walk(self) -> Iterator[Entry | Note]:
         """Yield the current version of every object, in key order."""
-        self.history = []
+        self.pending = []
         paginator = self.client.get_paginator("list_object_versions")
         try:
             pages = paginator.paginate(
@@ -137,10 +143,10 @@ class S3Source:
 
     def _page(self, page: dict[str, Any]) -> Iterator[Entry | Note]:
         for raw in page.get("DeleteMarkers", []):
-            self.history.append(self._version(raw, marker=True))
+            self.pending.append(self._version(raw, marker=True))
         for raw in page.get("Versions", []):
             version = self._version(raw, marker=False)
-            self.history.append(version)
+            self.pending.append(version)
             if not version.is_latest:
                 continue
             path = f"s3://{self.bucket}/{version.key}"
@@ -175,6 +181,12 @@ class S3Source:
             owner=_owner(raw),
         )
 
+    def keep(self, catalog: Catalog, scan_id: int) -> None:
+        """Store the versions and delete markers listed since the last call, and forget them."""
+        rows, self.pending = self.pending, []
+        if rows:
+            catalog.object_versions.record(rows, scan_id)
+
     def policy(self) -> tuple[str, str | None, str]:
         """The bucket policy: ``(state, document, detail)``, state ``present``, ``absent`` (the
         bucket has none) or ``unknown`` (with the API's error in ``detail``)."""
@@ -200,9 +212,11 @@ class S3Source:
         Small objects read whole once (detection fetches them in one GET) are kept in a bounded
         cache, so that the checks that read them next do not fetch them again.
         """
-        cached = self._cache.get((key, version_id))
+        with self._lock:  # checks read from several threads
+            cached = self._cache.get((key, version_id))
+            if cached is not None:
+                self._cache.move_to_end((key, version_id))
         if cached is not None:
-            self._cache.move_to_end((key, version_id))
             return io.BytesIO(cached)
         extra = {"VersionId": version_id} if version_id and version_id != "null" else {}
 
@@ -226,11 +240,14 @@ class S3Source:
 
     def _remember(self, key: tuple[str, str | None], data: bytes) -> None:
         with self._lock:
+            old = self._cache.pop(key, None)
+            if old is not None:
+                self._cached -= len(old) + _CACHE_OVERHEAD
             self._cache[key] = data
-            self._cached += len(data)
+            self._cached += len(data) + _CACHE_OVERHEAD
             while self._cached > _CACHE_TOTAL:
                 _, old = self._cache.popitem(last=False)
-                self._cached -= len(old)
+                self._cached -= len(old) + _CACHE_OVERHEAD
 
     def local_path(self, entry: Entry) -> None:
         """Objects have no local path."""
