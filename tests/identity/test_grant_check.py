@@ -9,7 +9,9 @@ that saw it; a read allowed only under conditions the evaluator cannot decide is
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -279,3 +281,23 @@ def test_iam_uses_judges_a_role_session_as_its_role(lab: dict[str, Any]) -> None
     assert verdicts[("alice", "lab-models")] == "granted"
     assert verdicts[("alice", "lab-data")] == "conditional"
     assert verdicts[("i-0abc", "lab-trials")] == "never granted"
+
+
+def test_a_detect_run_without_iam_keeps_the_grant_context(
+    lab: dict[str, Any], tmp_path: Path
+) -> None:
+    runner, root = lab["runner"], lab["root"]
+    shutil.copytree(root / ".labwarden", tmp_path / ".labwarden")
+    ws = ["--workspace", str(tmp_path / ".labwarden")]
+    again = runner.invoke(
+        app, [*ws, "detect", "--no-bundled", "--no-analytics", "--rules", str(root / "rule.yml")]
+    )
+    assert again.exit_code == 0, again.output
+    alerts = json.loads(runner.invoke(app, [*ws, "alerts", "-f", "json", "-n", "100"]).stdout)
+    reads = {
+        (a["principal"], a["first_seen"][:10]): a["detail"]
+        for a in alerts
+        if a["rule"]["title"] == "Object read"
+    }
+    assert reads[("bob", "2026-11-09")]["grants"]  # refreshed by the run, context kept
+    assert reads[("bob", "2026-11-09")]["learned"] == ["grants"]

@@ -118,7 +118,8 @@ def _annotate(catalog: Catalog, run: GrantRun, wanted: Sequence[AlertTarget]) ->
             if item.verdict == NEVER:
                 line["alert"] = catalog.alerts.id_of(alert_fingerprint(item))
             lines.append(line)
-        if lines and catalog.alerts.merge_detail(target.fingerprint, {"grants": lines}):
+        # merged even when empty: lines an earlier run learned must not outlive new policies
+        if catalog.alerts.merge_detail(target.fingerprint, {"grants": lines}) and lines:
             count += 1
     return count
 

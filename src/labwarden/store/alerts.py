@@ -128,6 +128,19 @@ _FIELDS = (
 )
 
 
+LEARNED = "learned"
+"""The ``detail`` key listing the keys later passes merged in (``grants`` from ``detect
+--iam``): a run that refreshes the alert without them keeps them, one that brings them
+replaces them."""
+
+
+def _keep_learned(stored: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]:
+    carried = {k: stored[k] for k in stored.get(LEARNED, []) if k in stored and k not in fresh}
+    if not carried:
+        return fresh
+    return {**fresh, **carried, LEARNED: sorted({*carried, *fresh.get(LEARNED, [])})}
+
+
 def _alert(row: sqlite3.Row) -> StoredAlert:
     return StoredAlert(
         id=row["id"],
@@ -173,8 +186,13 @@ class AlertStore:
         return new, len(records) - new
 
     def _upsert(self, record: AlertRecord, now: str) -> bool:
-        row = self._db.one("SELECT id FROM alerts WHERE fingerprint = ?", (record.fingerprint,))
+        row = self._db.one(
+            "SELECT id, detail FROM alerts WHERE fingerprint = ?", (record.fingerprint,)
+        )
         full = record.columns()
+        if row is not None:  # context a later pass learned outlives a refresh that lacks it
+            kept = _keep_learned(json.loads(row[1] or "{}"), record.detail)
+            full = (*full[:-1], json.dumps(kept, default=str))
         if row is None:
             cur = self._db.execute(
                 f"INSERT INTO alerts ({_FIELDS}, fingerprint, created_at, updated_at) "
@@ -255,14 +273,17 @@ class AlertStore:
 
     def merge_detail(self, fingerprint: str, extra: dict[str, Any]) -> int | None:
         """Add ``extra``'s keys to the ``detail`` of the alert with ``fingerprint`` (context a
-        later pass learned); returns its id, or ``None`` when there is no such alert."""
+        later pass learned, kept when a detection run refreshes the alert without it, see
+        :data:`LEARNED`); returns its id, or ``None`` when there is no such alert."""
         with self._db.transaction():
             row = self._db.one(
                 "SELECT id, detail FROM alerts WHERE fingerprint = ?", (fingerprint,)
             )
             if row is None:
                 return None
-            detail = {**json.loads(row[1] or "{}"), **extra}
+            stored = json.loads(row[1] or "{}")
+            learned = sorted({*stored.get(LEARNED, []), *extra})
+            detail = {**stored, **extra, LEARNED: learned}
             self._db.execute(
                 "UPDATE alerts SET detail = ? WHERE id = ?",
                 (json.dumps(detail, default=str), int(row[0])),
