@@ -218,6 +218,18 @@ def _all_python() -> Iterator[Path]:
                 yield path
 
 
+# --- one way to print -------------------------------------------------------------------------
+
+
+def test_rich_consoles_come_from_report_console() -> None:
+    """Every console prints user text as it is (no ``:a:`` turned into an emoji): only
+    ``report.console`` makes one."""
+    made = [
+        n for n, code in _outside("labwarden.report.console") if re.search(r"\bConsole\(", code)
+    ]
+    assert made == []
+
+
 def test_no_module_over_600_lines_in_src_tests_or_benchmarks() -> None:
     long = {
         str(p.relative_to(REPO)): n

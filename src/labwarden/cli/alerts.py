@@ -12,6 +12,7 @@ from rich.text import Text
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import Severity
+from labwarden.report.console import plain_console
 from labwarden.report.tabular import OutputFormat, render_rows, styled
 from labwarden.watch import alerting
 
@@ -83,7 +84,7 @@ def show(
         "origin_line",
     ]
     if fmt is OutputFormat.TABLE:
-        console = Console(file=sys.stdout, highlight=False, emoji=False)
+        console = plain_console(file=sys.stdout, highlight=False)
         console.print(
             Text.assemble(
                 (f"alert {alert.id}", "bold"),
@@ -113,10 +114,9 @@ def _explain(console: Console, detail: dict[str, Any]) -> None:
             f"[bold]risk[/] {risk.get('risk')} = {risk.get('base')} (band {risk.get('band')}) "
             f"+ {risk.get('sensitivity_points')} ({risk.get('sensitivity')})",
             highlight=False,
-            emoji=False,
         )
     for reason in detail.get("sensitivity_reasons") or []:
-        console.print(f"  sensitivity: {reason}", markup=False, highlight=False, emoji=False)
+        console.print(f"  sensitivity: {reason}", markup=False, highlight=False)
     _grants(console, detail)
     components = detail.get("components")
     if not isinstance(components, list) or not components:
@@ -145,17 +145,16 @@ def _grants(console: Console, detail: dict[str, Any]) -> None:
             f"{grant.get('why')}",
             markup=False,
             highlight=False,
-            emoji=False,
         )
         console.print("[bold]what could explain it[/]")
         for text in detail.get("explanations") or []:
-            console.print(f"  - {text}", markup=False, highlight=False, emoji=False, soft_wrap=True)
+            console.print(f"  - {text}", markup=False, highlight=False, soft_wrap=True)
     lines = detail.get("grants")
     if isinstance(lines, list) and lines:
         console.print("[bold]grants[/] (by the authorization details)")
         for line in lines:
             seen = f" (alert {line['alert']})" if line.get("alert") else ""
-            console.print(f"  {line.get('text')}{seen}", markup=False, highlight=False, emoji=False)
+            console.print(f"  {line.get('text')}{seen}", markup=False, highlight=False)
 
 
 def _set(alert_id: int, status: str) -> None:

@@ -7,11 +7,11 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from labwarden.cli.state import STATE
 from labwarden.core.values import AssetKind, Sensitivity
+from labwarden.report.console import plain_console
 from labwarden.report.tabular import OutputFormat, human_size, render_rows, styled
 from labwarden.store.catalog import Catalog
 
@@ -104,7 +104,7 @@ def show(
     if fmt is OutputFormat.CSV:
         render_rows(file_rows, list(file_rows[0]) if file_rows else ["path"], fmt, sys.stdout)
         return
-    console = Console(file=sys.stdout, highlight=False, emoji=False)
+    console = plain_console(file=sys.stdout, highlight=False)
     console.print(
         Text.assemble(
             (f"asset {asset.id}", "bold"), f": {asset.name}  ({asset.kind.value}, {asset.grouping})"

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from labwarden.cli.state import STATE, FailOn, FailOnOpt, output_stream, stderr
 from labwarden.core.errors import ExitCode, InputError
 from labwarden.core.values import AssetKind, Severity
+from labwarden.report.console import plain_console
 from labwarden.report.tabular import styled
 from labwarden.report.triaged import TriagedFormat, render_triaged
 from labwarden.store.catalog import Catalog
@@ -160,7 +160,7 @@ def show(
 
 
 def _print(item: StoredFinding, history: list[dict[str, object]]) -> None:
-    console = Console(file=sys.stdout, highlight=False, emoji=False, soft_wrap=True)
+    console = plain_console(file=sys.stdout, highlight=False, soft_wrap=True)
     f = item.finding
     console.print(
         Text.assemble(

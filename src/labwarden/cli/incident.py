@@ -17,6 +17,7 @@ from labwarden.cli.state import STATE, output_stream, stderr
 from labwarden.core.errors import InputError
 from labwarden.core.values import Severity
 from labwarden.identity.reach import access_provider
+from labwarden.report.console import plain_console
 from labwarden.report.tabular import OutputFormat, render_rows, styled
 from labwarden.respond.incident import (
     IncidentRequest,
@@ -226,7 +227,7 @@ def show(
     if fmt is ShowFormat.JSON:
         typer.echo(json.dumps(incident.to_dict(), indent=2, default=str))
         return
-    _print(incident, Console(file=sys.stdout, highlight=False, emoji=False, width=160))
+    _print(incident, plain_console(file=sys.stdout, highlight=False, width=160))
 
 
 def _print(incident: StoredIncident, console: Console) -> None:

@@ -11,16 +11,16 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
 
 from labwarden.core.errors import InputError, WorkspaceError
 from labwarden.core.values import Severity
 from labwarden.core.workspace import WORKSPACE_DIRNAME, WORKSPACE_ENV, Workspace, locate
+from labwarden.report.console import plain_console
 from labwarden.seal.hashing import Algorithm, parse_algorithm
 from labwarden.store.atomic import atomic_text
 from labwarden.store.catalog import Catalog
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+stderr = plain_console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 """Progress and messages; user text is never read as markup (styled calls pass markup=True)."""
 
 

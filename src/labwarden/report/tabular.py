@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from enum import Enum
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from labwarden.report.console import plain_console
 
 
 class OutputFormat(str, Enum):
@@ -78,7 +79,7 @@ def render_rows(
         table.add_column(Text(column.replace("_", " ")), overflow="fold")
     for row in rows:
         table.add_row(*(styled(_flat(row.get(c))) for c in columns))
-    Console(file=out, width=_width(out), emoji=False).print(table)
+    plain_console(file=out, width=_width(out)).print(table)
 
 
 def _width(out: TextIO) -> int | None:

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import Any, TextIO
 
-from rich.console import Console
 from rich.table import Table
 
+from labwarden.report.console import plain_console
 from labwarden.respond.incident.entries import FIELDS, TimelineEntry
 
 HEAD = ("message", "datetime", "timestamp", "timestamp_desc", "source", "kind")
@@ -70,7 +70,7 @@ def write_table(lines: Iterable[TimelineEntry], out: TextIO, title: str) -> int:
         table.add_row(when, line.source, line.timestamp_desc, line.message)
         count += 1
     width = None if getattr(out, "isatty", lambda: False)() else 200
-    Console(file=out, width=width, highlight=False, emoji=False, markup=False).print(table)
+    plain_console(file=out, width=width, highlight=False, markup=False).print(table)
     return count
 
 
