@@ -30,8 +30,13 @@ from labwarden.identity.uses import action_of
 GRANTED, UNDECIDED, NEVER, NOT_JUDGED = "granted", "undecided", "never granted", "not judged"
 _VERDICTS = {Tri.YES: GRANTED, Tri.MAYBE: UNDECIDED, Tri.NO: NEVER}
 _RANK = {NEVER: 0, UNDECIDED: 1, GRANTED: 2, NOT_JUDGED: 3}
-ACCESS_OF = {"read": "read", "write": "write", "create": "write", "update": "write"}
-ACCESS_OF["delete"] = "delete"
+ACCESS_OF = {
+    "read": "read",
+    "write": "write",
+    "create": "write",
+    "update": "write",
+    "delete": "delete",
+}
 _TIERS = ("public", "internal", "confidential", "restricted")
 _TIER = " ".join(f"WHEN '{t}' THEN {i + 1}" for i, t in enumerate(_TIERS))
 _INFINITIVE = {"read": "read", "write": "write to", "delete": "delete in"}

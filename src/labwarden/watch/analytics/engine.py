@@ -13,10 +13,10 @@ from labwarden.store.analytics import FeatureStore
 from labwarden.watch.analytics import explain
 from labwarden.watch.analytics.features import (
     PRINCIPAL,
-    UNLOCATED,
     compute_day,
     day_source,
     stale_days,
+    unlocated_country,
 )
 from labwarden.watch.analytics.peers import peers_table, roles
 from labwarden.watch.analytics.scoring import score_day
@@ -140,12 +140,11 @@ def _alert(
 
 
 def _new_facts(con: Engine, principal: str, day: date) -> dict[str, list[str]]:
-    unlocated = ", ".join(f"'{v}'" for v in UNLOCATED)
     rows = con.rows(
         f"""
         SELECT f.kind, f.value FROM lw_facts f
         WHERE f.principal = $p AND f.day = CAST($day AS DATE)
-          AND NOT (f.kind = 'country' AND f.value IN ({unlocated}))
+          AND NOT {unlocated_country("f")}
           AND NOT EXISTS (
             SELECT 1 FROM lw_facts k WHERE k.principal = f.principal AND k.kind = f.kind
               AND k.value = f.value AND k.day < CAST($day AS DATE))

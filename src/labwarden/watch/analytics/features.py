@@ -36,6 +36,13 @@ UNLOCATED = ("private", "public")
 labelled network): not a country, so never a first-seen country (as in the rule pack's
 "Sensitive Data Read from a New Country"); the address's network still counts."""
 
+
+def unlocated_country(facts: str) -> str:
+    """SQL: the fact of alias ``facts`` is a country that is no location (see :data:`UNLOCATED`)."""
+    values = ", ".join(f"'{v}'" for v in UNLOCATED)
+    return f"({facts}.kind = 'country' AND {facts}.value IN ({values}))"
+
+
 _HOURS = ", ".join(f"count(*) FILTER (WHERE hour = {h}) AS h{h}" for h in range(24))
 _BYTES = ", ".join(
     "CAST(coalesce(sum(bytes) FILTER "

@@ -36,7 +36,7 @@ from datetime import date, timedelta
 import pyarrow as pa
 
 from labwarden.engines.interface import Engine
-from labwarden.watch.analytics.features import UNLOCATED
+from labwarden.watch.analytics.features import unlocated_country
 
 SCALE = 8.0
 FLOOR_BYTES = 64 * 1024 * 1024
@@ -49,7 +49,6 @@ ODD_HOUR_SHARE = 0.01
 TIERS = (("restricted", 1.5), ("confidential", 1.0), ("internal", 0.4), ("public", 0.2))
 
 _T = [t for t, _ in TIERS]
-_UNLOCATED = ", ".join(f"'{v}'" for v in UNLOCATED)
 _HOUR_FRAC = ", ".join(
     f"CAST(sum(h{h}) AS DOUBLE) / greatest(sum(events), 1) AS f{h}" for h in range(24)
 )
@@ -143,7 +142,7 @@ def score_sql(features: str, facts: str, peers: str) -> str:
     new_facts AS (
       SELECT f.principal,
         count(*) FILTER (WHERE f.kind = 'network') AS new_networks,
-        count(*) FILTER (WHERE f.kind = 'country' AND f.value NOT IN ({_UNLOCATED}))
+        count(*) FILTER (WHERE f.kind = 'country' AND NOT {unlocated_country("f")})
           AS new_countries,
         count(*) FILTER (WHERE f.kind = 'tool') AS new_tools,
         count(*) FILTER (WHERE f.kind = 'operation') AS new_operations,

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from labwarden.core.values import Sensitivity
 from labwarden.watch.detect.run import Detection
@@ -44,6 +44,7 @@ MIN_DAYS = 3
 HEADROOM = 2.0
 ROLE_SHARE = 0.5
 
+_T = TypeVar("_T")
 RoleMembers = dict[str, dict[date, set[str]]]
 """``role -> day -> principals`` that acted through the role that day (see
 :func:`role_members_sql`)."""
@@ -186,7 +187,8 @@ def _keys(detection: Detection) -> list[tuple[str, str, str]]:
     return keys
 
 
-def _window(days: dict[date, _Day], day: date, history: _History) -> list[_Day]:
+def _window(days: dict[date, _T], day: date, history: _History) -> list[_T]:
+    """The values of the days that judge ``day`` (see :meth:`_History.span`)."""
     lo, hi = history.span(day)
     return [seen for when, seen in days.items() if lo <= when < hi and when != day]
 
@@ -197,8 +199,7 @@ def _role_norm(rule: str, role: str, day: date, history: _History) -> bool:
     if history.members is None:
         return True
     by_day = history.members.get(role, {})
-    lo, hi = history.span(day)
-    active = set().union(*(who for when, who in by_day.items() if lo <= when < hi and when != day))
+    active = set().union(*_window(by_day, day, history))
     routine = {
         principal
         for principal in history.fired.get((rule, role), set())
