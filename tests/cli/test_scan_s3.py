@@ -117,3 +117,26 @@ def test_audit_uses_the_bucket_policy_the_scan_read(s3_endpoint: str, tmp_path: 
     )
     (again,) = [f for f in json.loads(given.stdout) if f["rule"] == "bucket-access"]
     assert again["evidence"]["principals"]["delete"] == ["user/admin", "user/analyst"]
+
+
+def test_audit_counts_the_acl_grants_the_scan_read(s3_endpoint: str, tmp_path: Path) -> None:
+    s3 = client(s3_endpoint)
+    name = f"lab-{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    everyone = 'uri="http://acs.amazonaws.com/groups/global/AllUsers"'
+    s3.put_bucket_acl(Bucket=name, GrantRead=everyone, GrantWrite=everyone)
+    s3.put_object(Bucket=name, Key="datasets/trial/dm.csv", Body=b"USUBJID,AGE,SEX\nS1,40,F\n")
+    ws = str(tmp_path / "ws")
+    scan = run("-w", ws, "scan", f"s3://{name}", "--endpoint-url", s3_endpoint, "--no-checks")
+    assert scan.returncode == 0, scan.stderr
+    auth = tmp_path / "auth.json"
+    auth.write_text(json.dumps(details([user("admin", attached=[ADMIN_ARN]), user("intern")])))
+    audit = run("-w", ws, "iam", "audit", str(auth), "-f", "json")
+    assert audit.returncode == 0, audit.stderr
+    assert f"bucket ACLs granting everyone: {name}" in audit.stderr
+    (access,) = [f for f in json.loads(audit.stdout) if f["rule"] == "bucket-access"]
+    principals = access["evidence"]["principals"]
+    # The ACL lists the bucket and writes to it for anyone; reading objects needs their ACLs.
+    assert principals["list"] == ["* (anyone)", "user/admin", "user/intern"]
+    assert principals["write"] == ["* (anyone)", "user/admin", "user/intern"]
+    assert principals["read"] == ["user/admin"]

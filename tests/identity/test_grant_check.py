@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from labwarden.cli.app import app
+from labwarden.core.errors import InputError
 from labwarden.core.incident import IncidentDraft
 from labwarden.core.incident import Scope as IncidentScope
 from labwarden.core.workspace import Workspace
@@ -279,7 +280,7 @@ def test_iam_uses_judges_a_role_session_as_its_role(lab: dict[str, Any]) -> None
     verdicts = {(u.principal, u.bucket): u.verdict for u in uses}
     # The "alice" session of role/trainer may read lab-models; alice the user may not.
     assert verdicts[("alice", "lab-models")] == "granted"
-    assert verdicts[("alice", "lab-data")] == "conditional"
+    assert verdicts[("alice", "lab-data")] == "undecided"
     assert verdicts[("i-0abc", "lab-trials")] == "never granted"
 
 
@@ -301,3 +302,19 @@ def test_a_detect_run_without_iam_keeps_the_grant_context(
     }
     assert reads[("bob", "2026-11-09")]["grants"]  # refreshed by the run, context kept
     assert reads[("bob", "2026-11-09")]["learned"] == ["grants"]
+
+
+def test_iam_uses_and_detect_give_the_same_verdicts(lab: dict[str, Any]) -> None:
+    """One resolver and one set of words: what ``iam uses`` calls never granted is what
+    ``detect --iam`` raised, for the same principal and bucket."""
+    runner, root, ws = lab["runner"], lab["root"], lab["ws"]
+    auth = str(root / "auth.json")
+    shown = runner.invoke(
+        app, [*ws, "iam", "uses", auth, "--verdict", "never-granted", "-f", "json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    never = {(u["principal"], u["bucket"]) for u in json.loads(shown.stdout)}
+    assert never == {(a["principal"], a["group"]["bucket"]) for a in _never(lab["alerts"])}
+    bad = runner.invoke(app, [*ws, "iam", "uses", auth, "--verdict", "conditional"])
+    assert isinstance(bad.exception, InputError) and bad.exception.exit_code == 2
+    assert "not one of granted, undecided, never-granted, not-judged" in str(bad.exception)

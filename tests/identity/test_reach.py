@@ -11,7 +11,16 @@ from labwarden.core.incident import IncidentDraft, Scope
 from labwarden.identity.reach import access_provider
 from labwarden.respond.incident.scope import build_scope
 from labwarden.store.catalog import Catalog
-from tests.identity.builders import ADMIN_ARN, allow, details, policy, user
+from tests.identity.builders import (
+    ACCOUNT,
+    ADMIN_ARN,
+    allow,
+    details,
+    policy,
+    role,
+    trust_principal,
+    user,
+)
 from tests.respond.incident.scenario import STOLEN_KEY, Scenario, build
 
 
@@ -77,3 +86,35 @@ def test_uses_judge_the_lakes_reads_against_the_model(scenario: Scenario, tmp_pa
     assert verdicts[("alice", "lab-models", "GetObject")] == "never granted"
     granted = next(u for u in uses if u.verdict == "granted")
     assert "Allow by identity policy user/svc-train inline inline0#0" in granted.why
+
+
+def test_reach_is_judged_for_the_identity_an_arn_resolves_to(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """A role session is its role (never a user who shares the session's name), the sessions
+    of one role are one identity, and another account's principal is not this file's."""
+    auth = tmp_path / "auth.json"
+    models = policy(allow("s3:GetObject", "arn:aws:s3:::lab-models/*"))
+    trials = policy(allow("s3:GetObject", "arn:aws:s3:::lab-trials/*"))
+    trust = trust_principal(f"arn:aws:iam::{ACCOUNT}:root")
+    auth.write_text(
+        json.dumps(details([user("alice", trials)], roles=[role("trainer", trust, models)]))
+    )
+    access = access_provider(auth)
+    session = f"arn:aws:sts::{ACCOUNT}:assumed-role/trainer/"
+    with Catalog.open(scenario.workspace) as catalog:
+        names = {a.id: a.name for a in catalog.assets.find()}
+        reach = access.readable_assets(
+            [
+                session + "alice",
+                session + "bob",
+                "arn:aws:sts::999999999999:assumed-role/trainer/x",
+            ],
+            catalog,
+        )
+        by_name = access.readable_assets(["alice"], catalog)
+    assert {(r.principal, names[r.asset_id]) for r in reach} == {("role/trainer", "protein-lm")}
+    assert {(r.principal, names[r.asset_id]) for r in by_name} == {("user/alice", "dm.csv")}
+    found, why = access.resolve_actor("arn:aws:iam::999999999999:user/alice", None, "alice")
+    assert found is None
+    assert why == "a principal of another account (999999999999)"

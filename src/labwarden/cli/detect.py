@@ -206,14 +206,14 @@ def _report(result: DetectResult, granted: GrantRun | None, fmt: OutputFormat) -
 
 def _access(catalog: Catalog, iam: Path, bucket_policy: list[str]) -> ModelAccess:
     """The access model: the authorization details, ``BUCKET=FILE`` policies, and the bucket
-    policies scans read."""
-    from labwarden.identity.buckets import scanned_policies
+    policies and ACL grants to everyone scans read."""
+    from labwarden.identity.buckets import scanned_acls, scanned_policies
     from labwarden.identity.reach import access_provider
 
     stored, unknown = scanned_policies(catalog)
     if unknown:
         stderr.print(f"bucket policies not known: {', '.join(unknown)}", markup=False)
-    return access_provider(iam, bucket_policy, stored)
+    return access_provider(iam, bucket_policy, stored, scanned_acls(catalog))
 
 
 def _grants(
@@ -245,7 +245,7 @@ def _grant_row(alert: AlertRecord) -> dict[str, object]:
 
 def _grant_summary(run: GrantRun) -> None:
     """What the grant check found (stderr): never granted, undecided, not judged."""
-    from labwarden.identity.grants import NOT_JUDGED, UNDECIDED
+    from labwarden.identity.verdicts import NOT_JUDGED, UNDECIDED
 
     for item in run.of(UNDECIDED):
         stderr.print(f"grant undecided: {item.sentence()}", markup=False)

@@ -45,20 +45,27 @@ Context = Annotated[
 
 def _model(details: Path, bucket_policy: list[str] | None, scp: list[Path] | None) -> AccessModel:
     policies = dict(parse_bucket_option(b) for b in bucket_policy or [])
-    stored = _scanned_policies(set(policies))
-    return load_model(details, bucket_policies=policies, scps=scp or [], stored_policies=stored)
+    stored, acls = _scanned(set(policies))
+    return load_model(
+        details,
+        bucket_policies=policies,
+        scps=scp or [],
+        stored_policies=stored,
+        stored_acls=acls,
+    )
 
 
-def _scanned_policies(given: set[str]) -> dict[str, str]:
-    """Bucket policies the workspace's scans read (stderr says which are used, and which
-    could not be read); none without a workspace."""
-    from labwarden.identity.buckets import scanned_policies
+def _scanned(given: set[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """Bucket policies and ACL grants to everyone the workspace's scans read (stderr says
+    which are used, and which could not be read); none without a workspace."""
+    from labwarden.identity.buckets import scanned_acls, scanned_policies
 
     workspace = STATE.resolve()
     if not workspace.catalog_path.exists():
-        return {}
+        return {}, {}
     with STATE.catalog() as catalog:
         stored, unknown = scanned_policies(catalog)
+        acls = scanned_acls(catalog)
     used = sorted(set(stored) - given)
     if used:
         stderr.print(
@@ -71,7 +78,9 @@ def _scanned_policies(given: set[str]) -> dict[str, str]:
             f"bucket policies not known (the scan could not read them): {', '.join(unknown)}",
             markup=False,
         )
-    return stored
+    if acls:
+        stderr.print(f"bucket ACLs granting everyone: {', '.join(sorted(acls))}", markup=False)
+    return stored, acls
 
 
 @app.command("audit")
@@ -217,23 +226,25 @@ def uses_command(
     bucket_policy: BucketPolicies = None,
     verdict: Annotated[
         str | None,
-        typer.Option("--verdict", help="Only: granted, conditional, never-granted, unknown."),
+        typer.Option("--verdict", help="Only: granted, undecided, never-granted, not-judged."),
     ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = (
         OutputFormat.TABLE
     ),
 ) -> None:
-    """The lake's bucket uses against the access model: granted, conditional, never granted."""
+    """The lake's bucket uses against the access model: granted, undecided, never granted."""
     from labwarden.identity.reach import ModelAccess
     from labwarden.identity.uses import bucket_uses
+    from labwarden.identity.verdicts import VERDICTS
 
     workspace = STATE.existing(catalog=False)
     model = _model(details, bucket_policy, None)
     found = bucket_uses(ModelAccess(model), workspace.lake_path)
     if verdict is not None:
         wanted = verdict.replace("-", " ")
-        if wanted == "unknown":
-            wanted = "unknown principal"
+        if wanted not in VERDICTS:
+            shown = ", ".join(v.replace(" ", "-") for v in VERDICTS)
+            raise InputError(f"--verdict {verdict}: not one of {shown}")
         found = [u for u in found if u.verdict == wanted]
     render_rows(
         [u.to_dict() for u in found],

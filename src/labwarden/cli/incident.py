@@ -445,7 +445,7 @@ def scope(
     spark_master: SparkMasterOpt = None,
 ) -> None:
     """The blast radius: assets touched, data subjects, secrets to rotate, models to verify."""
-    from labwarden.identity.buckets import scanned_policies
+    from labwarden.identity.buckets import scanned_acls, scanned_policies
     from labwarden.identity.grants import JudgedAccess
     from labwarden.respond.incident.reverify import verify_scope
     from labwarden.seal.keys import trusted_keys
@@ -456,7 +456,8 @@ def scope(
         access = None
         if iam is not None:
             stored, _ = scanned_policies(catalog)
-            access = JudgedAccess(access_provider(iam, bucket_policy or [], stored).model)
+            acls = scanned_acls(catalog)
+            access = JudgedAccess(access_provider(iam, bucket_policy or [], stored, acls).model)
         built = build_scope(catalog, workspace, incident, access=access, engine=opened)
         if verify:
             verify_scope(catalog, built, trusted_keys(workspace, list(key or [])))

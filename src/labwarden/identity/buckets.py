@@ -31,3 +31,11 @@ def scanned_policies(catalog: Catalog) -> tuple[dict[str, str], list[str]]:
         elif bucket.policy_state == "unknown":
             unknown.append(f"{bucket.name} ({bucket.policy_detail or 'not read'})")
     return found, unknown
+
+
+def scanned_acls(catalog: Catalog) -> dict[str, str]:
+    """The ACL grants to everyone and to any AWS account that scans found taking effect
+    (bucket -> JSON), for buckets that have any."""
+    return {
+        b.name: b.acl for b in catalog.buckets.all() if b.acl_state == "present" and b.acl != "[]"
+    }

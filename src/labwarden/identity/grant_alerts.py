@@ -18,8 +18,9 @@ import pyarrow as pa
 
 from labwarden.core.values import Sensitivity, Severity
 from labwarden.engines.interface import Engine, EngineError
-from labwarden.identity.grants import NEVER, PRINCIPAL, Access
+from labwarden.identity.grants import PRINCIPAL, Access
 from labwarden.identity.model import AccessModel
+from labwarden.identity.verdicts import NEVER
 from labwarden.store.alerts import AlertRecord
 from labwarden.watch.alerting import risk_parts, role_of
 from labwarden.watch.detect.run import EVIDENCE_COLUMNS

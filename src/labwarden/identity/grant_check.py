@@ -15,8 +15,9 @@ from labwarden.engines.duckdb import connect
 from labwarden.engines.interface import Engine
 from labwarden.identity.grant_alerts import fingerprint as alert_fingerprint
 from labwarden.identity.grant_alerts import never_granted
-from labwarden.identity.grants import GRANTED, NEVER, Access, lake_accesses
+from labwarden.identity.grants import Access, lake_accesses
 from labwarden.identity.reach import ModelAccess
+from labwarden.identity.verdicts import GRANTED, NEVER
 from labwarden.store.alerts import AlertRecord
 from labwarden.store.catalog import Catalog
 from labwarden.watch.analytics.engine import AnalyticsAlert

@@ -26,9 +26,8 @@ from labwarden.identity.evaluate import Decision
 from labwarden.identity.reach import ModelAccess
 from labwarden.identity.tri import Tri
 from labwarden.identity.uses import action_of
+from labwarden.identity.verdicts import GRANTED, NEVER, NOT_JUDGED, UNDECIDED, VERDICT_OF
 
-GRANTED, UNDECIDED, NEVER, NOT_JUDGED = "granted", "undecided", "never granted", "not judged"
-_VERDICTS = {Tri.YES: GRANTED, Tri.MAYBE: UNDECIDED, Tri.NO: NEVER}
 _RANK = {NEVER: 0, UNDECIDED: 1, GRANTED: 2, NOT_JUDGED: 3}
 ACCESS_OF = {
     "read": "read",
@@ -174,7 +173,7 @@ def _merge(judge: _Judge, rows: list[dict[str, Any]]) -> Access:
         verdict = ""
         for row in rows:
             decision = judge.decide(principal, row["operation"], row["bucket"], row["sample"])
-            found = _VERDICTS[decision.outcome]
+            found = VERDICT_OF[decision.outcome]
             if not verdict or _RANK[found] < _RANK[verdict]:
                 verdict, why = found, _reason(decision)
             for match in (*decision.allows, *decision.denies):

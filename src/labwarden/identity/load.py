@@ -9,6 +9,7 @@ from typing import Any
 
 from labwarden.core.errors import InputError
 from labwarden.identity.account import load_account
+from labwarden.identity.acl import with_acls
 from labwarden.identity.model import AccessModel
 from labwarden.identity.policy import Policy, parse_document
 
@@ -69,11 +70,14 @@ def load_model(
     scps: Sequence[Path] = (),
     assumptions: Mapping[str, Sequence[str]] | None = None,
     stored_policies: Mapping[str, str] | None = None,
+    stored_acls: Mapping[str, str] | None = None,
 ) -> AccessModel:
     """The access model of one account from its files; each ``scps`` file is one level.
 
     ``stored_policies`` are bucket policies as scans read them (bucket -> JSON text); a file
-    given for the same bucket in ``bucket_policies`` wins."""
+    given for the same bucket in ``bucket_policies`` wins. ``stored_acls`` are the ACL grants
+    to everyone scans kept (bucket -> JSON, :mod:`labwarden.identity.acl`), judged with the
+    bucket's policy."""
     account = load_account(details)
     policies = {
         bucket: _stored(bucket, text)
@@ -86,6 +90,7 @@ def load_model(
             for bucket, path in (bucket_policies or {}).items()
         }
     )
+    policies = with_acls(policies, stored_acls or {})
     model = AccessModel(account, policies, [read_scp_level(p) for p in scps])
     if assumptions:
         merged = dict(model.assumptions)

@@ -67,17 +67,12 @@ class ModelAccess:
         self.model = model
 
     def resolve(self, name: str) -> Principal | None:
-        """The account's user or role an event's principal names, or ``None``."""
-        account = self.model.account
-        if name in account.principals:
-            return account.principals[name]
-        if ":assumed-role/" in name:
-            role = name.split(":assumed-role/", 1)[1].split("/", 1)[0]
-            name = f"role/{role}"
-        try:
-            return account.find(name.rsplit(":", 1)[-1])
-        except InputError:
-            return None
+        """The account's user or role a principal's ARN or name stands for, or ``None``
+        (another account's principal, the root user, not in the file): the same resolution as
+        :meth:`resolve_actor`, which says why."""
+        if name.startswith("arn:"):
+            return self.resolve_actor(name, None, None)[0]
+        return self.resolve_actor(None, None, name)[0]
 
     def resolve_actor(
         self, uid: str | None, role: str | None, user: str | None
@@ -118,17 +113,16 @@ class ModelAccess:
         return self.model.may(principal, READ, asset.arn, prefix=True)
 
     def readable_assets(self, principals: Sequence[str], catalog: Catalog) -> list[Reachable]:
-        """Object-store assets of the catalog each principal may read."""
+        """Object-store assets of the catalog each principal may read, by the identity each
+        resolves to (the sessions of one role are that role once)."""
         assets = _s3_assets(catalog)
+        identities = {p.arn: p for p in map(self.resolve, principals) if p is not None}
         found = []
-        for name in principals:
-            principal = self.resolve(name)
-            if principal is None:
-                continue
+        for principal in identities.values():
             for asset in assets:
                 decision = self._reach(principal, asset)
                 if decision.outcome is not Tri.NO:
-                    found.append(Reachable(asset.id, name, _how(decision)))
+                    found.append(Reachable(asset.id, principal.label, _how(decision)))
         return found
 
     def readers(self, asset_ids: Iterable[int], catalog: Catalog) -> list[Reachable]:
@@ -143,9 +137,14 @@ class ModelAccess:
 
 
 def access_provider(
-    details: Path, bucket_policies: Sequence[str] = (), stored: Mapping[str, str] | None = None
+    details: Path,
+    bucket_policies: Sequence[str] = (),
+    stored: Mapping[str, str] | None = None,
+    acls: Mapping[str, str] | None = None,
 ) -> ModelAccess:
-    """The incident scope's provider from an authorization-details file, ``BUCKET=FILE``s and
-    the bucket policies scans read (``stored``; a file given for a bucket wins)."""
+    """The incident scope's provider from an authorization-details file, ``BUCKET=FILE``s,
+    the bucket policies scans read (``stored``; a file given for a bucket wins) and the ACL
+    grants to everyone they found (``acls``)."""
     policies = dict(parse_bucket_option(b) for b in bucket_policies)
-    return ModelAccess(load_model(details, bucket_policies=policies, stored_policies=stored))
+    model = load_model(details, bucket_policies=policies, stored_policies=stored, stored_acls=acls)
+    return ModelAccess(model)

@@ -1,7 +1,7 @@
 """``iam uses``: what the lake shows principals doing to buckets, against what they may do.
 
 Each (principal, bucket, operation) of the lake's successful object-store events is judged by
-the access model: ``granted`` (its policies allow it), ``conditional`` (allowed if conditions we
+the access model: ``granted`` (its policies allow it), ``undecided`` (allowed if conditions we
 cannot evaluate held) or ``never granted`` (the logs show it succeeding, yet nothing in the
 account's policies allows it: a grant outside the file such as an ACL or another account's
 role, a model out of date, or credentials used by someone else). ``first`` tells when the lake
@@ -19,7 +19,7 @@ from labwarden.core.errors import InputError
 from labwarden.engines.duckdb import connect
 from labwarden.engines.interface import Engine, EngineError
 from labwarden.identity.reach import ModelAccess
-from labwarden.identity.tri import Tri
+from labwarden.identity.verdicts import NOT_JUDGED, VERDICT_OF
 
 # CloudTrail event names whose IAM action has another name.
 _ACTIONS = {
@@ -34,10 +34,10 @@ _ACTIONS = {
     "completemultipartupload": "s3:PutObject",
     "deleteobjects": "s3:DeleteObject",
 }
-_VERDICTS = {Tri.YES: "granted", Tri.MAYBE: "conditional", Tri.NO: "never granted"}
 _BUCKET_LEVEL = {"s3:ListBucket", "s3:ListBucketVersions"}
 _QUERY = (
-    "SELECT actor_user AS principal, actor_uid AS uid, resource_bucket AS bucket, "
+    "SELECT actor_user AS principal, actor_uid AS uid, actor_role AS role, "
+    "resource_bucket AS bucket, "
     "api_operation AS operation, "
     "count(*) AS events, min(time) AS first, max(time) AS last, min(resource_key) AS sample "
     "FROM events WHERE resource_bucket IS NOT NULL AND actor_user IS NOT NULL "
@@ -58,7 +58,8 @@ class Use:
     first: str
     last: str
     verdict: str
-    """``granted``, ``conditional``, ``never granted`` or ``unknown principal``."""
+    """``granted``, ``undecided``, ``never granted`` or ``not judged``
+    (:mod:`labwarden.identity.verdicts`)."""
     why: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,14 +92,12 @@ def _judge(access: ModelAccess, row: dict[str, Any]) -> Use:
     else:
         resource, prefix = f"arn:aws:s3:::{bucket}/{row['sample']}", False
     name = str(row["principal"])
-    # A role session is its role, never a user who shares the session's name.
-    uid = str(row.get("uid") or "")
-    principal = access.resolve(uid if ":assumed-role/" in uid else name)
+    principal, why = access.resolve_actor(row.get("uid"), row.get("role"), name)
     if principal is None:
-        verdict, why = "unknown principal", "not a user or role of the file"
+        verdict = NOT_JUDGED
     else:
         decision = access.model.may(principal, action, resource, prefix=prefix)
-        verdict = _VERDICTS[decision.outcome]
+        verdict = VERDICT_OF[decision.outcome]
         why = decision.reason().replace("\n", "; ").replace("- ", "")
     return Use(
         name,

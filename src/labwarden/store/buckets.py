@@ -24,6 +24,12 @@ class StoredBucket:
     """Why the policy is unknown (the API's error code)."""
     read_at: str
     scan_id: int | None
+    acl: str = "[]"
+    """The ACL's grants to everyone and to any AWS account that take effect (JSON list of
+    ``{"grantee", "permission"}``)."""
+    acl_state: str = "unknown"
+    """``present``, ``disabled`` (ACLs do not apply) or ``unknown`` (could not be read)."""
+    acl_detail: str = ""
 
 
 class BucketStore:
@@ -42,16 +48,20 @@ class BucketStore:
         policy_state: str,
         policy_detail: str = "",
         scan_id: int | None = None,
+        acl: tuple[str, str, str] = ("[]", "unknown", ""),
     ) -> None:
-        """Record (or refresh) what a scan learned of a bucket."""
+        """Record (or refresh) what a scan learned of a bucket; ``acl`` is the grants (JSON),
+        their state and its detail (as :class:`StoredBucket` has them)."""
         with self._db.transaction():
             self._db.execute(
                 "INSERT INTO buckets (name, endpoint_url, region, policy, policy_state, "
-                "policy_detail, read_at, scan_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "policy_detail, read_at, scan_id, acl, acl_state, acl_detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET endpoint_url = excluded.endpoint_url, "
                 "region = excluded.region, policy = excluded.policy, "
                 "policy_state = excluded.policy_state, policy_detail = excluded.policy_detail, "
-                "read_at = excluded.read_at, scan_id = excluded.scan_id",
+                "read_at = excluded.read_at, scan_id = excluded.scan_id, acl = excluded.acl, "
+                "acl_state = excluded.acl_state, acl_detail = excluded.acl_detail",
                 (
                     name,
                     endpoint_url,
@@ -61,6 +71,7 @@ class BucketStore:
                     policy_detail,
                     utcnow(),
                     scan_id,
+                    *acl,
                 ),
             )
 
@@ -84,4 +95,7 @@ def _bucket(row: sqlite3.Row) -> StoredBucket:
         row["policy_detail"],
         row["read_at"],
         row["scan_id"],
+        row["acl"],
+        row["acl_state"],
+        row["acl_detail"],
     )

@@ -97,8 +97,8 @@ def _record(
         "eventVersion": "1.09",
         "userIdentity": {
             "type": "IAMUser",
-            "arn": f"arn:aws:iam::1:user/{user}",
-            "accountId": "1",
+            "arn": f"arn:aws:iam::123456789012:user/{user}",
+            "accountId": "123456789012",
             "accessKeyId": access_key,
             "userName": user,
         },

@@ -33,13 +33,16 @@ def choose_source(
 
 def after_scan(catalog: Catalog, source: Source, scan_id: int) -> None:
     """Keep what a scan learned beyond files: the versions and delete markers of objects, and
-    where the bucket is and its policy (so that later commands read the same bucket again)."""
+    where the bucket is, its policy and its ACL's grants to everyone (so that later commands
+    read the same bucket again and judge grants with them)."""
     from labwarden.inventory.sources.s3 import S3Source
+    from labwarden.inventory.sources.s3_acl import read_acl
 
     if not isinstance(source, S3Source):
         return
     source.keep(catalog, scan_id)  # what the scan has not stored yet (all of it without a scan)
     state, policy, detail = source.policy()
+    acl = read_acl(source.client, source.bucket)
     catalog.buckets.remember(
         source.bucket,
         endpoint_url=source.endpoint_url,
@@ -48,4 +51,5 @@ def after_scan(catalog: Catalog, source: Source, scan_id: int) -> None:
         policy_state=state,
         policy_detail=detail,
         scan_id=scan_id,
+        acl=(acl.to_json(), acl.state, acl.detail),
     )

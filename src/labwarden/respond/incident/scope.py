@@ -48,7 +48,10 @@ class AccessProvider(Protocol):
     """What identity data says the principals could reach (the seam for ``identity/``)."""
 
     def readable_assets(self, principals: Sequence[str], catalog: Catalog) -> list[Reachable]:
-        """Catalog assets each principal may read, with the grant that allows it."""
+        """Catalog assets each principal may read, with the grant that allows it.
+
+        ``principals`` are ARNs where the lake has them (a role session's ARN names its role
+        and account), else names; the provider names each by the identity it resolves to."""
         ...
 
 
@@ -208,9 +211,12 @@ def _reachable(
     scope: Scope,
     catalog: Catalog,
     access: AccessProvider | None,
-    principals: list[str],
+    who: tuple[list[str], list[str]],
     lake: Path,
 ) -> None:
+    """``who``: the principals as the lake names them (for grants, which the lake is queried
+    by) and as precisely as it names them (ARNs, for the access model to resolve)."""
+    principals, actors = who
     if access is None:
         scope.notes.append(
             "what the principals could have read but did not is unknown: no identity data "
@@ -219,7 +225,7 @@ def _reachable(
         return
     read = {t.asset_id for t in scope.assets if t.events.get("read")}
     scope.reachable_not_read = [
-        r for r in access.readable_assets(principals, catalog) if r.asset_id not in read
+        r for r in access.readable_assets(actors, catalog) if r.asset_id not in read
     ]
     if isinstance(access, ReadersProvider):
         touched = sorted({t.asset_id for t in scope.assets if t.asset_id is not None})
@@ -269,10 +275,10 @@ def build_scope(
         integrity(catalog, incident, resolved),
     )
     _totals(scope)
-    principals = sorted(
-        {p for t in folded for p in t.principals} | set(incident.selected("principal"))
-    )
-    _reachable(scope, catalog, access, principals, workspace.lake_path)
+    selected = set(incident.selected("principal"))
+    principals = sorted({p for t in folded for p in t.principals} | selected)
+    actors = sorted({a for t in folded for a in t.actors} | selected)
+    _reachable(scope, catalog, access, (principals, actors), workspace.lake_path)
     _notes(scope)
     scope.notes.extend(notes)
     return scope

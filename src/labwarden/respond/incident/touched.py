@@ -50,6 +50,9 @@ class Touched:
     objects_deleted: set[str] = field(default_factory=set)
     operations: set[str] = field(default_factory=set)
     principals: set[str] = field(default_factory=set)
+    actors: set[str] = field(default_factory=set)
+    """Who acted, as precisely as the lake says: the ARN (a role session's names its role and
+    account), else the principal's name; what an access model resolves to an identity."""
     addresses: set[str] = field(default_factory=set)
     first: datetime | None = None
     last: datetime | None = None
@@ -74,6 +77,7 @@ class Touched:
             self.bytes_read += int(row["b"] or 0)
         self.operations.update(o for o in row["ops"] or [] if o)
         self.principals.update(p for p in row["principals"] or [] if p)
+        self.actors.update(a for a in row.get("actors") or row["principals"] or [] if a)
         self.addresses.update(a for a in row["addresses"] or [] if a)
         first, last = row["first"], row["last"]
         self.first = first if self.first is None or first < self.first else self.first
@@ -91,7 +95,9 @@ def query(engine: Engine, incident: StoredIncident) -> list[dict[str, Any]]:
         f"SELECT asset_id, asset_name, asset_kind, asset_sensitivity, resource_bucket, "  # noqa: S608
         f"resource_uri, {op} AS op_class, count(*) AS n, sum(coalesce(bytes, 0)) AS b, "
         "min(time) AS first, max(time) AS last, list(DISTINCT api_operation) AS ops, "
-        "list(DISTINCT actor_user) AS principals, list(DISTINCT src_ip) AS addresses "
+        "list(DISTINCT actor_user) AS principals, "
+        "list(DISTINCT coalesce(actor_uid, actor_user)) AS actors, "
+        "list(DISTINCT src_ip) AS addresses "
         f"FROM events WHERE {where} AND (resource_uri IS NOT NULL OR asset_id IS NOT NULL) "
         "AND coalesce(resource_type, '') NOT IN ('tty', 'process') "
         "GROUP BY ALL",
