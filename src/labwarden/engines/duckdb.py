@@ -3,11 +3,21 @@
 Sessions never install or download extensions: only the built-in ``json``, ``parquet`` and
 ``icu`` are used. Times are UTC. DuckDB's own objects never leave this module: callers see
 Arrow tables, tuples and :class:`EngineError`.
+
+A session's memory is capped (:func:`memory_cap`) and what does not fit spills to a private
+folder under the system's temporary directory (``TMPDIR``), removed when the session closes: a
+lake larger than memory is read in one pass, at the cost of disk writes, where an uncapped
+session would be killed by the kernel.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +26,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from labwarden.core.errors import InputError
 from labwarden.core.events import LAKE_SCHEMA
 from labwarden.engines.interface import Engine, EngineError, Params
 
@@ -27,8 +38,9 @@ EVENTS_VIEW = "events"
 class DuckDBEngine:
     """One DuckDB connection (or cursor) as an :class:`Engine`."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, spill: Path | None = None) -> None:
         self._con = con
+        self._spill = spill
 
     def table(self, sql: str, params: Params | None = None) -> pa.Table:
         """The result of a query as an Arrow table."""
@@ -88,22 +100,59 @@ class DuckDBEngine:
         return cursor
 
     def close(self) -> None:
-        """Close the connection or cursor."""
+        """Close the connection or cursor (and remove the session's spill folder)."""
         self._con.close()
+        if self._spill is not None:
+            shutil.rmtree(self._spill, ignore_errors=True)
+            self._spill = None
+
+
+MEMORY_ENV = "LABWARDEN_DUCKDB_MEMORY"
+"""Environment variable that sets the memory cap of every DuckDB session (``8GB``, ``512MB``)."""
+MEMORY_SHARE = 0.5
+"""Share of the machine's memory a session may use by default: the rest is left to Python,
+the Arrow results handed back and the rest of the machine (DuckDB's own default, 80 %, leaves
+too little for them once a pass spills)."""
+_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
+
+
+def memory_cap() -> str | None:
+    """The memory cap of a new session: ``$LABWARDEN_DUCKDB_MEMORY``, else half the machine's
+    memory (``None`` where the platform does not tell: DuckDB's own default)."""
+    configured = os.environ.get(MEMORY_ENV, "").strip()
+    if configured:
+        if not _SIZE.fullmatch(configured):
+            raise InputError(f"{MEMORY_ENV}={configured!r}: not a size such as 8GB or 512MB")
+        return configured
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return f"{max(256, int(total * MEMORY_SHARE) // 2**20)}MB"
 
 
 def connect(*, threads: int | None = None, memory_limit: str | None = None) -> DuckDBEngine:
-    """An in-memory DuckDB session with extension downloads disabled and UTC time."""
+    """An in-memory DuckDB session with extension downloads disabled, UTC time, a memory cap
+    (``memory_limit``, else :func:`memory_cap`) and a private spill folder."""
     con = duckdb.connect(":memory:")
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("SET parquet_metadata_cache = true")
-    con.execute("SET enable_progress_bar = false")
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
-    if memory_limit:
-        con.execute("SET memory_limit = ?", [memory_limit])
-    return DuckDBEngine(con)
+    # DuckDB creates the folder only when a query spills.
+    spill = Path(tempfile.gettempdir()) / f"labwarden-duckdb-{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    try:
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET parquet_metadata_cache = true")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET temp_directory = ?", [str(spill)])
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        cap = memory_limit or memory_cap()
+        if cap:
+            con.execute("SET memory_limit = ?", [cap])
+    except duckdb.Error as exc:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+        raise EngineError(f"cannot start DuckDB: {exc}") from exc
+    return DuckDBEngine(con, spill)
 
 
 def lake_glob(lake_root: Path) -> str:
