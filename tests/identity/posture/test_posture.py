@@ -199,3 +199,99 @@ def test_an_unknown_account_is_said_not_guessed(s3_endpoint: str) -> None:
     found = {f.rule: f for f in check.run(asset, CheckContext())}
     assert "cross-account-policy" not in found
     assert "not judged cross-account" in found["posture-unknown"].message
+
+
+_ALL_ON = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def _public_bucket(s3: Any) -> str:
+    name = new_bucket(s3)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    s3.put_bucket_acl(Bucket=name, ACL="public-read")
+    return name
+
+
+def test_the_account_block_covers_every_bucket_and_tames_public_grants(s3_endpoint: str) -> None:
+    from labwarden.identity.posture.check import client_like, source_checks
+    from labwarden.inventory.sources.s3 import S3Source
+
+    s3 = client(s3_endpoint)
+    name = _public_bucket(s3)
+    source = S3Source(f"s3://{name}", endpoint_url=s3_endpoint)
+    control = client_like(source.client, "s3control")
+    asset = Asset(f"s3://{name}/models/bert", "bert", AssetKind.MODEL)
+    (before,) = source_checks(source)
+    open_ = {f.rule: f for f in before.run(asset, CheckContext())}
+    assert open_["public-policy"].severity is Severity.CRITICAL
+    assert open_["public-acl"].severity is Severity.CRITICAL
+    assert "RestrictPublicBuckets" in open_["public-access-block"].message
+    # The account-wide block is account state on the shared test server: undone below.
+    control.put_public_access_block(
+        AccountId="123456789012", PublicAccessBlockConfiguration=_ALL_ON
+    )
+    try:
+        (after,) = source_checks(source)
+        blocked = {f.rule: f for f in after.run(asset, CheckContext())}
+    finally:
+        control.delete_public_access_block(AccountId="123456789012")
+    assert "public-access-block" not in blocked  # the bucket has none of its own
+    assert blocked["public-policy"].severity is Severity.LOW
+    assert "RestrictPublicBuckets (account)" in blocked["public-policy"].message
+    assert blocked["public-acl"].severity is Severity.LOW
+    assert "IgnorePublicAcls (account)" in blocked["public-acl"].message
+    assert "posture-unknown" not in blocked
+
+
+def test_bucket_and_account_blocks_add_up_setting_by_setting() -> None:
+    from labwarden.identity.posture.collect import BucketPosture
+    from labwarden.identity.posture.rules import blocked_by, gaps
+
+    posture = BucketPosture("b")
+    posture.public_access_block = {**_ALL_ON, "RestrictPublicBuckets": False}
+    posture.account_public_access_block = {
+        "BlockPublicAcls": False,
+        "IgnorePublicAcls": False,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": True,
+    }
+    assert blocked_by(posture) == {
+        "BlockPublicAcls": "bucket",
+        "IgnorePublicAcls": "bucket",
+        "BlockPublicPolicy": "bucket",
+        "RestrictPublicBuckets": "account",
+    }
+    assert "public-access-block" not in {g.rule for g in gaps(posture, "1")}
+    posture.account_public_access_block = None
+    (gap,) = [g for g in gaps(posture, "1") if g.rule == "public-access-block"]
+    assert gap.evidence["off"] == ["RestrictPublicBuckets"]
+
+
+def test_a_denied_account_block_is_unknown_not_open(s3_endpoint: str) -> None:
+    from labwarden.identity.posture.collect import BucketPosture, read_account_block
+
+    class Denied:
+        def get_public_access_block(self, **_: Any) -> Any:
+            from botocore.exceptions import ClientError
+
+            error = {"Error": {"Code": "AccessDenied", "Message": "no"}}
+            raise ClientError(error, "GetPublicAccessBlock")
+
+    posture = BucketPosture("b")
+    read_account_block(posture, Denied(), "123456789012")
+    assert posture.account_public_access_block is None
+    assert posture.unknown == ["account public access block: AccessDenied"]
+    read_account_block(posture, Denied(), "")  # no account (no STS): nothing asked
+    assert posture.unknown == ["account public access block: AccessDenied"]

@@ -24,6 +24,8 @@ class BucketPosture:
 
     bucket: str
     public_access_block: dict[str, bool] | None = None
+    account_public_access_block: dict[str, bool] | None = None
+    """The owner account's block (S3 Control), which applies to every bucket of the account."""
     policy: str | None = None
     acl_grants: list[dict[str, Any]] = field(default_factory=list)
     encryption: list[dict[str, Any]] | None = None
@@ -74,6 +76,20 @@ def read_posture(client: Any, bucket: str, cloudtrail: Any = None) -> BucketPost
     if cloudtrail is not None:
         p.data_events = _data_events(p, cloudtrail, bucket)
     return p
+
+
+def read_account_block(posture: BucketPosture, s3control: Any, account: str) -> None:
+    """Add the account's public access block to ``posture`` (nothing where the account is
+    unknown: stores without STS have no account-level block)."""
+    if s3control is None or not account:
+        return
+    got = _call(
+        posture,
+        "account public access block",
+        lambda: s3control.get_public_access_block(AccountId=account),
+    )
+    if got is not None:
+        posture.account_public_access_block = dict(got["PublicAccessBlockConfiguration"])
 
 
 def _data_events(p: BucketPosture, cloudtrail: Any, bucket: str) -> bool | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from labwarden.core.errors import InputError
+from labwarden.core.values import Severity
 from labwarden.identity.policy import DENY, parse_document
 from labwarden.identity.posture.collect import BucketPosture
 
@@ -15,6 +16,12 @@ _PUBLIC_GROUPS = (
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers",
 )
 _EXPIRING = ("Expiration", "NoncurrentVersionExpiration")
+BLOCK_SETTINGS = (
+    "BlockPublicAcls",
+    "IgnorePublicAcls",
+    "BlockPublicPolicy",
+    "RestrictPublicBuckets",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,16 +31,45 @@ class Gap:
     rule: str
     detail: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    """Where this bucket's gap is worse or milder than the rule's own severity."""
+
+
+def blocked_by(posture: BucketPosture) -> dict[str, str]:
+    """Each public-access setting -> where it is on (``bucket`` or ``account``; AWS applies
+    the stricter of the two), ``""`` where neither turns it on."""
+    levels = (
+        ("bucket", posture.public_access_block or {}),
+        ("account", posture.account_public_access_block or {}),
+    )
+    return {key: next((lv for lv, block in levels if block.get(key)), "") for key in BLOCK_SETTINGS}
 
 
 def gaps(posture: BucketPosture, account: str = "") -> Iterator[Gap]:
     """Every gap of the bucket, in a fixed order."""
-    block = posture.public_access_block or {}
-    if not block or not all(block.values()):
-        yield Gap("public-access-block", evidence={"configuration": block})
-    yield from _policy_gaps(posture, account)
+    blocked = blocked_by(posture)
+    off = [key for key, level in blocked.items() if not level]
+    if off:
+        yield Gap(
+            "public-access-block",
+            f"off: {', '.join(off)}",
+            {
+                "configuration": posture.public_access_block or {},
+                "account": posture.account_public_access_block or {},
+                "off": off,
+            },
+        )
+    yield from _policy_gaps(posture, account, blocked["RestrictPublicBuckets"])
     public = [g for g in posture.acl_grants if g.get("Grantee", {}).get("URI") in _PUBLIC_GROUPS]
-    if public:
+    if public and blocked["IgnorePublicAcls"]:
+        yield Gap(
+            "public-acl",
+            f"ignored by IgnorePublicAcls ({blocked['IgnorePublicAcls']}): a risk only if the "
+            "block is lifted",
+            {"grants": public},
+            Severity.LOW,
+        )
+    elif public:
         yield Gap("public-acl", evidence={"grants": public})
     yield from _storage_gaps(posture)
     if posture.logging is None:
@@ -67,7 +103,8 @@ def _storage_gaps(posture: BucketPosture) -> Iterator[Gap]:
         yield Gap("lifecycle-deletes-versions", f"rules {', '.join(expiring)}", {"rules": expiring})
 
 
-def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
+def _policy_gaps(posture: BucketPosture, account: str, restricted: str) -> Iterator[Gap]:
+    """Gaps of the bucket policy; ``restricted`` says where ``RestrictPublicBuckets`` is on."""
     if posture.policy is None:
         yield Gap("no-tls-enforcement")
         return
@@ -89,11 +126,7 @@ def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
             continue
         conditions = [str(c) for c in statement.conditions]
         if "*" in named:
-            yield Gap(
-                "public-policy",
-                _if(conditions),
-                {"statement": statement.origin, "conditions": conditions},
-            )
+            yield _public(statement.origin, conditions, restricted)
         unjudged.update(n for n in named if n != "*" and not account)
         outsiders = sorted({n for n in named if n != "*" and account and account not in n})
         if outsiders:
@@ -113,5 +146,18 @@ def _policy_gaps(posture: BucketPosture, account: str) -> Iterator[Gap]:
         yield Gap("no-tls-enforcement")
 
 
-def _if(conditions: list[str]) -> str:
-    return f"if {'; '.join(conditions)}" if conditions else ""
+def _public(origin: str, conditions: list[str], restricted: str) -> Gap:
+    """A statement that names everyone: critical, high when limited by conditions, low while
+    ``RestrictPublicBuckets`` confines it to the owner account and AWS services."""
+    evidence = {"statement": origin, "conditions": conditions}
+    if restricted:
+        return Gap(
+            "public-policy",
+            f"restricted by RestrictPublicBuckets ({restricted}): only the owner account and AWS "
+            "services can use it while the block stays on",
+            evidence,
+            Severity.LOW,
+        )
+    if conditions:
+        return Gap("public-policy", f"if {'; '.join(conditions)}", evidence, Severity.HIGH)
+    return Gap("public-policy", "", evidence)
