@@ -16,6 +16,7 @@ from labwarden.store.catalog import Catalog
 from labwarden.watch.alerting import severity_of
 
 if TYPE_CHECKING:
+    from labwarden.engines.interface import Engine
     from labwarden.identity.grant_check import GrantRun
     from labwarden.identity.reach import ModelAccess
     from labwarden.store.alerts import AlertRecord
@@ -126,8 +127,6 @@ def detect(
     if remote and analytics:
         stderr.print("analytics skipped: they keep their aggregates beside a local lake")
         analytics = False
-    if remote and iam is not None:
-        raise InputError(f"--iam with --lake {lake}: grants are judged over a local lake only")
     with query_engine(engine, spark_master) as opened:
         workspace = STATE.existing()
         with Catalog.open(workspace) as catalog:
@@ -146,8 +145,9 @@ def detect(
                 if analytics
                 else None
             )
+            judged = lake_root or workspace.lake_path
             granted = (
-                _grants(catalog, access, run.result, scored, workspace.lake_path, lake_root)
+                _grants(catalog, access, (run.result, scored), opened, judged)
                 if access is not None
                 else None
             )
@@ -219,16 +219,16 @@ def _access(catalog: Catalog, iam: Path, bucket_policy: list[str]) -> ModelAcces
 def _grants(
     catalog: Catalog,
     access: ModelAccess,
-    result: DetectResult,
-    scored: AnalyticsRun | None,
-    own_lake: Path,
-    lake: Path | str | None,
+    found: tuple[DetectResult, AnalyticsRun | None],
+    engine: Engine | None,
+    lake: Path | str,
 ) -> GrantRun:
-    """Judge the lake's object-store accesses against the access model."""
+    """Judge the lake's object-store accesses against the access model, on the run's engine."""
     from labwarden.identity.grant_check import check_grants, targets
 
+    result, scored = found
     wanted = targets(result.detections, scored.alerts if scored is not None else [])
-    return check_grants(Path(lake) if lake is not None else own_lake, catalog, access, wanted)
+    return check_grants(lake, catalog, access, wanted, engine=engine)
 
 
 def _grant_row(alert: AlertRecord) -> dict[str, object]:

@@ -10,8 +10,9 @@ The alert says which of these the evidence at hand supports, and what would sett
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
@@ -24,6 +25,8 @@ from labwarden.identity.verdicts import NEVER
 from labwarden.store.alerts import AlertRecord
 from labwarden.watch.alerting import risk_parts, role_of
 from labwarden.watch.detect.run import EVIDENCE_COLUMNS
+
+log = logging.getLogger(__name__)
 
 RULE_ID = "labwarden-iam-never-granted"
 RULE_TITLE = "Object-store access its policies never granted"
@@ -73,16 +76,14 @@ def fingerprint(item: Access) -> str:
 def policy_changes(con: Engine) -> list[dict[str, Any]]:
     """Policy and ACL changes the lake holds (management events), oldest first."""
     names = pa.table({"op": pa.array(POLICY_CHANGES, pa.string())})
-    try:
-        with con.registered("lw_policy_ops", names):
-            rows: list[dict[str, Any]] = con.table(
-                f"SELECT time, api_operation AS operation, {PRINCIPAL} AS who, "  # noqa: S608
-                "resource_bucket AS bucket, resource_uri AS resource FROM events "
-                "WHERE api_operation IN (SELECT op FROM lw_policy_ops) "
-                "AND coalesce(status, 'success') = 'success' ORDER BY time LIMIT 200"
-            ).to_pylist()
-    except EngineError:
-        return []
+    # A failed query raises: "the lake holds no policy change" must never stand for "unread".
+    with con.registered("lw_policy_ops", names):
+        rows: list[dict[str, Any]] = con.table(
+            f"SELECT time, api_operation AS operation, {PRINCIPAL} AS who, "  # noqa: S608
+            "resource_bucket AS bucket, resource_uri AS resource FROM events "
+            "WHERE api_operation IN (SELECT op FROM lw_policy_ops) "
+            "AND coalesce(status, 'success') = 'success' ORDER BY time LIMIT 200"
+        ).to_pylist()
     return rows
 
 
@@ -93,12 +94,12 @@ def explanations(item: Access, model: AccessModel, changes: Sequence[dict[str, A
         found.append(
             f"a resource policy we did not see: no bucket policy of {item.bucket} was given or "
             f"scanned (`--bucket-policy {item.bucket}=FILE`, or `labwarden scan "
-            f"s3://{item.bucket}`); object and bucket ACLs are not evaluated either"
+            f"s3://{item.bucket}`, which also reads its ACL); object ACLs are not evaluated"
         )
     else:
         found.append(
-            f"the bucket policy of {item.bucket} was read and grants it nothing; object and "
-            "bucket ACLs are not evaluated"
+            f"the bucket policy of {item.bucket} (with its ACL's grants when scanned) was read "
+            "and grants it nothing; object ACLs are not evaluated"
         )
     relevant = [
         c for c in changes if c.get("bucket") in (None, item.bucket) and c["time"] <= item.last
@@ -131,24 +132,28 @@ def explanations(item: Access, model: AccessModel, changes: Sequence[dict[str, A
 def _evidence(con: Engine, item: Access) -> list[dict[str, Any]]:
     present = set(con.columns("events"))
     columns = ", ".join(c for c in EVIDENCE_COLUMNS if c in present)
+    # Plain parameters only (no list parameter, no cast of one), which every engine binds.
+    operations = {f"op{i}": op for i, op in enumerate(item.operations)}
+    start = datetime.combine(item.day, datetime.min.time(), tzinfo=UTC)
     try:
         rows: list[dict[str, Any]] = con.table(
             f"SELECT {columns} FROM events WHERE {PRINCIPAL} = $p "  # noqa: S608
             "AND ($u IS NULL OR actor_uid = $u) AND resource_bucket = $b "
-            "AND api_operation IN (SELECT unnest($ops)) "
-            "AND time >= CAST($day AS TIMESTAMPTZ) AND time < CAST($next AS TIMESTAMPTZ) "
+            f"AND api_operation IN ({', '.join(f'${name}' for name in operations) or 'NULL'}) "
+            "AND time >= $start AND time < $end "
             "AND coalesce(status, 'success') = 'success' "
             f"ORDER BY time, event_uid LIMIT {EVIDENCE}",
             {
                 "p": item.principal,
                 "u": item.uid,
                 "b": item.bucket,
-                "ops": item.operations,
-                "day": item.day,
-                "next": item.day + timedelta(days=1),
+                **operations,
+                "start": start,
+                "end": start + timedelta(days=1),
             },
         ).to_pylist()
-    except EngineError:
+    except EngineError as exc:
+        log.warning("no evidence for %s on %s: %s", item.principal, item.bucket, exc)
         return []
     for row in rows:
         if row.get("time") is not None:

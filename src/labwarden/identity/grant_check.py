@@ -11,8 +11,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from labwarden.core.errors import InputError
 from labwarden.engines.duckdb import connect
-from labwarden.engines.interface import Engine
+from labwarden.engines.interface import Engine, EngineError
 from labwarden.identity.grant_alerts import fingerprint as alert_fingerprint
 from labwarden.identity.grant_alerts import never_granted
 from labwarden.identity.grants import Access, lake_accesses
@@ -126,7 +127,7 @@ def _annotate(catalog: Catalog, run: GrantRun, wanted: Sequence[AlertTarget]) ->
 
 
 def check_grants(
-    lake: Path,
+    lake: Path | str,
     catalog: Catalog,
     access: ModelAccess,
     wanted: Sequence[AlertTarget] = (),
@@ -138,7 +139,10 @@ def check_grants(
     con = engine or connect()
     try:
         run = GrantRun(accesses=lake_accesses(access, lake, engine=con))
-        run.alerts = never_granted(run.accesses, con, access.model)
+        try:
+            run.alerts = never_granted(run.accesses, con, access.model)
+        except EngineError as exc:
+            raise InputError(f"{lake}: cannot read the lake's policy changes: {exc}") from exc
     finally:
         if own:
             con.close()

@@ -222,7 +222,7 @@ def judge_rows(access: ModelAccess, rows: Iterable[dict[str, Any]]) -> list[Acce
 
 def lake_accesses(
     access: ModelAccess,
-    lake: Path,
+    lake: Path | str,
     *,
     engine: Engine | None = None,
     principals: Sequence[str] | None = None,
