@@ -6,12 +6,13 @@ A simulated population (``watch.analytics.simulate``) is written once as a lake,
 Parquet in the lake layout through labwarden's lake writer; its CloudTrail (everyday calls of
 200 people and every technique of ``watch.analytics.simulate_trail`` planted on the last day)
 goes in through labwarden's own ingest. Each engine then runs in its own process (so memory is
-its own): DuckDB, and Spark in local mode with 1 and 2 cores, over the bundled rule pack and
-SigmaHQ's CloudTrail rules (from ../shared/corpora when present). Time is wall clock of the
-detections (and analytics); memory is the peak resident set of the process and its children
-(Spark's JVM), sampled every 0.2 s. Every engine must return the same alerts (rule, principal,
-window, count and evidence events) and at least one; the run fails otherwise. Results:
-``results-<events>.json``.
+its own): DuckDB (``duckdb``, or ``duckdb:4GB`` for a session capped at 4 GB), and Spark in
+local mode with 1 and 2 cores, over the bundled rule pack and SigmaHQ's CloudTrail rules (from
+../shared/corpora when present). Time is wall clock of the detections (and analytics); memory is
+the peak resident set of the process and its children (Spark's JVM), sampled every 0.2 s, with
+the peak size of DuckDB's spill folder. Every engine must return the same alerts (rule,
+principal, window, count and evidence events) and at least one; the run fails otherwise.
+Results: ``results-<events>.json``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -55,10 +57,23 @@ def _tree(pid: int) -> tuple[int, float]:
     return total, cpu
 
 
+def _spilled(pid: int) -> int:
+    """Bytes in the spill folders of process ``pid``'s DuckDB sessions."""
+    total = 0
+    for folder in Path(tempfile.gettempdir()).glob(f"labwarden-duckdb-{pid}-*"):
+        for file in folder.glob("*"):
+            try:
+                total += file.stat().st_size
+            except OSError:
+                continue
+    return total
+
+
 def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None:
     """Run in a fresh process: one engine over the lake; print a JSON line."""
     peak = [0]
     cpu = [0.0]
+    spill = [0]
     done = threading.Event()
 
     def sample() -> None:
@@ -66,6 +81,7 @@ def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None
             rss, used = _tree(os.getpid())
             peak[0] = max(peak[0], rss)
             cpu[0] = max(cpu[0], used)
+            spill[0] = max(spill[0], _spilled(os.getpid()))
 
     threading.Thread(target=sample, daemon=True).start()
     from labwarden.engines.duckdb import connect
@@ -78,8 +94,8 @@ def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None
     rules = load([bundled_rules_dir(), *([SIGMAHQ] if SIGMAHQ.is_dir() else [])])
     started = time.perf_counter()
     con: Engine
-    if engine == "duckdb":
-        con = connect()
+    if engine.startswith("duckdb"):
+        con = connect(memory_limit=engine.partition(":")[2] or None)
     else:
         from labwarden.engines.spark_session import connect as spark
 
@@ -127,6 +143,7 @@ def _child(engine: str, lake: Path, analytics: bool, driver_memory: str) -> None
                 "digest": digest,
                 "problems": len(result.problems),
                 "peak_rss_mib": round(peak[0] / 2**20),
+                "peak_spill_mib": round(spill[0] / 2**20),
                 "cpu_s": round(cpu_s, 1),
             }
         )
