@@ -75,6 +75,7 @@ def scan(
         result = _run(catalog, source, rules, algorithm, recheck, progress, checks)
         after_scan(catalog, source, result.scan_id)
         top = priorities(catalog)
+        listed_with = str(getattr(source, "listed_with", ""))
         open_findings = catalog.findings.all(FindingQuery(under=tuple(source.roots)))
         if fmt is OutputFormat.JSON:  # written item by item: a big bucket has many findings
             head = {
@@ -82,6 +83,8 @@ def scan(
                 "stats": result.stats(),
                 "priorities": [p.to_dict() for p in top],
             }
+            if listed_with:  # an object store's listing (ListObjectsV2 or ListObjectVersions)
+                head["listed_with"] = listed_with
             lists = {
                 "notes": (
                     {"path": n.path, "action": n.action, "reason": n.reason} for n in result.notes
@@ -100,6 +103,8 @@ def scan(
                     sys.stdout,
                     title="Look at these first",
                 )
+        if listed_with:
+            stderr.print(f"{source.roots[0]}: listed with {listed_with}", markup=False)
         _summary(result, catalog, open_findings)
     if fail_on.reached(f.finding.severity for f in open_findings):
         raise typer.Exit(int(ExitCode.FINDINGS))

@@ -1,7 +1,9 @@
 """S3-compatible object stores (AWS, MinIO, Ceph...): listing, versions, ranged reads.
 
-``s3://bucket/prefix`` is listed with ``ListObjectVersions`` (paginated): current versions are
-entries; every version and delete marker is catalog history, stored page by page
+``s3://bucket/prefix`` is listed with ``ListObjectVersions`` when the bucket is (or was)
+versioned, with ``ListObjectsV2`` when it never was (:mod:`s3listing` chooses, and notes why
+when a call is denied): current versions are entries; every version and delete marker is
+catalog history, stored page by page
 (:meth:`S3Source.keep`, called by the scan after each batch) rather than held for the whole
 listing. An object's ETag and version id are its ``version``: with size and last-modified time
 they decide whether a rescan reads it again. Content is read with ranged GETs under a byte
@@ -16,13 +18,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, BinaryIO
 
 from labwarden.core.asset import FileRecord
 from labwarden.core.errors import InputError
 from labwarden.inventory.sources.interface import Entry, Note
 from labwarden.inventory.sources.objectio import DEFAULT_BUDGET, open_ranged
+from labwarden.inventory.sources.s3listing import Listing
 from labwarden.store.catalog import Catalog
 from labwarden.store.objects import VersionRow
 
@@ -73,15 +75,6 @@ def make_client(endpoint_url: str | None = None, region: str | None = None) -> A
     )
 
 
-def _ns(when: datetime) -> int:
-    return int(when.timestamp()) * 1_000_000_000 + when.microsecond * 1000
-
-
-def _owner(raw: dict[str, Any]) -> str:
-    owner = raw.get("Owner") or {}
-    return str(owner.get("DisplayName") or owner.get("ID") or "")
-
-
 def client_error(url: str, exc: Exception) -> InputError:
     """A user-facing error for a failed S3 call."""
     response = getattr(exc, "response", None)
@@ -119,35 +112,39 @@ class S3Source:
         self._cache: OrderedDict[tuple[str, str | None], bytes] = OrderedDict()
         self._cached = 0
         self._lock = threading.Lock()
+        self._listing: Listing | None = None
 
     def _excluded(self, key: str) -> bool:
         parts = key.split("/")
         return any(part in self.exclude for part in parts)
 
+    @property
+    def listed_with(self) -> str:
+        """The operation the last walk listed with (``ListObjectsV2`` or ``ListObjectVersions``;
+        empty before a walk)."""
+        return self._listing.operation if self._listing is not None else ""
+
     def walk(self) -> Iterator[Entry | Note]:
-        """Yield the current version of every object, in key order."""
+        """Yield the current version of every object, in key order (:mod:`s3listing` chooses
+        the listing and notes why when it had to fall back)."""
         self.pending = []
-        paginator = self.client.get_paginator("list_object_versions")
+        self._listing = Listing(self.client, self.bucket, self.prefix, self.page_size, self.url)
         try:
-            pages = paginator.paginate(
-                Bucket=self.bucket,
-                Prefix=self.prefix,
-                PaginationConfig={"PageSize": self.page_size},
-            )
-            for page in pages:
-                yield from self._page(page)
+            for page in self._listing.pages():
+                if isinstance(page, Note):
+                    yield page
+                    continue
+                if page.history:
+                    self.pending.extend(page.rows)
+                yield from self._entries(page.rows)
         except Exception as exc:  # botocore's errors: no bucket, no access, no endpoint
             if type(exc).__module__.startswith(("botocore", "boto3")):
                 raise client_error(self.url, exc) from None
             raise
 
-    def _page(self, page: dict[str, Any]) -> Iterator[Entry | Note]:
-        for raw in page.get("DeleteMarkers", []):
-            self.pending.append(self._version(raw, marker=True))
-        for raw in page.get("Versions", []):
-            version = self._version(raw, marker=False)
-            self.pending.append(version)
-            if not version.is_latest:
+    def _entries(self, rows: tuple[VersionRow, ...]) -> Iterator[Entry | Note]:
+        for version in rows:
+            if not version.is_latest or version.delete_marker:
                 continue
             path = f"s3://{self.bucket}/{version.key}"
             if version.key.endswith("/") and version.size == 0:
@@ -155,7 +152,7 @@ class S3Source:
             if self._excluded(version.key):
                 yield Note(path, "skipped", "excluded by policy")
                 continue
-            ref = ObjectRef(self.bucket, version.key, raw.get("VersionId"), version.etag)
+            ref = ObjectRef(self.bucket, version.key, version.version_id, version.etag)
             yield Entry(
                 path=path,
                 size=version.size,
@@ -167,19 +164,6 @@ class S3Source:
                 handle=ref,
                 version=f"{version.etag}/{version.version_id}",
             )
-
-    def _version(self, raw: dict[str, Any], *, marker: bool) -> VersionRow:
-        return VersionRow(
-            bucket=self.bucket,
-            key=str(raw["Key"]),
-            version_id=str(raw.get("VersionId") or "null"),
-            etag=str(raw.get("ETag", "")).strip('"'),
-            size=int(raw.get("Size", 0)),
-            last_modified_ns=_ns(raw["LastModified"]),
-            is_latest=bool(raw.get("IsLatest")),
-            delete_marker=marker,
-            owner=_owner(raw),
-        )
 
     def keep(self, catalog: Catalog, scan_id: int) -> None:
         """Store the versions and delete markers listed since the last call, and forget them."""
