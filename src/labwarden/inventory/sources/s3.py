@@ -24,7 +24,7 @@ from labwarden.core.asset import FileRecord
 from labwarden.core.errors import InputError
 from labwarden.inventory.sources.interface import Entry, Note
 from labwarden.inventory.sources.objectio import DEFAULT_BUDGET, open_ranged
-from labwarden.inventory.sources.s3listing import Listing
+from labwarden.inventory.sources.s3listing import Listing, error_code
 from labwarden.store.catalog import Catalog
 from labwarden.store.objects import VersionRow
 
@@ -177,8 +177,7 @@ class S3Source:
         try:
             response = self.client.get_bucket_policy(Bucket=self.bucket)
         except Exception as exc:  # botocore's ClientError and connection errors
-            error = getattr(exc, "response", {}).get("Error", {})
-            code = str(error.get("Code") or type(exc).__name__)
+            code = error_code(exc) or type(exc).__name__
             if code == "NoSuchBucketPolicy":
                 return "absent", None, ""
             return "unknown", None, code

@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from labwarden.inventory.sources.s3listing import error_code
+
 GROUPS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
@@ -36,11 +38,6 @@ class BucketAcl:
     def to_json(self) -> str:
         """The grants as JSON text (what the catalog keeps)."""
         return json.dumps([{"grantee": g, "permission": p} for g, p in self.grants])
-
-
-def _code(exc: Exception) -> str:
-    error = getattr(exc, "response", {}).get("Error", {})
-    return str(error.get("Code") or type(exc).__name__)
 
 
 def _owner_enforced(client: Any, bucket: str) -> bool:
@@ -81,7 +78,7 @@ def read_acl(client: Any, bucket: str) -> BucketAcl:
     try:
         got = client.get_bucket_acl(Bucket=bucket)
     except Exception as exc:  # botocore's ClientError and connection errors
-        return BucketAcl("unknown", (), _code(exc))
+        return BucketAcl("unknown", (), error_code(exc) or type(exc).__name__)
     grants = public_grants(list(got.get("Grants", [])))
     if grants and _ignores_public(client, bucket):
         shown = ", ".join(f"{g} {p}" for g, p in grants)
