@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from labwarden.checks.modelfile.graphs import protobuf_fields
@@ -135,6 +135,8 @@ def _is_protobuf(data: bytes) -> bool:
 
 @FAMILY
 @given(families.garbage_models())
+@example(("model.msgpack", b"\xd8" + bytes(17)))  # one valid msgpack ext filling the file
+@example(("model.msgpack", b"\xc4\x0e" + bytes(14)))  # one valid bin value, likewise
 def test_a_model_file_nothing_can_read_is_a_finding(case: tuple[str, bytes]) -> None:
     name, data = case
     worst, found = _verdict(name, data)

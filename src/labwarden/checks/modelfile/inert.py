@@ -82,6 +82,9 @@ def scan_inert(ctx: ScanContext, blob: Blob) -> None:
             end = msgpack_end(blob.data, blob.size)
             if end != blob.size:
                 why = f"{blob.size - end} bytes follow the msgpack object"
+            elif _msgpack_head(blob.data[0])[2] != "map":
+                # A Flax checkpoint is its state dict: noise can be one valid scalar or ext.
+                why = "its msgpack object is not a map (a checkpoint is a state dict)"
         except _Invalid as exc:
             why = str(exc)
     elif name.endswith(".tflite"):
